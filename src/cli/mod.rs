@@ -1,0 +1,50 @@
+//! The command line: one file per verb.
+
+mod gen;
+mod run;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hedui",
+    version,
+    about = "核对: monthly household economic-status verification for social assistance"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check the roster against the agency extracts for one month and write the lists.
+    Run(run::Args),
+    /// Write a synthetic data directory with planted cases and their truth.
+    Gen(gen::Args),
+}
+
+pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Gen(args) => gen::run(args),
+    }
+}
+
+/// 2 for bad input or policy (the user can fix it), 1 otherwise.
+pub fn exit_code(e: &anyhow::Error) -> i32 {
+    let bad_input = e.chain().any(|c| {
+        c.is::<hedui::RunError>()
+            && !matches!(
+                c.downcast_ref::<hedui::RunError>(),
+                Some(hedui::RunError::Output(_))
+            )
+            || c.is::<hedui::calendar::BadMonth>()
+            || c.is::<hedui::policy::PolicyError>()
+    });
+    if bad_input {
+        2
+    } else {
+        1
+    }
+}

@@ -1,0 +1,286 @@
+//! Decide: a household's findings → one [`Decision`]. The only place where
+//! actions are compared (rules.md "Precedence and confidence", "Rules for
+//! candidates").
+//!
+//! Recipients: `exit` > `phase_out` > `member_change` > `manual_review` >
+//! `keep`; a finding that is not certain (a `review` link, an unreadable
+//! value) gives at most `manual_review`. Candidates: an asset rule →
+//! `reject`; else the income test (R-ENTRY, R-SINGLE-PERSON or R-INCOME →
+//! `reject`); payroll, an active business, a near-relative conflict, an
+//! uncertain asset hit or an unchecked asset rule turn an entry into
+//! `manual_review`.
+
+use crate::calendar::RunMonth;
+use crate::normalise::{Household, Roster};
+use crate::policy::Params;
+use crate::rules::{Assessment, Finding, RuleId};
+use chrono::NaiveDate;
+
+/// What the engine recommends for a household.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Action {
+    Keep,
+    ManualReview,
+    MemberChange,
+    PhaseOut,
+    Exit,
+    Entry,
+    SinglePersonEntry,
+    Reject,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::Keep,
+        Action::Exit,
+        Action::PhaseOut,
+        Action::Entry,
+        Action::SinglePersonEntry,
+        Action::MemberChange,
+        Action::ManualReview,
+        Action::Reject,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Keep => "keep",
+            Action::ManualReview => "manual_review",
+            Action::MemberChange => "member_change",
+            Action::PhaseOut => "phase_out",
+            Action::Exit => "exit",
+            Action::Entry => "entry",
+            Action::SinglePersonEntry => "single_person_entry",
+            Action::Reject => "reject",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Action::Keep => "继续保障",
+            Action::ManualReview => "人工复核",
+            Action::MemberChange => "家庭成员变更",
+            Action::PhaseOut => "渐退",
+            Action::Exit => "清退",
+            Action::Entry => "新增",
+            Action::SinglePersonEntry => "单人保新增",
+            Action::Reject => "不予纳入",
+        }
+    }
+
+    /// Strength among recipients' actions (candidates' actions rank as keep).
+    fn strength(self) -> u8 {
+        match self {
+            Action::Exit => 4,
+            Action::PhaseOut => 3,
+            Action::MemberChange => 2,
+            Action::ManualReview => 1,
+            _ => 0,
+        }
+    }
+}
+
+/// One household's decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub action: Action,
+    /// Every rule behind the decision, strongest first.
+    pub reasons: Vec<RuleId>,
+    /// Last month of the 渐退期 (its first day), for `phase_out`.
+    pub phase_out_until: Option<NaiveDate>,
+    /// The member 单人保 would cover, for `single_person_entry`.
+    pub covered_id_number: Option<String>,
+    /// The lowest match score among the findings that give the action; 1.0
+    /// when none rests on a link.
+    pub confidence: f64,
+}
+
+/// The action a finding can give: an uncertain one at most `manual_review`.
+fn effective(f: &Finding) -> Action {
+    if f.certain || f.action.strength() <= Action::ManualReview.strength() {
+        f.action
+    } else {
+        Action::ManualReview
+    }
+}
+
+/// Rules ordered strongest first: by the strongest action each gives, then
+/// by the fixed rule order.
+fn ordered_reasons<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Vec<RuleId> {
+    let mut best: Vec<(RuleId, u8)> = Vec::new();
+    for f in findings {
+        let s = effective(f).strength();
+        match best.iter_mut().find(|(r, _)| *r == f.rule) {
+            Some((_, b)) => *b = (*b).max(s),
+            None => best.push((f.rule, s)),
+        }
+    }
+    best.sort_by_key(|&(r, s)| (std::cmp::Reverse(s), r));
+    best.into_iter().map(|(r, _)| r).collect()
+}
+
+fn confidence<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> f64 {
+    findings
+        .into_iter()
+        .filter_map(|f| f.source.map(|s| s.score))
+        .fold(1.0, f64::min)
+}
+
+pub fn decide(
+    roster: &Roster,
+    household: &Household,
+    a: &Assessment,
+    params: &Params,
+    month: RunMonth,
+) -> Decision {
+    if household.program.is_none_or(|p| p.is_recipient()) {
+        decide_recipient(a, params, month)
+    } else {
+        decide_candidate(roster, a)
+    }
+}
+
+fn decide_recipient(a: &Assessment, params: &Params, month: RunMonth) -> Decision {
+    let action = a
+        .findings
+        .iter()
+        .map(effective)
+        .max_by_key(|x| x.strength())
+        .unwrap_or(Action::Keep);
+    let phase_out_until = (action == Action::PhaseOut)
+        .then(|| month.plus(params.phase_out_months as i32 - 1).first_day());
+    Decision {
+        action,
+        reasons: ordered_reasons(&a.findings),
+        phase_out_until,
+        covered_id_number: None,
+        confidence: confidence(a.findings.iter().filter(|f| effective(f) == action)),
+    }
+}
+
+fn decide_candidate(roster: &Roster, a: &Assessment) -> Decision {
+    let simple = |action, findings: Vec<&Finding>| Decision {
+        action,
+        reasons: ordered_reasons(findings.iter().copied()),
+        phase_out_until: None,
+        covered_id_number: None,
+        confidence: confidence(findings),
+    };
+    if a.living.is_empty() {
+        let deaths: Vec<&Finding> = a
+            .findings
+            .iter()
+            .filter(|f| f.rule == RuleId::Death)
+            .collect();
+        return if deaths.is_empty() {
+            simple(Action::ManualReview, a.findings.iter().collect())
+        } else {
+            simple(Action::Reject, deaths)
+        };
+    }
+    let assets: Vec<&Finding> = a
+        .findings
+        .iter()
+        .filter(|f| f.rule.is_asset_rule() && f.certain)
+        .collect();
+    if !assets.is_empty() {
+        return simple(Action::Reject, assets);
+    }
+    let Some(income) = a.findings.iter().find(|f| {
+        matches!(
+            f.rule,
+            RuleId::Entry | RuleId::SinglePerson | RuleId::Income
+        )
+    }) else {
+        // No income reading: the roster entry was unusable (R-DATA-QUALITY).
+        return simple(Action::ManualReview, a.findings.iter().collect());
+    };
+    if income.action == Action::Reject {
+        return simple(Action::Reject, vec![income]);
+    }
+    let blockers: Vec<&Finding> = a
+        .findings
+        .iter()
+        .filter(|f| match f.rule {
+            RuleId::Payroll | RuleId::BusinessActive | RuleId::DataQuality => true,
+            r if r.is_asset_rule() => !f.certain,
+            RuleId::Death => !f.certain,
+            _ => false,
+        })
+        .collect();
+    let unchecked_assets = a.not_checked.iter().any(|r| r.is_asset_rule());
+    if !blockers.is_empty() || unchecked_assets {
+        let mut d = simple(Action::ManualReview, blockers);
+        d.reasons.push(income.rule);
+        return d;
+    }
+    let covered_id_number = income
+        .member
+        .map(|m| roster.members[m as usize].id_number().to_string());
+    Decision {
+        covered_id_number,
+        ..simple(income.action, vec![income])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testkit::*;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn exit_outranks_member_change_and_reasons_are_strongest_first() {
+        let mut w = World::household(2);
+        w.death(1, Some("2024-10-02"));
+        w.vehicle(
+            0,
+            crate::schema::VehicleType::Car,
+            crate::schema::VehicleStatus::Normal,
+            None,
+        );
+        w.payroll(0, "2024-10-01", dec!(10));
+        let d = w.decide();
+        assert_eq!(d.action, Action::Exit);
+        assert_eq!(
+            d.reasons,
+            vec![RuleId::Vehicle, RuleId::Death, RuleId::Payroll]
+        );
+    }
+
+    #[test]
+    fn an_exit_resting_on_a_review_link_is_only_manual_review() {
+        let mut w = World::household(2);
+        w.vehicle(
+            0,
+            crate::schema::VehicleType::Car,
+            crate::schema::VehicleStatus::Normal,
+            None,
+        );
+        w.make_links_review();
+        let d = w.decide();
+        assert_eq!(d.action, Action::ManualReview);
+        assert!(d.confidence < 1.0);
+    }
+
+    proptest! {
+        #[test]
+        fn the_decision_ignores_finding_order(seed in 0u64..1000) {
+            let mut w = World::household(3);
+            w.death(2, Some("2024-10-02"));
+            w.vehicle(0, crate::schema::VehicleType::Car, crate::schema::VehicleStatus::Normal, None);
+            w.payroll(1, "2024-10-01", dec!(3000));
+            w.business(0, crate::schema::EntityType::Individual, crate::schema::BusinessRole::Operator, crate::schema::BusinessStatus::Active, None);
+            let mut a = w.assess();
+            let before = decide(&w.roster(), &w.household_with_members(), &a, &w.params, w.month);
+            // A deterministic shuffle from the seed.
+            let n = a.findings.len();
+            for i in 0..n {
+                let j = (seed as usize * 31 + i * 17) % n;
+                a.findings.swap(i, j);
+            }
+            let after = decide(&w.roster(), &w.household_with_members(), &a, &w.params, w.month);
+            prop_assert_eq!(before, after);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Evidence: the linked extract rows, read into typed holdings and grouped by
+//! household. Only linked rows are materialised; unlinked rows stay in the
+//! loaded tables (they appear in `matches` only).
+
+use crate::link::{DatasetLinks, Link, MatchMethod, MatchStatus};
+use crate::load::Table;
+use crate::normalise::Roster;
+use crate::quality::{DataQuality, Problem};
+use crate::schema::*;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+/// The link behind a holding: which member, which row, how sure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Source {
+    pub dataset: Dataset,
+    pub row_index: u64,
+    pub member: u32,
+    pub score: f64,
+    pub method: MatchMethod,
+    pub status: MatchStatus,
+}
+
+impl Source {
+    fn new(dataset: Dataset, link: &Link) -> Source {
+        Source {
+            dataset,
+            row_index: link.row_index,
+            member: link.member,
+            score: link.score,
+            method: link.method,
+            status: link.status,
+        }
+    }
+
+    /// A `matched` link is a fact; a `review` link only raises manual review.
+    pub fn is_fact(&self) -> bool {
+        self.status == MatchStatus::Matched
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deposit {
+    pub source: Source,
+    pub institution: Option<String>,
+    pub account_no: Option<String>,
+    pub asset_type: Option<AssetType>,
+    pub balance: Option<Decimal>,
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vehicle {
+    pub source: Source,
+    pub plate_no: Option<String>,
+    pub vehicle_type: Option<VehicleType>,
+    pub use_nature: Option<UseNature>,
+    pub status: Option<VehicleStatus>,
+    pub assessed_value: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Property {
+    pub source: Source,
+    pub unit_no: Option<String>,
+    pub location: Option<String>,
+    pub usage: Option<PropertyUsage>,
+    /// Exact decimal of the float's shortest form.
+    pub area_m2: Option<Decimal>,
+    pub share: Option<Decimal>,
+    pub status: Option<PropertyStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Business {
+    pub source: Source,
+    pub entity_name: Option<String>,
+    pub credit_code: Option<String>,
+    pub entity_type: Option<EntityType>,
+    pub role: Option<BusinessRole>,
+    pub registered_capital: Option<Decimal>,
+    pub status: Option<BusinessStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payroll {
+    pub source: Source,
+    pub employer: Option<String>,
+    pub gross_monthly_pay: Option<Decimal>,
+    pub pay_month: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Death {
+    pub source: Source,
+    pub date_of_death: Option<NaiveDate>,
+    pub source_agency: Option<DeathSource>,
+}
+
+/// What the extracts say about one household.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HouseholdEvidence {
+    pub deposits: Vec<Deposit>,
+    pub vehicles: Vec<Vehicle>,
+    pub properties: Vec<Property>,
+    pub businesses: Vec<Business>,
+    pub payroll: Vec<Payroll>,
+    pub deaths: Vec<Death>,
+}
+
+/// Evidence for every household (indexed like [`Roster::households`]), and
+/// which datasets were supplied at all.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    pub households: Vec<HouseholdEvidence>,
+    pub supplied: BTreeSet<Dataset>,
+}
+
+/// Reads one dataset's linked rows into typed holdings.
+pub fn collect(
+    roster: &Roster,
+    table: &Table,
+    links: &DatasetLinks,
+    evidence: &mut Evidence,
+    quality: &mut Vec<DataQuality>,
+) {
+    let dataset = table.dataset;
+    evidence.supplied.insert(dataset);
+    if evidence.households.len() != roster.households.len() {
+        evidence
+            .households
+            .resize_with(roster.households.len(), Default::default);
+    }
+    let indices: Vec<u32> = links.links.iter().map(|l| l.row_index as u32).collect();
+    let rows = table.take(&indices);
+    let mut r = Reader {
+        table: &rows,
+        links: &links.links,
+        quality,
+    };
+    for (i, link) in links.links.iter().enumerate() {
+        let source = Source::new(dataset, link);
+        let target =
+            &mut evidence.households[roster.members[link.member as usize].household as usize];
+        match dataset {
+            Dataset::Deposits => target.deposits.push(Deposit {
+                source,
+                institution: r.text("institution", i),
+                account_no: r.text("account_no", i),
+                asset_type: r.code("asset_type", i),
+                balance: r.money_non_negative("balance", i),
+                as_of: r.date("as_of", i),
+            }),
+            Dataset::Vehicles => target.vehicles.push(Vehicle {
+                source,
+                plate_no: r.text("plate_no", i),
+                vehicle_type: r.code("vehicle_type", i),
+                use_nature: r.code("use_nature", i),
+                status: r.code("status", i),
+                assessed_value: r.money_non_negative("assessed_value", i),
+            }),
+            Dataset::Properties => target.properties.push(Property {
+                source,
+                unit_no: r.text("unit_no", i),
+                location: r.text("location", i),
+                usage: r.code("usage", i),
+                area_m2: r.float_decimal("area_m2", i, None),
+                share: r.float_decimal("share", i, Some(Decimal::ONE)),
+                status: r.code("status", i),
+            }),
+            Dataset::Businesses => target.businesses.push(Business {
+                source,
+                entity_name: r.text("entity_name", i),
+                credit_code: r.text("credit_code", i),
+                entity_type: r.code("entity_type", i),
+                role: r.code("role", i),
+                registered_capital: r.money_non_negative("registered_capital", i),
+                status: r.code("status", i),
+            }),
+            Dataset::Payroll => target.payroll.push(Payroll {
+                source,
+                employer: r.text("employer", i),
+                gross_monthly_pay: r.money_non_negative("gross_monthly_pay", i),
+                pay_month: r.date("pay_month", i),
+            }),
+            Dataset::Deaths => target.deaths.push(Death {
+                source,
+                date_of_death: r.date("date_of_death", i),
+                source_agency: r.code("source", i),
+            }),
+            _ => unreachable!("only person-keyed extracts are linked"),
+        }
+    }
+}
+
+/// Reads typed values from the materialised linked rows, reporting problems
+/// against the original `row_index`.
+struct Reader<'a> {
+    table: &'a Table,
+    links: &'a [Link],
+    quality: &'a mut Vec<DataQuality>,
+}
+
+impl Reader<'_> {
+    fn report(&mut self, i: usize, column: &'static str, problem: Problem, value: String) {
+        self.quality.push(DataQuality::new(
+            self.table.dataset,
+            self.links[i].row_index,
+            column,
+            problem,
+            Some(value),
+        ));
+    }
+
+    fn text(&self, column: &str, i: usize) -> Option<String> {
+        self.table
+            .text(column)
+            .get(i)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    }
+
+    fn code<T: FromStr>(&mut self, column: &'static str, i: usize) -> Option<T> {
+        let raw = self.text(column, i)?;
+        let parsed = raw.parse().ok();
+        if parsed.is_none() {
+            self.report(i, column, Problem::UnknownCode, raw);
+        }
+        parsed
+    }
+
+    fn date(&self, column: &str, i: usize) -> Option<NaiveDate> {
+        self.table.date_at(column, i)
+    }
+
+    fn money_non_negative(&mut self, column: &'static str, i: usize) -> Option<Decimal> {
+        let v = self.table.money_at(column, i)?;
+        if v.is_sign_negative() && !v.is_zero() {
+            // A negative holding cannot offset other holdings: reported, read as unknown.
+            self.report(i, column, Problem::NegativeAmount, v.to_string());
+            return None;
+        }
+        Some(v)
+    }
+
+    /// A float read by its shortest decimal form; negative (or above `max`) → problem.
+    fn float_decimal(
+        &mut self,
+        column: &'static str,
+        i: usize,
+        max: Option<Decimal>,
+    ) -> Option<Decimal> {
+        let f = self.table.float(column).get(i)?;
+        let d = Decimal::from_str(&format!("{f}")).ok();
+        match d {
+            Some(d) if !d.is_sign_negative() && max.is_none_or(|m| d <= m) => Some(d),
+            _ => {
+                self.report(i, column, Problem::OutOfRange, f.to_string());
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! hedui (核对): the monthly household economic-status verification run.
+//!
+//! ```text
+//!  --data DIR                    --policies DIR
+//!      │                              │
+//!  load ─ Parquet → Table        policy ─ TOML → Params per region
+//!      │                              │
+//!  normalise ─ roster, ids, names, data_quality
+//!      │
+//!  link ─ extract rows → members (matches)
+//!      │
+//!  evidence ─ linked rows → holdings per household
+//!      │
+//!  rules ─ income + one file per rule → findings      (rayon, per household)
+//!      │
+//!  decide ─ findings → one action per household
+//!      │
+//!  output ─ decisions, findings, matches, data_quality, run.json (atomic)
+//! ```
+//!
+//! [`run`] is the whole pipeline; the binary only parses flags and prints.
+
+pub mod calendar;
+pub mod decide;
+pub mod evidence;
+pub mod gen;
+pub mod income;
+pub mod link;
+pub mod load;
+pub mod normalise;
+pub mod output;
+pub mod policy;
+pub mod quality;
+pub mod rules;
+pub mod schema;
+pub mod text;
+
+mod run;
+
+pub use run::{run, RunError, RunRequest, RunSummary};

@@ -1,0 +1,452 @@
+//! Normalise: loaded tables → the roster ([`Household`]s and their
+//! [`Member`]s) and the person keys of every extract row, with ids and names
+//! normalised and every problem recorded as a `data_quality` row.
+//!
+//! Architecture invariant: no row is dropped silently. A member whose
+//! household does not exist, a second row of a duplicated household id, an
+//! unreadable code: each leaves a `data_quality` row, and a household whose
+//! roster data cannot be trusted is flagged for manual review
+//! (`Household::roster_problems`).
+
+use crate::load::Table;
+use crate::quality::{DataQuality, Problem};
+use crate::schema::*;
+use crate::text::{normalize_id, normalize_name, NormalizedId};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+/// A household of the roster (`households`).
+#[derive(Debug, Clone)]
+pub struct Household {
+    pub row_index: u64,
+    pub household_id: String,
+    pub region_code: String,
+    pub area: Option<Area>,
+    pub program: Option<Program>,
+    pub status: Option<HouseholdStatus>,
+    pub tier: Option<i64>,
+    pub single_person_coverage: bool,
+    pub benefit_start: Option<NaiveDate>,
+    pub phase_out_until: Option<NaiveDate>,
+    pub monthly_benefit: Option<Decimal>,
+    pub last_review_date: Option<NaiveDate>,
+    /// Indices into [`Roster::members`], in member row order.
+    pub members: Vec<u32>,
+    /// Columns whose values make the roster entry unusable for a decision
+    /// (unknown area/program/status, bad region code, no members, an
+    /// unreadable amount of a member): the household goes to manual review.
+    pub roster_problems: Vec<&'static str>,
+}
+
+/// Declared monthly amounts of a member (money, yuan).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Declared {
+    pub wage: Decimal,
+    pub business: Decimal,
+    pub property_income: Decimal,
+    pub transfer: Decimal,
+    pub basic_pension: Decimal,
+    pub medical_expense: Decimal,
+    pub education_expense: Decimal,
+}
+
+/// A household member (`members`).
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub row_index: u64,
+    /// Index into [`Roster::households`].
+    pub household: u32,
+    pub name: Option<String>,
+    pub name_norm: Option<String>,
+    pub id: NormalizedId,
+    pub relation: Option<Relation>,
+    pub covered: bool,
+    pub disability_grade: Option<i64>,
+    pub severe_illness: bool,
+    pub labor_capacity: Option<LaborCapacity>,
+    pub in_school: bool,
+    pub declared: Declared,
+}
+
+impl Member {
+    /// The normalised id, or "" when the member has none.
+    pub fn id_number(&self) -> &str {
+        self.id.value.as_deref().unwrap_or("")
+    }
+
+    /// Disability grade 1–2 or 重病: raises the asset limit and sets the annual cadence.
+    pub fn is_severe(&self) -> bool {
+        self.severe_illness || matches!(self.disability_grade, Some(1 | 2))
+    }
+}
+
+/// Households and members, linked both ways.
+#[derive(Debug, Clone, Default)]
+pub struct Roster {
+    pub households: Vec<Household>,
+    pub members: Vec<Member>,
+}
+
+/// Who an extract row is about, normalised. One per row, in `row_index` order.
+#[derive(Debug, Clone, Default)]
+pub struct PersonKeys {
+    pub dataset: Option<Dataset>,
+    pub ids: Vec<NormalizedId>,
+    pub names: Vec<Option<String>>,
+    pub birth_dates: Vec<Option<NaiveDate>>,
+    pub region_codes: Vec<Option<String>>,
+}
+
+impl PersonKeys {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+fn code<T: FromStr>(
+    table: &Table,
+    column: &'static str,
+    row: usize,
+    value: Option<&str>,
+    quality: &mut Vec<DataQuality>,
+) -> Option<T> {
+    let v = value?.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let parsed = v.parse::<T>().ok();
+    if parsed.is_none() {
+        quality.push(DataQuality::new(
+            table.dataset,
+            row as u64,
+            column,
+            Problem::UnknownCode,
+            Some(v.to_string()),
+        ));
+    }
+    parsed
+}
+
+fn id_problems(
+    dataset: Dataset,
+    column: &'static str,
+    row: usize,
+    raw: Option<&str>,
+    id: &NormalizedId,
+    quality: &mut Vec<DataQuality>,
+) {
+    for p in &id.problems {
+        quality.push(DataQuality::new(
+            dataset,
+            row as u64,
+            column,
+            Problem::Id(*p),
+            raw.map(str::to_string),
+        ));
+    }
+}
+
+fn name_of(
+    dataset: Dataset,
+    column: &'static str,
+    row: usize,
+    raw: Option<&str>,
+    quality: &mut Vec<DataQuality>,
+) -> Option<String> {
+    let n = normalize_name(raw);
+    for p in &n.problems {
+        quality.push(DataQuality::new(
+            dataset,
+            row as u64,
+            column,
+            Problem::Name(*p),
+            raw.map(str::to_string),
+        ));
+    }
+    n.value
+}
+
+/// A 6- to 12-digit region code, trimmed; `None` when unusable.
+pub fn region_code(raw: Option<&str>) -> Option<String> {
+    let t: String = raw?.chars().filter(|c| !c.is_whitespace()).collect();
+    (t.len() >= 6 && t.len() <= 12 && t.bytes().all(|b| b.is_ascii_digit())).then_some(t)
+}
+
+/// Builds the roster from `households` and `members`.
+pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality>) -> Roster {
+    let mut roster = Roster::default();
+    let mut by_id: HashMap<String, u32> = HashMap::new();
+
+    let ids = households.text("household_id");
+    let regions = households.text("region_code");
+    let areas = households.text("area");
+    let programs = households.text("program");
+    let statuses = households.text("status");
+    let tiers = households.int("tier");
+    let single = households.boolean("single_person_coverage");
+    let benefit_start: Vec<_> = households.date("benefit_start").collect();
+    let phase_out_until: Vec<_> = households.date("phase_out_until").collect();
+    let benefit: Vec<_> = households.money("monthly_benefit").collect();
+    let last_review: Vec<_> = households.date("last_review_date").collect();
+    let hh = Dataset::Households;
+
+    for row in 0..households.height() {
+        let Some(id) = ids.get(row).map(str::trim).filter(|s| !s.is_empty()) else {
+            quality.push(DataQuality::new(
+                hh,
+                row as u64,
+                "household_id",
+                Problem::NullValue,
+                None,
+            ));
+            continue;
+        };
+        if by_id.contains_key(id) {
+            quality.push(DataQuality::new(
+                hh,
+                row as u64,
+                "household_id",
+                Problem::DuplicateHouseholdId,
+                Some(id.to_string()),
+            ));
+            continue;
+        }
+        let mut roster_problems = Vec::new();
+        let region = region_code(regions.get(row));
+        if region.is_none() {
+            quality.push(DataQuality::new(
+                hh,
+                row as u64,
+                "region_code",
+                Problem::BadRegionCode,
+                regions.get(row).map(str::to_string),
+            ));
+            roster_problems.push("region_code");
+        }
+        let area = code::<Area>(households, "area", row, areas.get(row), quality);
+        let program = code::<Program>(households, "program", row, programs.get(row), quality);
+        let status = code::<HouseholdStatus>(households, "status", row, statuses.get(row), quality);
+        for (column, missing) in [
+            ("area", area.is_none()),
+            ("program", program.is_none()),
+            ("status", status.is_none()),
+        ] {
+            if missing {
+                if quality.last().is_none_or(|q| {
+                    q.row_index != row as u64 || q.column != column || q.dataset != hh
+                }) {
+                    quality.push(DataQuality::new(
+                        hh,
+                        row as u64,
+                        column,
+                        Problem::NullValue,
+                        None,
+                    ));
+                }
+                roster_problems.push(column);
+            }
+        }
+        if status == Some(HouseholdStatus::PhasingOut) && phase_out_until[row].is_none() {
+            quality.push(DataQuality::new(
+                hh,
+                row as u64,
+                "phase_out_until",
+                Problem::MissingPhaseOutUntil,
+                None,
+            ));
+            roster_problems.push("phase_out_until");
+        }
+        by_id.insert(id.to_string(), roster.households.len() as u32);
+        roster.households.push(Household {
+            row_index: row as u64,
+            household_id: id.to_string(),
+            region_code: region.unwrap_or_default(),
+            area,
+            program,
+            status,
+            tier: tiers.get(row),
+            single_person_coverage: single.get(row).unwrap_or(false),
+            benefit_start: benefit_start[row],
+            phase_out_until: phase_out_until[row],
+            monthly_benefit: benefit[row],
+            last_review_date: last_review[row],
+            members: Vec::new(),
+            roster_problems,
+        });
+    }
+
+    // Rows whose amounts failed to parse in load: their income is unknown.
+    let unreadable: HashSet<u64> = quality
+        .iter()
+        .filter(|q| q.dataset == Dataset::Members && q.problem == Problem::BadMoney)
+        .map(|q| q.row_index)
+        .collect();
+
+    let md = Dataset::Members;
+    let hh_ids = members.text("household_id");
+    let names = members.text("name");
+    let id_numbers = members.text("id_number");
+    let relations = members.text("relation");
+    let covered = members.boolean("covered");
+    let grades = members.int("disability_grade");
+    let severe = members.boolean("severe_illness");
+    let labor = members.text("labor_capacity");
+    let school = members.boolean("in_school");
+    let money = |c| members.money(c).collect::<Vec<_>>();
+    let [wage, business, property, transfer, pension, medical, education] = [
+        "declared_wage",
+        "declared_business",
+        "declared_property_income",
+        "declared_transfer",
+        "declared_basic_pension",
+        "declared_medical_expense",
+        "declared_education_expense",
+    ]
+    .map(money);
+    // Net business and property income may be negative (a loss); the others may not.
+    let non_negative =
+        |row: usize, column: &'static str, v: Option<Decimal>, quality: &mut Vec<DataQuality>| {
+            let v = v.unwrap_or_default();
+            if v.is_sign_negative() && !v.is_zero() {
+                quality.push(DataQuality::new(
+                    md,
+                    row as u64,
+                    column,
+                    Problem::NegativeAmount,
+                    Some(v.to_string()),
+                ));
+                Decimal::ZERO
+            } else {
+                v
+            }
+        };
+
+    for row in 0..members.height() {
+        let hh_id = hh_ids.get(row).map(str::trim).unwrap_or("");
+        let Some(&household) = by_id.get(hh_id) else {
+            quality.push(DataQuality::new(
+                md,
+                row as u64,
+                "household_id",
+                Problem::UnknownHousehold,
+                Some(hh_id.to_string()),
+            ));
+            continue;
+        };
+        let raw_id = id_numbers.get(row);
+        let id = normalize_id(raw_id);
+        id_problems(md, "id_number", row, raw_id, &id, quality);
+        let name = names.get(row).map(str::to_string);
+        let name_norm = name_of(md, "name", row, names.get(row), quality);
+        let single_person = roster.households[household as usize].single_person_coverage;
+        let is_covered = match covered.get(row) {
+            Some(c) => c,
+            None => {
+                quality.push(DataQuality::new(
+                    md,
+                    row as u64,
+                    "covered",
+                    Problem::NullValue,
+                    None,
+                ));
+                !single_person
+            }
+        };
+        let disability_grade = match grades.get(row) {
+            Some(g @ 1..=4) => Some(g),
+            Some(g) => {
+                quality.push(DataQuality::new(
+                    md,
+                    row as u64,
+                    "disability_grade",
+                    Problem::OutOfRange,
+                    Some(g.to_string()),
+                ));
+                None
+            }
+            None => None,
+        };
+        let declared = Declared {
+            wage: non_negative(row, "declared_wage", wage[row], quality),
+            business: business[row].unwrap_or_default(),
+            property_income: property[row].unwrap_or_default(),
+            transfer: non_negative(row, "declared_transfer", transfer[row], quality),
+            basic_pension: non_negative(row, "declared_basic_pension", pension[row], quality),
+            medical_expense: non_negative(row, "declared_medical_expense", medical[row], quality),
+            education_expense: non_negative(
+                row,
+                "declared_education_expense",
+                education[row],
+                quality,
+            ),
+        };
+        let index = roster.members.len() as u32;
+        let h = &mut roster.households[household as usize];
+        h.members.push(index);
+        if unreadable.contains(&(row as u64)) && !h.roster_problems.contains(&"declared amounts") {
+            h.roster_problems.push("declared amounts");
+        }
+        roster.members.push(Member {
+            row_index: row as u64,
+            household,
+            name,
+            name_norm,
+            id,
+            relation: code(members, "relation", row, relations.get(row), quality),
+            covered: is_covered,
+            disability_grade,
+            severe_illness: severe.get(row).unwrap_or(false),
+            labor_capacity: code(members, "labor_capacity", row, labor.get(row), quality),
+            in_school: school.get(row).unwrap_or(false),
+            declared,
+        });
+    }
+
+    for h in &mut roster.households {
+        if h.members.is_empty() {
+            quality.push(DataQuality::new(
+                hh,
+                h.row_index,
+                "household_id",
+                Problem::NoMembers,
+                Some(h.household_id.clone()),
+            ));
+            h.roster_problems.push("members");
+        }
+    }
+    roster
+}
+
+/// Normalises who each row of a linked extract is about.
+pub fn person_keys(table: &Table, quality: &mut Vec<DataQuality>) -> PersonKeys {
+    let dataset = table.dataset;
+    let (name_col, id_col) = dataset
+        .person_columns()
+        .expect("linked datasets name a person");
+    let names = table.text(name_col);
+    let ids = table.text(id_col);
+    let regions = table.text("person_region_code");
+    let mut keys = PersonKeys {
+        dataset: Some(dataset),
+        ids: Vec::with_capacity(table.height()),
+        names: Vec::with_capacity(table.height()),
+        birth_dates: table.date("person_birth_date").collect(),
+        region_codes: Vec::with_capacity(table.height()),
+    };
+    for row in 0..table.height() {
+        let raw = ids.get(row);
+        let id = normalize_id(raw);
+        id_problems(dataset, id_col, row, raw, &id, quality);
+        keys.ids.push(id);
+        keys.names
+            .push(name_of(dataset, name_col, row, names.get(row), quality));
+        keys.region_codes.push(region_code(regions.get(row)));
+    }
+    keys
+}

@@ -1,0 +1,158 @@
+//! Outputs of a run: `decisions`, `findings`, `matches`, `data_quality` as
+//! Parquet, and `run.json`, written into a temporary directory beside `--out`
+//! and renamed into place, so the output directory appears complete or not
+//! at all.
+//!
+//! Architecture invariant: every table is sorted by its key and built from
+//! sorted inputs, so the same inputs give the same Parquet bytes whatever the
+//! thread count.
+
+mod tables;
+
+pub use tables::{decisions_frame, findings_frame, matches_frame, quality_frame, HouseholdResult};
+
+use polars::prelude::*;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write output {path}: {reason}")]
+    Io { path: PathBuf, reason: String },
+    #[error("output directory {0} exists and is not a previous hedui run (no run.json in it); refusing to replace it")]
+    NotARunDirectory(PathBuf),
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
+    move |e| OutputError::Io {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+/// One output directory being written.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    target: PathBuf,
+}
+
+impl Staging {
+    /// Starts a run's output beside `target` (same file system, so the final
+    /// rename is atomic).
+    pub fn new(target: &Path) -> Result<Staging, OutputError> {
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        if target.exists() && !is_replaceable(target) {
+            return Err(OutputError::NotARunDirectory(target.to_path_buf()));
+        }
+        let dir = tempfile::Builder::new()
+            .prefix(".hedui-partial-")
+            .tempdir_in(&parent)
+            .map_err(io(&parent))?;
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+        })
+    }
+
+    pub fn write_parquet(&self, name: &str, frame: &mut DataFrame) -> Result<(), OutputError> {
+        let path = self.dir.path().join(format!("{name}.parquet"));
+        let file = File::create(&path).map_err(io(&path))?;
+        ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Zstd(None))
+            .finish(frame)
+            .map_err(|e| OutputError::Io {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(())
+    }
+
+    pub fn write_json(&self, name: &str, value: &serde_json::Value) -> Result<(), OutputError> {
+        let path = self.dir.path().join(name);
+        let mut text = serde_json::to_string_pretty(value).expect("JSON values serialise");
+        text.push('\n');
+        std::fs::write(&path, text).map_err(io(&path))
+    }
+
+    /// Moves the finished directory into place, replacing a previous run.
+    pub fn commit(self) -> Result<PathBuf, OutputError> {
+        let staged = self.dir.keep();
+        let target = self.target;
+        if target.exists() {
+            let old = target.with_file_name(format!(
+                ".hedui-replaced-{}-{}",
+                target.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
+                std::process::id()
+            ));
+            std::fs::rename(&target, &old).map_err(io(&target))?;
+            if let Err(e) = std::fs::rename(&staged, &target) {
+                let _ = std::fs::rename(&old, &target);
+                let _ = std::fs::remove_dir_all(&staged);
+                return Err(io(&target)(e));
+            }
+            std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        } else if let Err(e) = std::fs::rename(&staged, &target) {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(io(&target)(e));
+        }
+        Ok(target)
+    }
+}
+
+/// An empty directory or a previous run's output may be replaced.
+fn is_replaceable(target: &Path) -> bool {
+    target.is_dir()
+        && (target.join("run.json").is_file()
+            || std::fs::read_dir(target)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_staged_directory_appears_only_on_commit_and_replaces_a_previous_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("run");
+        let staging = Staging::new(&out).unwrap();
+        staging
+            .write_json("run.json", &serde_json::json!({"n": 1}))
+            .unwrap();
+        assert!(!out.exists());
+        staging.commit().unwrap();
+        assert!(out.join("run.json").is_file());
+        let again = Staging::new(&out).unwrap();
+        again
+            .write_json("run.json", &serde_json::json!({"n": 2}))
+            .unwrap();
+        again.commit().unwrap();
+        assert!(std::fs::read_to_string(out.join("run.json"))
+            .unwrap()
+            .contains('2'));
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("run")]);
+    }
+
+    #[test]
+    fn a_dropped_staging_leaves_nothing_and_foreign_directories_are_not_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("run");
+        drop(Staging::new(&out).unwrap());
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        assert!(matches!(
+            Staging::new(&out),
+            Err(OutputError::NotARunDirectory(_))
+        ));
+    }
+}

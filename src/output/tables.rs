@@ -1,0 +1,313 @@
+//! The output tables as polars frames, columns in contract order, rows
+//! sorted by key. Money is `Decimal(38, 2)`, rounded half-even only here.
+
+use crate::decide::Decision;
+use crate::link::DatasetLinks;
+use crate::load::date_to_days;
+use crate::normalise::Roster;
+use crate::quality::DataQuality;
+use crate::rules::Assessment;
+use chrono::NaiveDate;
+use polars::prelude::*;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// What the run produced for one household (roster order).
+pub struct HouseholdResult {
+    pub assessment: Assessment,
+    pub decision: Decision,
+}
+
+fn cents(d: Decimal) -> i128 {
+    let mut r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+    r.rescale(2);
+    r.mantissa()
+}
+
+fn money(name: &str, values: impl IntoIterator<Item = Option<Decimal>>) -> Column {
+    Int128Chunked::from_iter_options(name.into(), values.into_iter().map(|v| v.map(cents)))
+        .into_decimal(38, 2)
+        .expect("amounts fit 38 digits")
+        .into_series()
+        .into_column()
+}
+
+fn dates(name: &str, values: impl IntoIterator<Item = Option<NaiveDate>>) -> Column {
+    Int32Chunked::from_iter_options(name.into(), values.into_iter().map(|v| v.map(date_to_days)))
+        .into_series()
+        .cast(&DataType::Date)
+        .expect("Int32 casts to Date")
+        .into_column()
+}
+
+fn strings<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = Option<S>>) -> Column {
+    StringChunked::from_iter_options(name.into(), values.into_iter())
+        .into_series()
+        .into_column()
+}
+
+fn string_lists(name: &str, values: impl IntoIterator<Item = Vec<&'static str>>) -> Column {
+    let mut builder = ListStringChunkedBuilder::new(name.into(), 0, 0);
+    for v in values {
+        builder.append_values_iter(v.into_iter());
+    }
+    builder.finish().into_series().into_column()
+}
+
+fn frame(columns: Vec<Column>) -> DataFrame {
+    let height = columns.first().map_or(0, |c| c.len());
+    DataFrame::new(height, columns).expect("columns of equal length")
+}
+
+/// `decisions`: one row per household, sorted by household_id.
+pub fn decisions_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame {
+    let mut order: Vec<usize> = (0..roster.households.len()).collect();
+    order.sort_by(|&a, &b| {
+        roster.households[a]
+            .household_id
+            .cmp(&roster.households[b].household_id)
+    });
+    let h = |i: usize| &roster.households[i];
+    let r = |i: usize| &results[i];
+    let per_member = |i: usize, total: Decimal| {
+        let n = r(i).assessment.income.living_members;
+        (n > 0).then(|| total / Decimal::from(n))
+    };
+    frame(vec![
+        strings(
+            "household_id",
+            order.iter().map(|&i| Some(h(i).household_id.as_str())),
+        ),
+        strings(
+            "region_code",
+            order.iter().map(|&i| Some(h(i).region_code.as_str())),
+        ),
+        strings(
+            "program",
+            order.iter().map(|&i| h(i).program.map(|p| p.code())),
+        ),
+        strings(
+            "status",
+            order.iter().map(|&i| h(i).status.map(|s| s.code())),
+        ),
+        strings(
+            "action",
+            order.iter().map(|&i| Some(r(i).decision.action.code())),
+        ),
+        string_lists(
+            "reasons",
+            order
+                .iter()
+                .map(|&i| r(i).decision.reasons.iter().map(|x| x.code()).collect()),
+        ),
+        money(
+            "per_capita_income",
+            order
+                .iter()
+                .map(|&i| per_member(i, r(i).assessment.income.household_income)),
+        ),
+        money(
+            "standard",
+            order.iter().map(|&i| Some(r(i).assessment.standard)),
+        ),
+        money(
+            "household_income",
+            order
+                .iter()
+                .map(|&i| Some(r(i).assessment.income.household_income)),
+        ),
+        Column::new(
+            "living_members".into(),
+            order
+                .iter()
+                .map(|&i| r(i).assessment.income.living_members)
+                .collect::<Vec<u32>>(),
+        ),
+        money(
+            "financial_assets_per_capita",
+            order
+                .iter()
+                .map(|&i| per_member(i, r(i).assessment.financial_assets)),
+        ),
+        dates(
+            "phase_out_until",
+            order.iter().map(|&i| r(i).decision.phase_out_until),
+        ),
+        strings(
+            "covered_id_number",
+            order
+                .iter()
+                .map(|&i| r(i).decision.covered_id_number.as_deref()),
+        ),
+        Column::new(
+            "confidence".into(),
+            order
+                .iter()
+                .map(|&i| r(i).decision.confidence)
+                .collect::<Vec<f64>>(),
+        ),
+        money(
+            "monthly_benefit",
+            order.iter().map(|&i| h(i).monthly_benefit),
+        ),
+        string_lists(
+            "not_checked",
+            order.iter().map(|&i| {
+                r(i).assessment
+                    .not_checked
+                    .iter()
+                    .map(|x| x.code())
+                    .collect()
+            }),
+        ),
+    ])
+}
+
+/// `findings`: one row per rule hit, sorted by household, rule, dataset, row.
+pub fn findings_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame {
+    let mut rows = Vec::new();
+    for (i, r) in results.iter().enumerate() {
+        for f in &r.assessment.findings {
+            rows.push((&roster.households[i], f));
+        }
+    }
+    rows.sort_by(|a, b| {
+        let key = |(h, f): &(&crate::normalise::Household, &crate::rules::Finding)| {
+            (
+                h.household_id.clone(),
+                f.rule,
+                f.source.map(|s| (s.dataset.name(), s.row_index)),
+                f.member,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let member_id = |f: &crate::rules::Finding| {
+        f.member
+            .map(|m| roster.members[m as usize].id_number().to_string())
+    };
+    frame(vec![
+        strings(
+            "household_id",
+            rows.iter().map(|(h, _)| Some(h.household_id.as_str())),
+        ),
+        strings("id_number", rows.iter().map(|(_, f)| member_id(f))),
+        strings("rule_id", rows.iter().map(|(_, f)| Some(f.rule.code()))),
+        strings(
+            "dataset",
+            rows.iter().map(|(_, f)| f.source.map(|s| s.dataset.name())),
+        ),
+        Column::new(
+            "row_index".into(),
+            rows.iter()
+                .map(|(_, f)| f.source.map(|s| s.row_index))
+                .collect::<Vec<Option<u64>>>(),
+        ),
+        Column::new(
+            "match_score".into(),
+            rows.iter()
+                .map(|(_, f)| f.source.map(|s| s.score))
+                .collect::<Vec<Option<f64>>>(),
+        ),
+        strings(
+            "match_method",
+            rows.iter().map(|(_, f)| f.source.map(|s| s.method.code())),
+        ),
+        strings("action", rows.iter().map(|(_, f)| Some(f.action.code()))),
+        Column::new(
+            "certain".into(),
+            rows.iter().map(|(_, f)| f.certain).collect::<Vec<bool>>(),
+        ),
+        strings("detail", rows.iter().map(|(_, f)| Some(f.detail.as_str()))),
+    ])
+}
+
+/// `matches`: one row per row of every supplied linked extract, sorted by
+/// dataset name then row_index.
+pub fn matches_frame(roster: &Roster, links: &[DatasetLinks]) -> DataFrame {
+    let mut sorted: Vec<&DatasetLinks> = links.iter().collect();
+    sorted.sort_by_key(|l| l.dataset.name());
+    let total: usize = sorted.iter().map(|l| l.rows).sum();
+    let mut dataset = Vec::with_capacity(total);
+    let mut row_index = Vec::with_capacity(total);
+    let mut id_number: Vec<Option<&str>> = Vec::with_capacity(total);
+    let mut household_id: Vec<Option<&str>> = Vec::with_capacity(total);
+    let mut score = Vec::with_capacity(total);
+    let mut method = Vec::with_capacity(total);
+    let mut status = Vec::with_capacity(total);
+    for l in sorted {
+        let mut next = l.links.iter().peekable();
+        for row in 0..l.rows as u64 {
+            dataset.push(l.dataset.name());
+            row_index.push(row);
+            match next.next_if(|link| link.row_index == row) {
+                Some(link) => {
+                    let m = &roster.members[link.member as usize];
+                    id_number.push(Some(m.id_number()));
+                    household_id.push(Some(
+                        roster.households[m.household as usize]
+                            .household_id
+                            .as_str(),
+                    ));
+                    score.push(Some(link.score));
+                    method.push(Some(link.method.code()));
+                    status.push(link.status.code());
+                }
+                None => {
+                    id_number.push(None);
+                    household_id.push(None);
+                    score.push(None);
+                    method.push(None);
+                    status.push(crate::link::MatchStatus::Unmatched.code());
+                }
+            }
+        }
+    }
+    frame(vec![
+        Column::new("dataset".into(), dataset),
+        Column::new("row_index".into(), row_index),
+        Column::new("id_number".into(), id_number),
+        Column::new("household_id".into(), household_id),
+        Column::new("match_score".into(), score),
+        Column::new("match_method".into(), method),
+        Column::new("status".into(), status),
+    ])
+}
+
+/// `data_quality`: one row per problem, sorted by dataset, row, column, problem.
+pub fn quality_frame(quality: &mut [DataQuality]) -> DataFrame {
+    quality.sort_by(|a, b| {
+        (
+            a.dataset.name(),
+            a.row_index,
+            a.column,
+            a.problem.code(),
+            &a.value,
+        )
+            .cmp(&(
+                b.dataset.name(),
+                b.row_index,
+                b.column,
+                b.problem.code(),
+                &b.value,
+            ))
+    });
+    frame(vec![
+        Column::new(
+            "dataset".into(),
+            quality.iter().map(|q| q.dataset.name()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "row_index".into(),
+            quality.iter().map(|q| q.row_index).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "column".into(),
+            quality.iter().map(|q| q.column).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "problem".into(),
+            quality.iter().map(|q| q.problem.code()).collect::<Vec<_>>(),
+        ),
+        strings("value", quality.iter().map(|q| q.value.as_deref())),
+    ])
+}

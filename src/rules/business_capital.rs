@@ -1,0 +1,147 @@
+//! R-BUSINESS-CAPITAL — a member owns or heads a company above the capital limit.
+//!
+//! **What it checks**: a living member is `legal_rep` or `shareholder` of an
+//! `active` company, sole proprietorship or partnership whose registered
+//! capital is known and above `business_capital_limit`.
+//! **Action**: `exit`.
+//! **Parameters**: `business_capital_limit`.
+//! **Source**: rules.md "Rules for recipients". Every other active
+//! registration is R-BUSINESS-ACTIVE.
+
+use super::{yuan, Facts, Finding, RuleId};
+use crate::decide::Action;
+use crate::evidence::Business;
+use crate::policy::Params;
+use crate::schema::{BusinessRole, BusinessStatus};
+
+/// Whether this registration is over the capital limit (else, if active, it is R-BUSINESS-ACTIVE's).
+pub fn over_limit(b: &Business, params: &Params) -> bool {
+    b.status == Some(BusinessStatus::Active)
+        && matches!(
+            b.role,
+            Some(BusinessRole::LegalRep | BusinessRole::Shareholder)
+        )
+        && b.entity_type.is_some_and(|t| t.is_company_type())
+        && b.registered_capital
+            .is_some_and(|c| c > params.business_capital_limit)
+}
+
+pub fn check(f: &Facts) -> Vec<Finding> {
+    f.evidence
+        .businesses
+        .iter()
+        .filter(|b| f.is_living(b.source.member) && over_limit(b, f.params))
+        .map(|b| {
+            let detail = format!(
+                "{}是{}（{}）的{}，注册资本{}元，高于{}元",
+                f.member(b.source.member).name.clone().unwrap_or_default(),
+                b.entity_name.as_deref().unwrap_or(""),
+                b.entity_type.map_or("", |t| t.label_zh()),
+                b.role.map_or("", |r| r.label_zh()),
+                b.registered_capital.map(yuan).unwrap_or_default(),
+                yuan(f.params.business_capital_limit)
+            );
+            Finding::from_row(RuleId::BusinessCapital, Action::Exit, &b.source, detail)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::decide::Action;
+    use crate::rules::testkit::*;
+    use crate::rules::RuleId;
+    use crate::schema::{BusinessRole, BusinessStatus, EntityType};
+    use rust_decimal_macros::dec;
+
+    fn decide(
+        t: EntityType,
+        role: BusinessRole,
+        status: BusinessStatus,
+        capital: Option<rust_decimal::Decimal>,
+    ) -> (Action, Vec<RuleId>) {
+        let mut w = World::household(2); // limit 100000.00
+        w.business(0, t, role, status, capital);
+        let d = w.decide();
+        (d.action, d.reasons)
+    }
+
+    #[test]
+    fn a_legal_rep_of_a_company_over_the_limit_is_an_exit() {
+        assert_eq!(
+            decide(
+                EntityType::Company,
+                BusinessRole::LegalRep,
+                BusinessStatus::Active,
+                Some(dec!(100000.01))
+            ),
+            (Action::Exit, vec![RuleId::BusinessCapital])
+        );
+        assert_eq!(
+            decide(
+                EntityType::Partnership,
+                BusinessRole::Shareholder,
+                BusinessStatus::Active,
+                Some(dec!(500000))
+            )
+            .0,
+            Action::Exit
+        );
+    }
+
+    #[test]
+    fn at_the_limit_unknown_capital_or_operator_role_is_business_active() {
+        let review = (Action::ManualReview, vec![RuleId::BusinessActive]);
+        assert_eq!(
+            decide(
+                EntityType::Company,
+                BusinessRole::LegalRep,
+                BusinessStatus::Active,
+                Some(dec!(100000.00))
+            ),
+            review
+        );
+        assert_eq!(
+            decide(
+                EntityType::Company,
+                BusinessRole::LegalRep,
+                BusinessStatus::Active,
+                None
+            ),
+            review
+        );
+        assert_eq!(
+            decide(
+                EntityType::Company,
+                BusinessRole::Operator,
+                BusinessStatus::Active,
+                Some(dec!(9000000))
+            ),
+            review
+        );
+    }
+
+    #[test]
+    fn a_deregistered_or_revoked_company_does_not_fire() {
+        assert_eq!(
+            decide(
+                EntityType::Company,
+                BusinessRole::LegalRep,
+                BusinessStatus::Deregistered,
+                Some(dec!(9000000))
+            )
+            .0,
+            Action::Keep
+        );
+        assert_eq!(
+            decide(
+                EntityType::Company,
+                BusinessRole::LegalRep,
+                BusinessStatus::Revoked,
+                Some(dec!(9000000))
+            )
+            .0,
+            Action::Keep
+        );
+    }
+}

@@ -1,0 +1,27 @@
+//! R-DATA-QUALITY — the roster entry itself cannot be trusted.
+//!
+//! **What it checks**: the household's own data has a problem that makes any
+//! decision unsafe: an unknown area, programme or status, a bad region code,
+//! no members, a `phasing_out` household without `phase_out_until`, or a
+//! member's declared amount that could not be read.
+//! **Action**: `manual_review`: a wrong exit takes food off a family's table,
+//! so the engine never decides on a roster entry it could not read.
+//! **Source**: not in rules.md; the project's choice (docs/DECISIONS.md).
+
+use super::{Facts, Finding, RuleId};
+use crate::decide::Action;
+
+pub fn check(f: &Facts) -> Vec<Finding> {
+    if f.household.roster_problems.is_empty() {
+        return Vec::new();
+    }
+    let detail = format!(
+        "花名册字段不可用：{}",
+        f.household.roster_problems.join("、")
+    );
+    vec![Finding::household(
+        RuleId::DataQuality,
+        Action::ManualReview,
+        detail,
+    )]
+}

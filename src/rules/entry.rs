@@ -1,0 +1,145 @@
+//! R-ENTRY and R-SINGLE-PERSON — a candidate's income test.
+//!
+//! **What it checks** (candidates: `marginal`, `applicant`):
+//! - per-capita income within the standard → R-ENTRY (`entry`);
+//! - otherwise within `marginal_multiplier` × standard with a living member of
+//!   disability grade 1–2 or 重病 → R-SINGLE-PERSON (`single_person_entry`,
+//!   naming that member; the lowest id number if several);
+//! - otherwise R-INCOME (`reject`).
+//! Asset rules, payroll, active businesses and near-relative conflicts are
+//! weighed against this by `decide`.
+//! **Parameters**: the standards, `marginal_multiplier`.
+//! **Source**: rules.md "Rules for candidates".
+
+use super::{yuan, Facts, Finding, RuleId};
+use crate::decide::Action;
+
+pub fn check(f: &Facts) -> Vec<Finding> {
+    if f.household.program.is_none_or(|p| p.is_recipient()) {
+        return Vec::new();
+    }
+    let per_capita = yuan(f.income.per_capita());
+    let standard = yuan(f.standard);
+    if !f.income.exceeds(f.standard) {
+        return vec![Finding::household(
+            RuleId::Entry,
+            Action::Entry,
+            format!("家庭人均收入{per_capita}元，不高于标准{standard}元"),
+        )];
+    }
+    let marginal = f.standard * f.params.marginal_multiplier;
+    let severe = f
+        .living
+        .iter()
+        .copied()
+        .filter(|&m| f.member(m).is_severe())
+        .min_by(|&a, &b| f.member(a).id_number().cmp(f.member(b).id_number()));
+    match severe {
+        Some(m) if !f.income.exceeds(marginal) => {
+            let detail = format!(
+                "家庭人均收入{per_capita}元，高于标准{standard}元但不高于低保边缘标准{}元；{}重病或重度残疾，按单人户纳入",
+                yuan(marginal),
+                f.member(m).name.clone().unwrap_or_default()
+            );
+            vec![Finding {
+                member: Some(m),
+                ..Finding::household(RuleId::SinglePerson, Action::SinglePersonEntry, detail)
+            }]
+        }
+        _ => vec![Finding::household(
+            RuleId::Income,
+            Action::Reject,
+            format!("家庭人均收入{per_capita}元，高于标准{standard}元"),
+        )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::decide::Action;
+    use crate::rules::testkit::*;
+    use crate::rules::RuleId;
+    use crate::schema::{
+        BusinessRole, BusinessStatus, EntityType, Program, VehicleStatus, VehicleType,
+    };
+    use rust_decimal_macros::dec;
+
+    fn candidate(n: usize) -> World {
+        let mut w = World::household(n);
+        w.household.program = Some(Program::Applicant);
+        w.household.status = Some(crate::schema::HouseholdStatus::Pending);
+        w
+    }
+
+    #[test]
+    fn a_candidate_within_the_standard_enters() {
+        let w = candidate(2);
+        let d = w.decide();
+        assert_eq!((d.action, d.reasons), (Action::Entry, vec![RuleId::Entry]));
+    }
+
+    #[test]
+    fn a_severe_member_under_the_marginal_line_enters_alone() {
+        let mut w = candidate(2); // standard 700 × 1.5 = 1050 per person
+        w.members[0].declared.transfer = dec!(2100);
+        w.members[1].disability_grade = Some(2);
+        let d = w.decide();
+        assert_eq!(d.action, Action::SinglePersonEntry);
+        assert_eq!(
+            d.covered_id_number.as_deref(),
+            Some(w.members[1].id_number())
+        );
+        w.members[0].declared.transfer = dec!(2100.01);
+        let d = w.decide();
+        assert_eq!(
+            (d.action, d.reasons),
+            (Action::Reject, vec![RuleId::Income])
+        );
+    }
+
+    #[test]
+    fn an_asset_rule_rejects_and_payroll_turns_entry_into_review() {
+        let mut w = candidate(2);
+        w.vehicle(0, VehicleType::Car, VehicleStatus::Normal, None);
+        let d = w.decide();
+        assert_eq!(
+            (d.action, d.reasons),
+            (Action::Reject, vec![RuleId::Vehicle])
+        );
+        let mut w = candidate(2);
+        w.business(
+            0,
+            EntityType::Individual,
+            BusinessRole::Operator,
+            BusinessStatus::Active,
+            None,
+        );
+        let d = w.decide();
+        assert_eq!(
+            (d.action, d.reasons),
+            (
+                Action::ManualReview,
+                vec![RuleId::BusinessActive, RuleId::Entry]
+            )
+        );
+    }
+
+    #[test]
+    fn unchecked_asset_rules_never_give_entry() {
+        let mut w = candidate(2);
+        w.supplied.remove(&crate::schema::Dataset::Vehicles);
+        let d = w.decide();
+        assert_eq!(
+            (d.action, d.reasons),
+            (Action::ManualReview, vec![RuleId::Entry])
+        );
+    }
+
+    #[test]
+    fn a_candidate_whose_members_all_died_is_rejected() {
+        let mut w = candidate(1);
+        w.death(0, Some("2024-09-01"));
+        let d = w.decide();
+        assert_eq!((d.action, d.reasons), (Action::Reject, vec![RuleId::Death]));
+    }
+}

@@ -1,0 +1,149 @@
+//! R-FIN-ASSETS — financial assets per living member above the limit.
+//!
+//! **What it checks**: per account (`institution`, `account_no`), the balance
+//! with the latest `as_of` on or before the run month's last day (older
+//! snapshots and later ones ignored; an account held by several members counts
+//! once), summed over the household's living members; the sum exceeds
+//! `financial_assets_months` × standard × living members, or
+//! `financial_assets_months_severe` × … where a living member has disability
+//! grade 1–2 or 重病.
+//! **Action**: `exit`.
+//! **Parameters**: `financial_assets_months`, `financial_assets_months_severe`.
+//! **Source**: rules.md "Rules for recipients", "Who counts".
+//! A row without `as_of` is used only for an account with no dated snapshot;
+//! a missing or negative balance counts as 0 (reported in data_quality).
+
+use super::{aggregate_findings, facts_first, yuan, Facts, Finding, RuleId};
+use crate::decide::Action;
+use crate::evidence::Deposit;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// The latest snapshot of each account among `rows`, and their total.
+pub fn latest_per_account<'r>(rows: &[&'r Deposit]) -> (Vec<&'r Deposit>, Decimal) {
+    let mut accounts: BTreeMap<(String, String), &Deposit> = BTreeMap::new();
+    for &d in rows {
+        let key = match (&d.institution, &d.account_no) {
+            (Some(i), Some(a)) => (i.clone(), a.clone()),
+            _ => (String::new(), format!("#{}", d.source.row_index)),
+        };
+        accounts
+            .entry(key)
+            .and_modify(|best| {
+                // Later snapshot wins; on the same date the larger balance.
+                if (d.as_of, d.balance) > (best.as_of, best.balance) {
+                    *best = d;
+                }
+            })
+            .or_insert(d);
+    }
+    let total = accounts
+        .values()
+        .map(|d| d.balance.unwrap_or_default())
+        .sum();
+    let mut latest: Vec<&Deposit> = accounts.into_values().collect();
+    latest.sort_by_key(|d| d.source.row_index);
+    (latest, total)
+}
+
+/// Deposits of living members dated on or before the run month's end.
+fn eligible<'f>(f: &'f Facts) -> Vec<&'f Deposit> {
+    let end = f.month.last_day();
+    f.evidence
+        .deposits
+        .iter()
+        .filter(|d| f.is_living(d.source.member) && d.as_of.is_none_or(|a| a <= end))
+        .collect()
+}
+
+/// The household's financial assets counted as facts (for the decisions list).
+pub fn household_total(f: &Facts) -> Decimal {
+    let facts: Vec<&Deposit> = eligible(f)
+        .into_iter()
+        .filter(|d| d.source.is_fact())
+        .collect();
+    latest_per_account(&facts).1
+}
+
+pub fn check(f: &Facts) -> Vec<Finding> {
+    let p = f.params;
+    let months = if f.has_severe_living_member() {
+        p.financial_assets_months_severe
+    } else {
+        p.financial_assets_months
+    };
+    let living = Decimal::from(f.living_count());
+    let limit = f.standard * Decimal::from(months) * living;
+    let rows = eligible(f);
+    let hit = facts_first(
+        &rows,
+        |d| &d.source,
+        |rows| {
+            let (latest, total) = latest_per_account(rows);
+            (total > limit).then(|| {
+                let detail = format!(
+                    "家庭金融资产{}元，人均{}元，超过{}个月低保标准（人均{}元）",
+                    yuan(total),
+                    yuan(total / living),
+                    months,
+                    yuan(f.standard * Decimal::from(months))
+                );
+                (latest, detail)
+            })
+        },
+    );
+    aggregate_findings(RuleId::FinAssets, Action::Exit, hit, |d| &d.source)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::decide::Action;
+    use crate::rules::testkit::*;
+    use rust_decimal_macros::dec;
+
+    // Standard 700, 24 months, 2 members: limit 33600.00; severe 36 months: 50400.00.
+
+    #[test]
+    fn exactly_at_the_limit_keeps_and_one_fen_over_exits() {
+        let mut w = World::household(2);
+        w.deposit(0, "ICBC", "A1", dec!(33600.00), "2024-10-31");
+        assert_eq!(w.decide().action, Action::Keep);
+        w.deposit(1, "ABC", "B1", dec!(0.01), "2024-10-01");
+        assert_eq!(w.decide().action, Action::Exit);
+    }
+
+    #[test]
+    fn a_severe_member_raises_the_limit() {
+        let mut w = World::household(2);
+        w.deposit(0, "ICBC", "A1", dec!(40000), "2024-10-31");
+        assert_eq!(w.decide().action, Action::Exit);
+        w.members[1].severe_illness = true;
+        assert_eq!(w.decide().action, Action::Keep);
+    }
+
+    #[test]
+    fn only_the_latest_snapshot_on_or_before_the_month_end_counts() {
+        let mut w = World::household(2);
+        w.deposit(0, "ICBC", "A1", dec!(90000), "2024-06-30");
+        w.deposit(0, "ICBC", "A1", dec!(100), "2024-09-30");
+        w.deposit(0, "ICBC", "A1", dec!(90000), "2024-11-30"); // after the run month
+        assert_eq!(w.decide().action, Action::Keep);
+    }
+
+    #[test]
+    fn a_joint_account_counts_once() {
+        let mut w = World::household(2);
+        w.deposit(0, "ICBC", "J1", dec!(20000), "2024-10-31");
+        w.deposit(1, "ICBC", "J1", dec!(20000), "2024-10-31");
+        assert_eq!(w.decide().action, Action::Keep);
+    }
+
+    #[test]
+    fn assets_over_the_limit_only_with_a_review_link_raise_manual_review() {
+        let mut w = World::household(2);
+        w.deposit(0, "ICBC", "A1", dec!(30000), "2024-10-31");
+        w.deposit(1, "ABC", "B1", dec!(30000), "2024-10-31");
+        w.make_link_review(1);
+        assert_eq!(w.decide().action, Action::ManualReview);
+    }
+}

@@ -1,0 +1,110 @@
+//! R-INCOME — a recipient household's per-capita income exceeds its standard.
+//!
+//! **What it checks**: household income > standard × living members, exactly
+//! (see `crate::income`).
+//! **Action** (rules.md "R-INCOME's action"):
+//! - an `active` household whose income on declared wages alone is within the
+//!   standard: `phase_out` (the excess comes from newly verified earnings);
+//! - any other `active` household: `exit`;
+//! - a `phasing_out` household: `keep` while its 渐退期 runs (run month up to
+//!   `phase_out_until`), `exit` after it.
+//! **Parameters**: the standards, `phase_out_months` (used by `decide`).
+//! Candidates' income is read by R-ENTRY / R-SINGLE-PERSON (`entry.rs`).
+
+use super::{yuan, Facts, Finding, RuleId};
+use crate::calendar::RunMonth;
+use crate::decide::Action;
+use crate::schema::HouseholdStatus;
+
+pub fn check(f: &Facts) -> Vec<Finding> {
+    if !f.household.program.is_some_and(|p| p.is_recipient()) || !f.income.exceeds(f.standard) {
+        return Vec::new();
+    }
+    let mut detail = format!(
+        "家庭人均收入{}元，高于标准{}元",
+        yuan(f.income.per_capita()),
+        yuan(f.standard)
+    );
+    let action = match (f.household.status, f.household.phase_out_until) {
+        (Some(HouseholdStatus::PhasingOut), Some(until)) if RunMonth::of(until) >= f.month => {
+            detail += &format!("；渐退期至{}", RunMonth::of(until));
+            Action::Keep
+        }
+        (Some(HouseholdStatus::PhasingOut), Some(until)) => {
+            detail += &format!("；渐退期已于{}结束", RunMonth::of(until));
+            Action::Exit
+        }
+        (Some(HouseholdStatus::PhasingOut), None) => {
+            let mut finding = Finding::household(
+                RuleId::Income,
+                Action::ManualReview,
+                detail + "；渐退期截止月份缺失",
+            );
+            finding.certain = false;
+            return vec![finding];
+        }
+        _ if !f.income.declared_only_exceeds(f.standard) => {
+            detail += "；按申报工资计算未超标准，超出部分来自新核实的工资收入";
+            Action::PhaseOut
+        }
+        _ => Action::Exit,
+    };
+    vec![Finding::household(RuleId::Income, action, detail)]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::calendar::RunMonth;
+    use crate::decide::Action;
+    use crate::rules::testkit::*;
+    use crate::rules::RuleId;
+    use crate::schema::{HouseholdStatus, Program};
+    use rust_decimal_macros::dec;
+
+    // Urban standard 700; 2 members → the household may have 1400.00.
+
+    #[test]
+    fn at_the_standard_keeps_and_one_fen_over_exits() {
+        let mut w = World::household(2);
+        w.members[0].declared.transfer = dec!(1400.00);
+        assert_eq!(w.decide().action, Action::Keep);
+        w.members[1].declared.transfer = dec!(0.01);
+        let d = w.decide();
+        assert_eq!((d.action, d.reasons), (Action::Exit, vec![RuleId::Income]));
+    }
+
+    #[test]
+    fn newly_verified_wages_give_a_phase_out_until_the_last_month() {
+        let mut w = World::household(2);
+        w.payroll(0, "2024-10-01", dec!(2500)); // 2500 − 0.25 × 2000 = 2000 > 1400
+        let d = w.decide();
+        assert_eq!(d.action, Action::PhaseOut);
+        assert_eq!(d.reasons, vec![RuleId::Income, RuleId::Payroll]);
+        // 6 months from 2024-10: the last month is 2025-03.
+        assert_eq!(d.phase_out_until.map(RunMonth::of), Some(ym("2025-03")));
+    }
+
+    #[test]
+    fn a_phasing_out_household_is_kept_during_its_period_and_exits_after() {
+        let mut w = World::household(2);
+        w.members[0].declared.transfer = dec!(3000);
+        w.household.status = Some(HouseholdStatus::PhasingOut);
+        w.household.phase_out_until = Some(ym("2024-10").first_day());
+        let d = w.decide();
+        assert_eq!((d.action, d.reasons), (Action::Keep, vec![RuleId::Income]));
+        w.household.phase_out_until = Some(ym("2024-09").last_day());
+        assert_eq!(w.decide().action, Action::Exit);
+        w.members[0].declared.transfer = dec!(100);
+        assert_eq!(w.decide().action, Action::Keep);
+    }
+
+    #[test]
+    fn tekun_is_judged_against_the_tekun_standard() {
+        let mut w = World::household(1);
+        w.household.program = Some(Program::Tekun); // tekun standard 910
+        w.members[0].declared.transfer = dec!(900);
+        assert_eq!(w.decide().action, Action::Keep);
+        w.members[0].declared.transfer = dec!(910.01);
+        assert_eq!(w.decide().action, Action::Exit);
+    }
+}

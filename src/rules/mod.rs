@@ -1,0 +1,400 @@
+//! Rules: one file per rule id, each a pure function from a household's
+//! [`Facts`] to [`Finding`]s. The table [`RULES`] says which dataset each
+//! rule needs; a rule whose dataset was not supplied is not run and is
+//! reported as "not checked", never as passed.
+//!
+//! Architecture invariant: rules read no files and compare no actions. A
+//! finding says which action its rule calls for in this household; only
+//! `decide` weighs findings against each other.
+
+pub mod business_active;
+pub mod business_capital;
+pub mod data_quality;
+pub mod death;
+pub mod entry;
+pub mod fin_assets;
+pub mod income;
+pub mod payroll;
+pub mod property_commercial;
+pub mod property_count;
+pub mod vehicle;
+
+#[cfg(test)]
+pub mod testkit;
+
+use crate::calendar::RunMonth;
+use crate::decide::Action;
+use crate::evidence::{HouseholdEvidence, Source};
+use crate::income::Income;
+use crate::normalise::{Household, Member, Roster};
+use crate::policy::Params;
+use crate::schema::Dataset;
+use rust_decimal::Decimal;
+use std::fmt;
+
+/// Every rule id, in the fixed order used to break ties between reasons of
+/// equal strength.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum RuleId {
+    Death,
+    Vehicle,
+    PropertyCount,
+    PropertyCommercial,
+    BusinessCapital,
+    FinAssets,
+    Income,
+    Payroll,
+    BusinessActive,
+    DataQuality,
+    Entry,
+    SinglePerson,
+}
+
+impl RuleId {
+    pub fn code(self) -> &'static str {
+        match self {
+            RuleId::Death => "R-DEATH",
+            RuleId::Vehicle => "R-VEHICLE",
+            RuleId::PropertyCount => "R-PROPERTY-COUNT",
+            RuleId::PropertyCommercial => "R-PROPERTY-COMMERCIAL",
+            RuleId::BusinessCapital => "R-BUSINESS-CAPITAL",
+            RuleId::FinAssets => "R-FIN-ASSETS",
+            RuleId::Income => "R-INCOME",
+            RuleId::Payroll => "R-PAYROLL",
+            RuleId::BusinessActive => "R-BUSINESS-ACTIVE",
+            RuleId::DataQuality => "R-DATA-QUALITY",
+            RuleId::Entry => "R-ENTRY",
+            RuleId::SinglePerson => "R-SINGLE-PERSON",
+        }
+    }
+
+    /// The Chinese label used in human-facing reports.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RuleId::Death => "家庭成员已死亡",
+            RuleId::Vehicle => "名下有非豁免机动车",
+            RuleId::PropertyCount => "住房数量和面积超过规定",
+            RuleId::PropertyCommercial => "名下有商业、办公或工业用房",
+            RuleId::BusinessCapital => "投资或担任法定代表人的企业注册资本超过限额",
+            RuleId::FinAssets => "人均金融资产超过规定",
+            RuleId::Income => "家庭人均收入超过标准",
+            RuleId::Payroll => "有财政供养人员工资记录",
+            RuleId::BusinessActive => "有存续的市场主体登记",
+            RuleId::DataQuality => "花名册数据不完整或不可读",
+            RuleId::Entry => "符合纳入条件",
+            RuleId::SinglePerson => "重病重残单人保",
+        }
+    }
+
+    /// Asset rules: for a candidate, any of them → `reject`.
+    pub fn is_asset_rule(self) -> bool {
+        matches!(
+            self,
+            RuleId::Vehicle
+                | RuleId::PropertyCount
+                | RuleId::PropertyCommercial
+                | RuleId::BusinessCapital
+                | RuleId::FinAssets
+        )
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// One rule hit with its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub rule: RuleId,
+    /// The action this rule calls for in this household.
+    pub action: Action,
+    /// The member concerned (index into the roster), if any.
+    pub member: Option<u32>,
+    /// The extract row behind the hit, if any.
+    pub source: Option<Source>,
+    /// False when the hit rests on a `review` link or on a value that could
+    /// not be read: it can then only raise `manual_review`.
+    pub certain: bool,
+    /// Plain words for the case worker.
+    pub detail: String,
+}
+
+impl Finding {
+    /// A finding backed by one extract row; certain only on a `matched` link.
+    pub fn from_row(rule: RuleId, action: Action, source: &Source, detail: String) -> Finding {
+        Finding {
+            rule,
+            action,
+            member: Some(source.member),
+            source: Some(*source),
+            certain: source.is_fact(),
+            detail,
+        }
+    }
+
+    /// A household-level finding (no single extract row behind it).
+    pub fn household(rule: RuleId, action: Action, detail: String) -> Finding {
+        Finding {
+            rule,
+            action,
+            member: None,
+            source: None,
+            certain: true,
+            detail,
+        }
+    }
+}
+
+/// Everything a rule may read about one household.
+pub struct Facts<'a> {
+    pub month: RunMonth,
+    pub params: &'a Params,
+    pub roster: &'a Roster,
+    pub household: &'a Household,
+    pub evidence: &'a HouseholdEvidence,
+    /// The household's members (roster indices) not known to be dead.
+    pub living: Vec<u32>,
+    /// The household's standard: `tekun_standard` for 特困, else the area's.
+    pub standard: Decimal,
+    pub income: Income,
+}
+
+impl Facts<'_> {
+    pub fn member(&self, index: u32) -> &Member {
+        &self.roster.members[index as usize]
+    }
+
+    pub fn is_living(&self, index: u32) -> bool {
+        self.living.contains(&index)
+    }
+
+    pub fn living_count(&self) -> u32 {
+        self.living.len() as u32
+    }
+
+    /// A living member with disability grade 1–2 or 重病.
+    pub fn has_severe_living_member(&self) -> bool {
+        self.living.iter().any(|&m| self.member(m).is_severe())
+    }
+}
+
+/// A rule as the engine runs it.
+pub struct Rule {
+    pub id: RuleId,
+    /// The dataset without which the rule cannot be checked.
+    pub needs: Option<Dataset>,
+    /// Whether the rule still applies once every member is dead.
+    pub runs_without_living: bool,
+    pub check: fn(&Facts) -> Vec<Finding>,
+}
+
+/// The rule table. Order does not matter: `decide` orders reasons.
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: RuleId::Death,
+        needs: Some(Dataset::Deaths),
+        runs_without_living: true,
+        check: death::check,
+    },
+    Rule {
+        id: RuleId::Payroll,
+        needs: Some(Dataset::Payroll),
+        runs_without_living: false,
+        check: payroll::check,
+    },
+    Rule {
+        id: RuleId::Vehicle,
+        needs: Some(Dataset::Vehicles),
+        runs_without_living: false,
+        check: vehicle::check,
+    },
+    Rule {
+        id: RuleId::PropertyCount,
+        needs: Some(Dataset::Properties),
+        runs_without_living: false,
+        check: property_count::check,
+    },
+    Rule {
+        id: RuleId::PropertyCommercial,
+        needs: Some(Dataset::Properties),
+        runs_without_living: false,
+        check: property_commercial::check,
+    },
+    Rule {
+        id: RuleId::BusinessCapital,
+        needs: Some(Dataset::Businesses),
+        runs_without_living: false,
+        check: business_capital::check,
+    },
+    Rule {
+        id: RuleId::BusinessActive,
+        needs: Some(Dataset::Businesses),
+        runs_without_living: false,
+        check: business_active::check,
+    },
+    Rule {
+        id: RuleId::FinAssets,
+        needs: Some(Dataset::Deposits),
+        runs_without_living: false,
+        check: fin_assets::check,
+    },
+    Rule {
+        id: RuleId::Income,
+        needs: None,
+        runs_without_living: false,
+        check: income::check,
+    },
+    Rule {
+        id: RuleId::DataQuality,
+        needs: None,
+        runs_without_living: true,
+        check: data_quality::check,
+    },
+    Rule {
+        id: RuleId::Entry,
+        needs: None,
+        runs_without_living: false,
+        check: entry::check,
+    },
+];
+
+/// Money for detail texts: two places, half-even.
+pub fn yuan(d: Decimal) -> String {
+    format!(
+        "{:.2}",
+        d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven)
+    )
+}
+
+/// For a rule over a sum of holdings: decides on `matched` rows alone first;
+/// if the rule does not fire there but fires once `review` rows are added,
+/// the hit is uncertain (it can only raise manual review). Returns the rows
+/// behind the hit, whether it is certain, and the detail text.
+pub(crate) fn facts_first<'r, R>(
+    rows: &[&'r R],
+    source: impl Fn(&R) -> &Source,
+    fires: impl Fn(&[&'r R]) -> Option<(Vec<&'r R>, String)>,
+) -> Option<(Vec<&'r R>, bool, String)> {
+    let facts: Vec<&R> = rows
+        .iter()
+        .copied()
+        .filter(|r| source(r).is_fact())
+        .collect();
+    if let Some((hit, detail)) = fires(&facts) {
+        return Some((hit, true, detail));
+    }
+    if facts.len() == rows.len() {
+        return None;
+    }
+    fires(rows).map(|(hit, detail)| (hit, false, detail))
+}
+
+/// Findings for each row behind an aggregate hit.
+pub(crate) fn aggregate_findings<R>(
+    rule: RuleId,
+    action: Action,
+    hit: Option<(Vec<&R>, bool, String)>,
+    source: impl Fn(&R) -> &Source,
+) -> Vec<Finding> {
+    let Some((rows, certain, detail)) = hit else {
+        return Vec::new();
+    };
+    rows.into_iter()
+        .map(|r| {
+            let mut finding = Finding::from_row(rule, action, source(r), detail.clone());
+            finding.certain = certain && finding.certain;
+            finding
+        })
+        .collect()
+}
+
+/// What the rules found about one household, with the figures `decide` and
+/// the reports need.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub findings: Vec<Finding>,
+    pub living: Vec<u32>,
+    pub standard: Decimal,
+    pub income: Income,
+    /// Financial assets counted as facts (latest snapshot per account).
+    pub financial_assets: Decimal,
+    /// Rules whose dataset was not supplied.
+    pub not_checked: Vec<RuleId>,
+}
+
+/// The household's standard: `tekun_standard` for 特困, else its area's.
+pub fn standard_of(household: &Household, params: &Params) -> Decimal {
+    match (household.program, household.area) {
+        (Some(crate::schema::Program::Tekun), _) => params.tekun_standard,
+        (_, Some(crate::schema::Area::Rural)) => params.rural_standard,
+        _ => params.urban_standard,
+    }
+}
+
+/// Runs every rule on one household.
+pub fn assess(
+    roster: &Roster,
+    household: &Household,
+    evidence: &HouseholdEvidence,
+    supplied: &std::collections::BTreeSet<Dataset>,
+    params: &Params,
+    month: RunMonth,
+) -> Assessment {
+    let living: Vec<u32> = household
+        .members
+        .iter()
+        .copied()
+        .filter(|&m| {
+            !evidence
+                .deaths
+                .iter()
+                .any(|d| d.source.member == m && death::is_dead(d, month))
+        })
+        .collect();
+    let income = crate::income::compute(
+        living.iter().map(|&m| {
+            let payroll = evidence
+                .payroll
+                .iter()
+                .filter(|p| p.source.member == m)
+                .collect();
+            (m, &roster.members[m as usize], payroll)
+        }),
+        params,
+        month,
+    );
+    let standard = standard_of(household, params);
+    let facts = Facts {
+        month,
+        params,
+        roster,
+        household,
+        evidence,
+        living,
+        standard,
+        income,
+    };
+    let mut findings = Vec::new();
+    let mut not_checked = Vec::new();
+    for rule in RULES {
+        if rule.needs.is_some_and(|d| !supplied.contains(&d)) {
+            not_checked.push(rule.id);
+        } else if rule.runs_without_living || !facts.living.is_empty() {
+            findings.extend((rule.check)(&facts));
+        }
+    }
+    not_checked.sort();
+    not_checked.dedup();
+    let financial_assets = fin_assets::household_total(&facts);
+    Assessment {
+        findings,
+        financial_assets,
+        not_checked,
+        living: facts.living,
+        standard,
+        income: facts.income,
+    }
+}

@@ -1,0 +1,330 @@
+//! A small world for rule tests: one household in 乐至县-like conditions
+//! (urban standard 700, tekun 910, minimum wage 2000, deduction 25% / 50%,
+//! assets 24 / 36 months, 2 homes, 30 m² exemption, vehicles exempt below
+//! 10000 and motorcycles, capital limit 100000, 3-month payroll look-back,
+//! 6-month 渐退期), run month 2024-10.
+
+use super::{assess, Assessment, Finding};
+use crate::calendar::RunMonth;
+use crate::decide::{decide, Decision};
+use crate::evidence::*;
+use crate::link::{MatchMethod, MatchStatus};
+use crate::normalise::{Household, Member, Roster};
+use crate::policy::Params;
+use crate::schema::*;
+use crate::text::normalize_id;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use std::collections::BTreeSet;
+
+pub fn ym(s: &str) -> RunMonth {
+    s.parse().unwrap()
+}
+
+pub fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+pub fn params() -> Params {
+    Params {
+        urban_standard: dec!(700),
+        rural_standard: dec!(465),
+        tekun_standard: dec!(910),
+        marginal_multiplier: dec!(1.5),
+        minimum_wage: dec!(2000),
+        employment_deduction_rate: dec!(0.25),
+        disabled_employment_deduction_rate: dec!(0.5),
+        exclude_basic_pension: true,
+        rigid_expense_deduction: true,
+        financial_assets_months: 24,
+        financial_assets_months_severe: 36,
+        max_residences: 2,
+        residence_area_per_capita_exempt_below: dec!(30),
+        commercial_property_allowed: false,
+        vehicle_exempt_types: vec![
+            VehicleType::Motorcycle,
+            VehicleType::Tricycle,
+            VehicleType::Agricultural,
+            VehicleType::Disability,
+        ],
+        vehicle_value_exempt_below: dec!(10000),
+        business_capital_limit: dec!(100000),
+        payroll_lookback_months: 3,
+        phase_out_months: 6,
+        review_months_semiannual: 6,
+        review_months_annual: 12,
+        near_relative_relations: vec![
+            Relation::Spouse,
+            Relation::Parent,
+            Relation::Child,
+            Relation::Sibling,
+        ],
+        match_accept: dec!(0.9),
+        match_review: dec!(0.6),
+    }
+}
+
+/// A covered adult with no income, id 51202219800101xxxx-like.
+pub fn member() -> Member {
+    Member {
+        row_index: 0,
+        household: 0,
+        name: Some("王芳".into()),
+        name_norm: Some("王芳".into()),
+        id: normalize_id(Some("11010519491231002X")),
+        relation: Some(Relation::Head),
+        covered: true,
+        disability_grade: None,
+        severe_illness: false,
+        labor_capacity: Some(LaborCapacity::Full),
+        in_school: false,
+        declared: Default::default(),
+    }
+}
+
+fn source(dataset: Dataset, member: u32, row_index: u64) -> Source {
+    Source {
+        dataset,
+        row_index,
+        member,
+        score: 1.0,
+        method: MatchMethod::IdExact,
+        status: MatchStatus::Matched,
+    }
+}
+
+pub fn payroll(member: u32, month: &str, pay: Decimal) -> Payroll {
+    Payroll {
+        source: source(Dataset::Payroll, member, 0),
+        employer: Some("县教育局".into()),
+        gross_monthly_pay: Some(pay),
+        pay_month: Some(date(month)),
+    }
+}
+
+pub struct World {
+    pub params: Params,
+    pub household: Household,
+    pub members: Vec<Member>,
+    pub evidence: HouseholdEvidence,
+    pub supplied: BTreeSet<Dataset>,
+    pub month: RunMonth,
+    next_row: u64,
+}
+
+impl World {
+    /// An active urban 低保 household of `n` covered members with no income.
+    pub fn household(n: usize) -> World {
+        let members = (0..n)
+            .map(|i| {
+                let mut m = member();
+                m.row_index = i as u64;
+                let first17 = format!("51202219800101{:03}", i + 100);
+                let id = format!("{first17}{}", crate::text::check_digit(&first17).unwrap());
+                m.id = normalize_id(Some(&id));
+                m.name = Some(format!("成员{i}"));
+                m
+            })
+            .collect();
+        World {
+            params: params(),
+            household: Household {
+                row_index: 0,
+                household_id: "H1".into(),
+                region_code: "512022101001".into(),
+                area: Some(Area::Urban),
+                program: Some(Program::UrbanDibao),
+                status: Some(HouseholdStatus::Active),
+                tier: None,
+                single_person_coverage: false,
+                benefit_start: Some(date("2023-01-01")),
+                phase_out_until: None,
+                monthly_benefit: Some(dec!(500)),
+                last_review_date: None,
+                members: (0..n as u32).collect(),
+                roster_problems: vec![],
+            },
+            members,
+            evidence: HouseholdEvidence::default(),
+            supplied: Dataset::LINKED.into_iter().collect(),
+            month: ym("2024-10"),
+            next_row: 0,
+        }
+    }
+
+    fn source(&mut self, dataset: Dataset, member: u32) -> Source {
+        self.next_row += 1;
+        source(dataset, member, self.next_row)
+    }
+
+    pub fn single_person_covering(&mut self, covered: u32) {
+        self.household.single_person_coverage = true;
+        for (i, m) in self.members.iter_mut().enumerate() {
+            m.covered = i as u32 == covered;
+        }
+    }
+
+    pub fn death(&mut self, member: u32, on: Option<&str>) {
+        let source = self.source(Dataset::Deaths, member);
+        self.evidence.deaths.push(Death {
+            source,
+            date_of_death: on.map(date),
+            source_agency: Some(DeathSource::Police),
+        });
+    }
+
+    pub fn payroll(&mut self, member: u32, month: &str, pay: Decimal) {
+        let source = self.source(Dataset::Payroll, member);
+        self.evidence.payroll.push(Payroll {
+            source,
+            ..payroll(member, month, pay)
+        });
+    }
+
+    pub fn vehicle(
+        &mut self,
+        member: u32,
+        vehicle_type: VehicleType,
+        status: VehicleStatus,
+        value: Option<Decimal>,
+    ) {
+        let source = self.source(Dataset::Vehicles, member);
+        self.evidence.vehicles.push(Vehicle {
+            source,
+            plate_no: Some(format!("川M{}", source.row_index)),
+            vehicle_type: Some(vehicle_type),
+            use_nature: Some(UseNature::Private),
+            status: Some(status),
+            assessed_value: value,
+        });
+    }
+
+    pub fn property(
+        &mut self,
+        member: u32,
+        unit: &str,
+        usage: PropertyUsage,
+        status: PropertyStatus,
+        area: Decimal,
+        share: Decimal,
+    ) {
+        let source = self.source(Dataset::Properties, member);
+        self.evidence.properties.push(Property {
+            source,
+            unit_no: Some(unit.into()),
+            location: Some("乐至县天池镇".into()),
+            usage: Some(usage),
+            area_m2: Some(area),
+            share: Some(share),
+            status: Some(status),
+        });
+    }
+
+    pub fn business(
+        &mut self,
+        member: u32,
+        t: EntityType,
+        role: BusinessRole,
+        status: BusinessStatus,
+        capital: Option<Decimal>,
+    ) {
+        let source = self.source(Dataset::Businesses, member);
+        self.evidence.businesses.push(Business {
+            source,
+            entity_name: Some("乐至县某某商贸有限公司".into()),
+            credit_code: Some("91512022MA00000000".into()),
+            entity_type: Some(t),
+            role: Some(role),
+            registered_capital: capital,
+            status: Some(status),
+        });
+    }
+
+    pub fn deposit(
+        &mut self,
+        member: u32,
+        institution: &str,
+        account: &str,
+        balance: Decimal,
+        as_of: &str,
+    ) {
+        let source = self.source(Dataset::Deposits, member);
+        self.evidence.deposits.push(Deposit {
+            source,
+            institution: Some(institution.into()),
+            account_no: Some(account.into()),
+            asset_type: Some(AssetType::Deposit),
+            balance: Some(balance),
+            as_of: Some(date(as_of)),
+        });
+    }
+
+    fn sources_mut(&mut self) -> Vec<&mut Source> {
+        let e = &mut self.evidence;
+        let mut all: Vec<&mut Source> = Vec::new();
+        all.extend(e.deaths.iter_mut().map(|x| &mut x.source));
+        all.extend(e.payroll.iter_mut().map(|x| &mut x.source));
+        all.extend(e.vehicles.iter_mut().map(|x| &mut x.source));
+        all.extend(e.properties.iter_mut().map(|x| &mut x.source));
+        all.extend(e.businesses.iter_mut().map(|x| &mut x.source));
+        all.extend(e.deposits.iter_mut().map(|x| &mut x.source));
+        all
+    }
+
+    /// Every link so far becomes a `review` link (score 0.7).
+    pub fn make_links_review(&mut self) {
+        for s in self.sources_mut() {
+            s.status = MatchStatus::Review;
+            s.score = 0.7;
+        }
+    }
+
+    /// The links of one member's rows become `review` links.
+    pub fn make_link_review(&mut self, member: u32) {
+        for s in self
+            .sources_mut()
+            .into_iter()
+            .filter(|s| s.member == member)
+        {
+            s.status = MatchStatus::Review;
+            s.score = 0.7;
+        }
+    }
+
+    pub fn household_with_members(&self) -> Household {
+        self.household.clone()
+    }
+
+    pub fn roster(&self) -> Roster {
+        Roster {
+            households: vec![self.household.clone()],
+            members: self.members.clone(),
+        }
+    }
+
+    pub fn assess(&self) -> Assessment {
+        assess(
+            &self.roster(),
+            &self.household,
+            &self.evidence,
+            &self.supplied,
+            &self.params,
+            self.month,
+        )
+    }
+
+    pub fn findings(&self) -> Vec<Finding> {
+        self.assess().findings
+    }
+
+    pub fn decide(&self) -> Decision {
+        decide(
+            &self.roster(),
+            &self.household,
+            &self.assess(),
+            &self.params,
+            self.month,
+        )
+    }
+}

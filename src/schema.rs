@@ -1,0 +1,486 @@
+//! The data contract as code: datasets, their columns and value kinds, and
+//! every enumeration with its code and Chinese label.
+//!
+//! Source: `shared/spec/data-contract.md`. Column names and codes here are
+//! binding; change them only with the contract.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Declares an enumeration of the contract: each variant has its code (used
+/// in Parquet) and its Chinese label (accepted on input as an alias, used in
+/// human-facing reports).
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The contract's code, as written in Parquet.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The Chinese label used in human-facing reports.
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownCode;
+            /// Accepts the code or the Chinese label, ignoring surrounding spaces
+            /// and the case of the code.
+            fn from_str(s: &str) -> Result<Self, UnknownCode> {
+                let t = s.trim();
+                $(
+                    if t.eq_ignore_ascii_case($code) || t == $label { return Ok($name::$variant); }
+                )+
+                Err(UnknownCode { kind: stringify!($name), value: s.to_string() })
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.code()) }
+        }
+    };
+}
+
+/// A value that is neither a code nor a label of its enumeration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a {kind} code or label")]
+pub struct UnknownCode {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+code_enum!(
+    /// Which standard applies to a household.
+    Area { Urban = "urban" / "城市", Rural = "rural" / "农村" }
+);
+code_enum!(
+    /// The programme a household receives or applies for.
+    Program {
+        UrbanDibao = "urban_dibao" / "城市低保",
+        RuralDibao = "rural_dibao" / "农村低保",
+        Tekun = "tekun" / "特困供养",
+        Marginal = "marginal" / "低保边缘",
+        Applicant = "applicant" / "申请",
+    }
+);
+impl Program {
+    /// Recipients are paid now; the others are candidates.
+    pub fn is_recipient(self) -> bool {
+        matches!(
+            self,
+            Program::UrbanDibao | Program::RuralDibao | Program::Tekun
+        )
+    }
+}
+code_enum!(
+    HouseholdStatus { Active = "active" / "在保", PhasingOut = "phasing_out" / "渐退期", Pending = "pending" / "待审核" }
+);
+code_enum!(
+    /// A member's relation to the household head, or (in `kinship`) of B to A.
+    Relation {
+        Head = "head" / "户主",
+        Spouse = "spouse" / "配偶",
+        Child = "child" / "子女",
+        Parent = "parent" / "父母",
+        Sibling = "sibling" / "兄弟姐妹",
+        Grandparent = "grandparent" / "祖父母/外祖父母",
+        Grandchild = "grandchild" / "孙子女/外孙子女",
+        Other = "other" / "其他",
+        SelfRelation = "self" / "本人",
+    }
+);
+code_enum!(
+    LaborCapacity { None = "none" / "完全丧失", Partial = "partial" / "部分丧失", Full = "full" / "有劳动能力" }
+);
+code_enum!(
+    AssetType {
+        Deposit = "deposit" / "存款",
+        WealthProduct = "wealth_product" / "理财",
+        Securities = "securities" / "证券",
+        InsuranceCashValue = "insurance_cash_value" / "保险现金价值",
+    }
+);
+code_enum!(
+    VehicleType {
+        Car = "car" / "小型汽车",
+        Truck = "truck" / "货车",
+        Bus = "bus" / "客车",
+        Motorcycle = "motorcycle" / "摩托车",
+        Tricycle = "tricycle" / "三轮汽车",
+        Agricultural = "agricultural" / "农用车",
+        Disability = "disability" / "残疾人专用车",
+    }
+);
+code_enum!(UseNature { Private = "private" / "非营运", Commercial = "commercial" / "营运" });
+code_enum!(
+    VehicleStatus {
+        Normal = "normal" / "正常",
+        Scrapped = "scrapped" / "报废",
+        Deregistered = "deregistered" / "注销",
+        Seized = "seized" / "查封",
+    }
+);
+code_enum!(
+    PropertyUsage {
+        Residential = "residential" / "住宅",
+        Commercial = "commercial" / "商业",
+        Office = "office" / "办公",
+        Industrial = "industrial" / "工业",
+        Parking = "parking" / "车位",
+        Other = "other" / "其他",
+    }
+);
+code_enum!(PropertyStatus { Current = "current" / "现势", Cancelled = "cancelled" / "注销" });
+code_enum!(
+    EntityType {
+        Individual = "individual" / "个体工商户",
+        Company = "company" / "公司",
+        SoleProprietorship = "sole_proprietorship" / "个人独资",
+        Partnership = "partnership" / "合伙",
+        Cooperative = "cooperative" / "农民专业合作社",
+    }
+);
+impl EntityType {
+    /// Company-type entities: the ones whose registered capital R-BUSINESS-CAPITAL reads.
+    pub fn is_company_type(self) -> bool {
+        matches!(
+            self,
+            EntityType::Company | EntityType::SoleProprietorship | EntityType::Partnership
+        )
+    }
+}
+code_enum!(
+    BusinessRole { LegalRep = "legal_rep" / "法定代表人", Shareholder = "shareholder" / "股东/投资人", Operator = "operator" / "经营者" }
+);
+code_enum!(
+    BusinessStatus { Active = "active" / "存续", Deregistered = "deregistered" / "注销", Revoked = "revoked" / "吊销" }
+);
+code_enum!(
+    Staffing { CivilServant = "civil_servant" / "行政编", PublicInstitution = "public_institution" / "事业编", Contract = "contract" / "聘用" }
+);
+code_enum!(DeathSource { Police = "police" / "公安", Cremation = "cremation" / "火化", Health = "health" / "卫健" });
+code_enum!(
+    StaffRole {
+        CivilAffairs = "civil_affairs" / "民政干部",
+        TownshipCaseWorker = "township_case_worker" / "乡镇经办人员",
+        VillageCadre = "village_cadre" / "村居委会成员",
+        Verifier = "verifier" / "核对人员",
+    }
+);
+code_enum!(KinshipSource { Hukou = "hukou" / "户籍", Declared = "declared" / "申报" });
+
+/// How a column's values are read. Each kind accepts several Parquet types
+/// (see `load`), converting them exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Free text (names, ids, keys): string or dictionary-encoded string.
+    Text,
+    /// Yuan, read exactly to 2 places: decimal, integer, float64 or string.
+    Money,
+    /// Parquet date, timestamp, or string `YYYY-MM-DD` / `YYYYMMDD`.
+    Date,
+    /// An enumeration code or its Chinese label.
+    Code,
+    /// Boolean; also 0/1 integers and `true`/`false`/`是`/`否` strings.
+    Bool,
+    /// Integer; also integral floats and digit strings.
+    Int,
+    /// Float (areas, shares); also integers, decimals and numeric strings.
+    Float,
+}
+
+impl ColumnKind {
+    pub fn expected(self) -> &'static str {
+        match self {
+            ColumnKind::Text => "string",
+            ColumnKind::Money => "decimal, integer, float64 or string (yuan)",
+            ColumnKind::Date => "date, timestamp or string YYYY-MM-DD/YYYYMMDD",
+            ColumnKind::Code => "string (code or Chinese label)",
+            ColumnKind::Bool => "boolean",
+            ColumnKind::Int => "integer",
+            ColumnKind::Float => "float",
+        }
+    }
+}
+
+/// One column of a dataset in the contract.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub kind: ColumnKind,
+    /// Optional columns may be absent from the file (read as all null).
+    pub optional: bool,
+}
+
+const fn col(name: &'static str, kind: ColumnKind) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        kind,
+        optional: false,
+    }
+}
+const fn opt(name: &'static str, kind: ColumnKind) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        kind,
+        optional: true,
+    }
+}
+
+use ColumnKind::*;
+
+/// The datasets of a data directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dataset {
+    Households,
+    Members,
+    Deposits,
+    Vehicles,
+    Properties,
+    Businesses,
+    Payroll,
+    Deaths,
+    Staff,
+    Kinship,
+    Filings,
+}
+
+/// Optional person columns every agency extract (and `deaths`) may carry.
+const PERSON_EXTRA: [ColumnSpec; 2] = [
+    opt("person_birth_date", Date),
+    opt("person_region_code", Text),
+];
+
+impl Dataset {
+    pub const ALL: [Dataset; 11] = [
+        Dataset::Households,
+        Dataset::Members,
+        Dataset::Deposits,
+        Dataset::Vehicles,
+        Dataset::Properties,
+        Dataset::Businesses,
+        Dataset::Payroll,
+        Dataset::Deaths,
+        Dataset::Staff,
+        Dataset::Kinship,
+        Dataset::Filings,
+    ];
+
+    /// The extracts whose rows are linked to members and written to `matches`.
+    pub const LINKED: [Dataset; 6] = [
+        Dataset::Deposits,
+        Dataset::Vehicles,
+        Dataset::Properties,
+        Dataset::Businesses,
+        Dataset::Payroll,
+        Dataset::Deaths,
+    ];
+
+    /// File or directory name in the data directory.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dataset::Households => "households",
+            Dataset::Members => "members",
+            Dataset::Deposits => "deposits",
+            Dataset::Vehicles => "vehicles",
+            Dataset::Properties => "properties",
+            Dataset::Businesses => "businesses",
+            Dataset::Payroll => "payroll",
+            Dataset::Deaths => "deaths",
+            Dataset::Staff => "staff",
+            Dataset::Kinship => "kinship",
+            Dataset::Filings => "filings",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Dataset::Households => "救助对象与申请/监测对象",
+            Dataset::Members => "家庭成员",
+            Dataset::Deposits => "银行存款及金融资产",
+            Dataset::Vehicles => "车辆登记",
+            Dataset::Properties => "不动产登记",
+            Dataset::Businesses => "市场主体登记",
+            Dataset::Payroll => "财政供养人员工资",
+            Dataset::Deaths => "死亡/火化",
+            Dataset::Staff => "经办人员及村居干部",
+            Dataset::Kinship => "亲属关系",
+            Dataset::Filings => "近亲属备案",
+        }
+    }
+
+    /// `households` and `members` must exist; any other may be absent in a month.
+    pub fn is_required(self) -> bool {
+        matches!(self, Dataset::Households | Dataset::Members)
+    }
+
+    /// The person columns (name, id) an extract row is keyed by.
+    pub fn person_columns(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Dataset::Deposits => Some(("holder_name", "holder_id_number")),
+            Dataset::Vehicles | Dataset::Properties => Some(("owner_name", "owner_id_number")),
+            Dataset::Businesses | Dataset::Payroll => Some(("person_name", "person_id_number")),
+            Dataset::Deaths | Dataset::Staff | Dataset::Members => Some(("name", "id_number")),
+            _ => None,
+        }
+    }
+
+    /// The contract's columns of this dataset, in contract order.
+    pub fn columns(self) -> Vec<ColumnSpec> {
+        let mut cols: Vec<ColumnSpec> = match self {
+            Dataset::Households => vec![
+                col("household_id", Text),
+                col("region_code", Text),
+                col("area", Code),
+                col("program", Code),
+                col("status", Code),
+                col("tier", Int),
+                col("single_person_coverage", Bool),
+                col("benefit_start", Date),
+                col("phase_out_until", Date),
+                col("monthly_benefit", Money),
+                col("last_review_date", Date),
+            ],
+            Dataset::Members => vec![
+                col("household_id", Text),
+                col("name", Text),
+                col("id_number", Text),
+                col("relation", Code),
+                col("covered", Bool),
+                col("disability_grade", Int),
+                col("severe_illness", Bool),
+                col("labor_capacity", Code),
+                col("in_school", Bool),
+                col("declared_wage", Money),
+                col("declared_business", Money),
+                col("declared_property_income", Money),
+                col("declared_transfer", Money),
+                col("declared_basic_pension", Money),
+                col("declared_medical_expense", Money),
+                col("declared_education_expense", Money),
+            ],
+            Dataset::Deposits => vec![
+                col("holder_name", Text),
+                col("holder_id_number", Text),
+                col("institution", Text),
+                col("account_no", Text),
+                col("asset_type", Code),
+                col("balance", Money),
+                col("as_of", Date),
+            ],
+            Dataset::Vehicles => vec![
+                col("owner_name", Text),
+                col("owner_id_number", Text),
+                col("plate_no", Text),
+                col("vehicle_type", Code),
+                col("use_nature", Code),
+                col("status", Code),
+                col("first_registered", Date),
+                col("assessed_value", Money),
+            ],
+            Dataset::Properties => vec![
+                col("owner_name", Text),
+                col("owner_id_number", Text),
+                col("unit_no", Text),
+                col("location", Text),
+                col("usage", Code),
+                col("area_m2", Float),
+                col("share", Float),
+                col("status", Code),
+                col("registered", Date),
+            ],
+            Dataset::Businesses => vec![
+                col("entity_name", Text),
+                col("credit_code", Text),
+                col("entity_type", Code),
+                col("person_name", Text),
+                col("person_id_number", Text),
+                col("role", Code),
+                col("registered_capital", Money),
+                col("status", Code),
+                col("established", Date),
+            ],
+            Dataset::Payroll => vec![
+                col("person_name", Text),
+                col("person_id_number", Text),
+                col("employer", Text),
+                col("staffing", Code),
+                col("gross_monthly_pay", Money),
+                col("pay_month", Date),
+            ],
+            Dataset::Deaths => vec![
+                col("name", Text),
+                col("id_number", Text),
+                col("date_of_death", Date),
+                col("source", Code),
+            ],
+            Dataset::Staff => vec![
+                col("name", Text),
+                col("id_number", Text),
+                col("role", Code),
+                col("region_code", Text),
+            ],
+            Dataset::Kinship => vec![
+                col("person_a_id_number", Text),
+                col("person_a_name", Text),
+                col("person_b_id_number", Text),
+                col("person_b_name", Text),
+                col("relation_of_b_to_a", Code),
+                col("source", Code),
+            ],
+            Dataset::Filings => vec![
+                col("household_id", Text),
+                col("staff_id_number", Text),
+                col("relation", Code),
+                col("filed_on", Date),
+            ],
+        };
+        if Dataset::LINKED.contains(&self) {
+            cols.extend(PERSON_EXTRA);
+        }
+        cols
+    }
+}
+
+impl fmt::Display for Dataset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_labels_both_parse() {
+        for p in Program::ALL {
+            assert_eq!(p.code().parse::<Program>().unwrap(), *p);
+            assert_eq!(p.label_zh().parse::<Program>().unwrap(), *p);
+        }
+        assert_eq!(" Urban ".parse::<Area>().unwrap(), Area::Urban);
+        assert!("城镇".parse::<Area>().is_err());
+    }
+
+    #[test]
+    fn every_linked_dataset_names_its_person_columns() {
+        for d in Dataset::LINKED {
+            let (name, id) = d.person_columns().unwrap();
+            let cols = d.columns();
+            assert!(cols.iter().any(|c| c.name == name));
+            assert!(cols.iter().any(|c| c.name == id));
+            assert!(cols
+                .iter()
+                .any(|c| c.name == "person_birth_date" && c.optional));
+        }
+    }
+}
