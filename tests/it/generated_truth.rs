@@ -1,0 +1,72 @@
+//! The generator plants cases with known outcomes; the run must decide every
+//! one of them right and link every planted row to the right member.
+
+use crate::support::*;
+use std::collections::BTreeMap;
+
+fn read_csv(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
+    lines.map(|l| header.iter().cloned().zip(l.split(',').map(str::to_string)).collect()).collect()
+}
+
+#[test]
+fn every_planted_case_is_decided_and_linked_right() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    hedui::gen::generate(&hedui::gen::GenRequest {
+        households: 300,
+        seed: 11,
+        out: data.clone(),
+        month: "2024-10".parse().unwrap(),
+        policies: policies(),
+    })
+    .unwrap();
+    let out = tmp.path().join("out");
+    run(&data, &out, "2024-10").unwrap();
+
+    let decisions = read(&out.join("decisions.parquet"));
+    let ids = column_strings(&decisions, "household_id");
+    let actions = column_strings(&decisions, "action");
+    let until = column_strings(&decisions, "phase_out_until");
+    let reasons: Vec<String> = (0..decisions.height())
+        .map(|i| {
+            let s = decisions.column("reasons").unwrap().list().unwrap().get_as_series(i).unwrap();
+            s.str().unwrap().into_iter().flatten().collect::<Vec<_>>().join(";")
+        })
+        .collect();
+    let got: BTreeMap<String, (String, String, String)> = (0..decisions.height())
+        .map(|i| (ids[i].clone().unwrap(), (actions[i].clone().unwrap(), reasons[i].clone(), until[i].clone().unwrap_or_default())))
+        .collect();
+
+    let truth = read_csv(&data.join("truth/decisions.csv"));
+    assert_eq!(truth.len(), got.len(), "one decision per household");
+    let mut wrong = Vec::new();
+    for t in &truth {
+        let expected = (t["action"].clone(), t["reasons"].clone(), t["phase_out_until"].clone());
+        let actual = got.get(&t["household_id"]).cloned().unwrap_or_default();
+        if actual != expected {
+            wrong.push(format!("{} ({}): expected {:?}, got {:?}", t["household_id"], t["case"], expected, actual));
+        }
+    }
+    assert!(wrong.is_empty(), "{} planted cases decided wrongly:\n{}", wrong.len(), wrong.join("\n"));
+
+    let matches = read(&out.join("matches.parquet"));
+    let datasets = column_strings(&matches, "dataset");
+    let rows = matches.column("row_index").unwrap().u64().unwrap();
+    let linked = column_strings(&matches, "id_number");
+    let status = column_strings(&matches, "status");
+    let mut got_links = BTreeMap::new();
+    for i in 0..matches.height() {
+        if status[i].as_deref() == Some("matched") {
+            got_links.insert((datasets[i].clone().unwrap(), rows.get(i).unwrap()), linked[i].clone().unwrap());
+        }
+    }
+    let expected_links: BTreeMap<(String, u64), String> = read_csv(&data.join("truth/links.csv"))
+        .into_iter()
+        .map(|r| ((r["dataset"].clone(), r["row_index"].parse().unwrap()), r["id_number"].clone()))
+        .collect();
+    assert_eq!(got_links.len(), expected_links.len(), "matched rows vs planted links");
+    assert_eq!(got_links, expected_links);
+}

@@ -1,0 +1,11 @@
+//! hedui's integration tests: one binary (each links all of polars).
+
+#[path = "it/support.rs"]
+mod support;
+
+#[path = "it/bad_input.rs"]
+mod bad_input;
+#[path = "it/generated_truth.rs"]
+mod generated_truth;
+#[path = "it/outputs.rs"]
+mod outputs;
