@@ -8,8 +8,8 @@ use super::people::{birth_for_age, noisy_id};
 use super::roster::{self, yuan, Household, COUNTIES, OTHER_COUNTIES};
 use super::Ctx;
 use crate::schema::{
-    Area, AssetType, BusinessRole, BusinessStatus, DeathSource, EntityType, PropertyStatus, PropertyUsage, Staffing,
-    UseNature, VehicleStatus, VehicleType,
+    Area, AssetType, BusinessRole, BusinessStatus, DeathSource, EntityType, PropertyStatus,
+    PropertyUsage, Staffing, UseNature, VehicleStatus, VehicleType,
 };
 use chrono::NaiveDate;
 use rand::seq::IndexedRandom;
@@ -125,17 +125,21 @@ impl Ctx<'_> {
             let person = self.people.get(person);
             (person.id.clone(), person.name.clone())
         };
-        let mut holder = Holder { person, name: None, id: None };
+        let mut holder = Holder {
+            person,
+            name: None,
+            id: None,
+        };
         if self.rng.random_bool(p) {
             if let Some((written, kind)) = noisy_id(&mut self.rng, &id) {
                 holder.id = Some(written);
-                *self.noise.entry(kind).or_default() += 1;
+                self.count_noise(kind);
             }
         }
         if self.rng.random_bool(p * 0.7) {
             if let Some((written, kind)) = names::noisy_name(&mut self.rng, &name) {
                 holder.name = Some(written);
-                *self.noise.entry(kind).or_default() += 1;
+                self.count_noise(kind);
             }
         }
         holder
@@ -148,17 +152,25 @@ impl Ctx<'_> {
 
     pub(crate) fn plate_no(&mut self, region_code: &str) -> String {
         const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
-        let prefix = COUNTIES.iter().find(|c| region_code.starts_with(c.code)).map_or("川A", |c| c.plate);
+        let prefix = COUNTIES
+            .iter()
+            .find(|c| region_code.starts_with(c.code))
+            .map_or("川A", |c| c.plate);
         let s = scramble(self.next_serial(), 8);
         let l1 = LETTERS[(s % 24) as usize] as char;
-        let l2 = LETTERS[((s / 24) % 24) as usize] as char;
-        format!("{prefix}{l1}{l2}{:03}", (s / 576) % 1000)
+        format!("{prefix}{l1}{:05}", (s / 24) % 100_000)
     }
 
     /// A 不动产单元号-like unit number: county, parcel, building, unit.
     pub(crate) fn unit_no(&mut self, region_code: &str) -> String {
         let s = scramble(self.next_serial(), 12);
-        format!("{}{:06}GB{:05}F{:08}", &region_code[..6], s / 1_000_000, (s / 10) % 100_000, s % 1_000_000 + 10_001)
+        format!(
+            "{}{:06}GB{:05}F{:08}",
+            &region_code[..6],
+            s / 1_000_000,
+            (s / 10) % 100_000,
+            s % 1_000_000 + 10_001
+        )
     }
 
     /// A 统一社会信用代码-like code (`92…` for 个体工商户, `93…` for
@@ -179,7 +191,10 @@ impl Ctx<'_> {
             .iter()
             .find(|c| region_code.starts_with(c.code))
             .map_or("", |c| c.name.rsplit(['市', '州']).next().unwrap_or(""));
-        let trade = names::TRADES.choose(&mut self.rng).copied().unwrap_or("商店");
+        let trade = names::TRADES
+            .choose(&mut self.rng)
+            .copied()
+            .unwrap_or("商店");
         let short: String = owner_name.chars().filter(|c| *c != '·').take(3).collect();
         format!("{place}{short}{trade}")
     }
@@ -200,7 +215,14 @@ impl Ctx<'_> {
         as_of: NaiveDate,
     ) {
         let holder = self.holder(person, noise);
-        self.ex.deposits.push(DepositRow { holder, institution, account_no, asset_type, balance, as_of });
+        self.ex.deposits.push(DepositRow {
+            holder,
+            institution,
+            account_no,
+            asset_type,
+            balance,
+            as_of,
+        });
     }
 
     pub(crate) fn add_vehicle(
@@ -214,13 +236,20 @@ impl Ctx<'_> {
         let holder = self.holder(person, noise);
         let region = self.people.get(person).region_code.clone();
         let plate_no = self.plate_no(&region);
-        let first_registered = date_between(&mut self.rng, self.month.plus(-150).first_day(), self.month.plus(-3).first_day());
+        let first_registered = date_between(
+            &mut self.rng,
+            self.month.plus(-150).first_day(),
+            self.month.plus(-3).first_day(),
+        );
         let use_nature = if vehicle_type == VehicleType::Truck && self.rng.random_bool(0.5) {
             UseNature::Commercial
         } else {
             UseNature::Private
         };
-        let brand = names::CAR_BRANDS.choose(&mut self.rng).copied().unwrap_or("五菱");
+        let brand = names::CAR_BRANDS
+            .choose(&mut self.rng)
+            .copied()
+            .unwrap_or("五菱");
         self.ex.vehicles.push(VehicleRow {
             holder,
             plate_no,
@@ -247,8 +276,21 @@ impl Ctx<'_> {
         status: PropertyStatus,
     ) {
         let holder = self.holder(person, noise);
-        let registered = date_between(&mut self.rng, self.month.plus(-300).first_day(), self.month.plus(-2).first_day());
-        self.ex.properties.push(PropertyRow { holder, unit_no, location, usage, area_m2, share, status, registered });
+        let registered = date_between(
+            &mut self.rng,
+            self.month.plus(-300).first_day(),
+            self.month.plus(-2).first_day(),
+        );
+        self.ex.properties.push(PropertyRow {
+            holder,
+            unit_no,
+            location,
+            usage,
+            area_m2,
+            share,
+            status,
+            registered,
+        });
     }
 
     pub(crate) fn add_business(
@@ -267,7 +309,11 @@ impl Ctx<'_> {
         };
         let entity_name = self.entity_name(&region, &name);
         let credit_code = self.credit_code(&region, entity_type);
-        let established = date_between(&mut self.rng, self.month.plus(-240).first_day(), self.month.plus(-2).first_day());
+        let established = date_between(
+            &mut self.rng,
+            self.month.plus(-240).first_day(),
+            self.month.plus(-2).first_day(),
+        );
         self.ex.businesses.push(BusinessRow {
             holder,
             entity_name,
@@ -280,16 +326,43 @@ impl Ctx<'_> {
         });
     }
 
-    pub(crate) fn add_payroll(&mut self, person: u32, noise: f64, staffing: Staffing, pay: Decimal, pay_month: NaiveDate) {
+    pub(crate) fn add_payroll(
+        &mut self,
+        person: u32,
+        noise: f64,
+        staffing: Staffing,
+        pay: Decimal,
+        pay_month: NaiveDate,
+    ) {
         let holder = self.holder(person, noise);
-        let employer = names::EMPLOYERS.choose(&mut self.rng).copied().unwrap_or("县人民医院").to_string();
-        self.ex.payroll.push(PayrollRow { holder, employer, staffing, gross_monthly_pay: pay, pay_month });
+        let employer = names::EMPLOYERS
+            .choose(&mut self.rng)
+            .copied()
+            .unwrap_or("县人民医院")
+            .to_string();
+        self.ex.payroll.push(PayrollRow {
+            holder,
+            employer,
+            staffing,
+            gross_monthly_pay: pay,
+            pay_month,
+        });
     }
 
     pub(crate) fn add_death(&mut self, person: u32, noise: f64, date_of_death: NaiveDate) {
         let holder = self.holder(person, noise);
-        let source = *[DeathSource::Police, DeathSource::Cremation, DeathSource::Health].choose(&mut self.rng).unwrap_or(&DeathSource::Police);
-        self.ex.deaths.push(DeathRow { holder, date_of_death, source });
+        let source = *[
+            DeathSource::Police,
+            DeathSource::Cremation,
+            DeathSource::Health,
+        ]
+        .choose(&mut self.rng)
+        .unwrap_or(&DeathSource::Police);
+        self.ex.deaths.push(DeathRow {
+            holder,
+            date_of_death,
+            source,
+        });
     }
 
     /// Harmless rows for the members of a clean household: a few small
@@ -301,7 +374,11 @@ impl Ctx<'_> {
         let month = self.month;
         let noise = 0.1;
         let members: Vec<(u32, u32)> = h.members.iter().map(|m| (m.person, m.age)).collect();
-        let adults: Vec<u32> = members.iter().filter(|(_, a)| *a >= 18).map(|(p, _)| *p).collect();
+        let adults: Vec<u32> = members
+            .iter()
+            .filter(|(_, a)| *a >= 18)
+            .map(|(p, _)| *p)
+            .collect();
         let head = members[0].0;
 
         // Deposits: all balances of all snapshots together stay under 40% of
@@ -318,12 +395,27 @@ impl Ctx<'_> {
         if snapshots > 0 && budget >= Decimal::ONE {
             let cap = roster::floor2(budget / Decimal::from(snapshots));
             for (person, n) in accounts {
-                let institution = names::INSTITUTIONS[..6].choose(&mut self.rng).copied().unwrap_or("中国农业银行");
+                let institution = names::INSTITUTIONS[..6]
+                    .choose(&mut self.rng)
+                    .copied()
+                    .unwrap_or("中国农业银行");
                 let account_no = self.account_no();
                 for k in 0..n {
-                    let balance = roster::floor2(cap * Decimal::from(self.rng.random_range(1..=100)) / Decimal::from(100));
-                    let as_of = month.plus(-(k as i32) * 3 - self.rng.random_range(0..=1)).last_day();
-                    self.add_deposit(person, noise, institution, account_no.clone(), AssetType::Deposit, balance, as_of);
+                    let balance = roster::floor2(
+                        cap * Decimal::from(self.rng.random_range(1..=100)) / Decimal::from(100),
+                    );
+                    let as_of = month
+                        .plus(-(k as i32) * 3 - self.rng.random_range(0..=1))
+                        .last_day();
+                    self.add_deposit(
+                        person,
+                        noise,
+                        institution,
+                        account_no.clone(),
+                        AssetType::Deposit,
+                        balance,
+                        as_of,
+                    );
                 }
             }
         }
@@ -345,7 +437,11 @@ impl Ctx<'_> {
         }
         if !adults.is_empty() && self.rng.random_bool(0.03) {
             let owner = *adults.choose(&mut self.rng).unwrap_or(&head);
-            let status = if self.rng.random_bool(0.5) { VehicleStatus::Scrapped } else { VehicleStatus::Deregistered };
+            let status = if self.rng.random_bool(0.5) {
+                VehicleStatus::Scrapped
+            } else {
+                VehicleStatus::Deregistered
+            };
             let value = Some(yuan(&mut self.rng, 3000, 40000));
             self.add_vehicle(owner, noise, VehicleType::Car, status, value);
         }
@@ -356,29 +452,80 @@ impl Ctx<'_> {
         if p.max_residences >= 1 && self.rng.random_bool(own_home) {
             let unit = self.unit_no(&h.region_code);
             let loc = roster::location(&mut self.rng, &h.region_code);
-            let area = f64::from(self.rng.random_range(40..=140)) + if self.rng.random_bool(0.5) { 0.5 } else { 0.0 };
-            let spouse = h.members.iter().find(|m| m.relation == crate::schema::Relation::Spouse);
+            let area = f64::from(self.rng.random_range(40..=140))
+                + if self.rng.random_bool(0.5) { 0.5 } else { 0.0 };
+            let spouse = h
+                .members
+                .iter()
+                .find(|m| m.relation == crate::schema::Relation::Spouse);
             match spouse {
                 Some(s) if self.rng.random_bool(0.4) => {
                     let sp = s.person;
-                    self.add_property(head, noise, unit.clone(), loc.clone(), PropertyUsage::Residential, area, 0.5, PropertyStatus::Current);
-                    self.add_property(sp, noise, unit, loc, PropertyUsage::Residential, area, 0.5, PropertyStatus::Current);
+                    self.add_property(
+                        head,
+                        noise,
+                        unit.clone(),
+                        loc.clone(),
+                        PropertyUsage::Residential,
+                        area,
+                        0.5,
+                        PropertyStatus::Current,
+                    );
+                    self.add_property(
+                        sp,
+                        noise,
+                        unit,
+                        loc,
+                        PropertyUsage::Residential,
+                        area,
+                        0.5,
+                        PropertyStatus::Current,
+                    );
                 }
-                _ => self.add_property(head, noise, unit, loc, PropertyUsage::Residential, area, 1.0, PropertyStatus::Current),
+                _ => self.add_property(
+                    head,
+                    noise,
+                    unit,
+                    loc,
+                    PropertyUsage::Residential,
+                    area,
+                    1.0,
+                    PropertyStatus::Current,
+                ),
             }
         }
         if self.rng.random_bool(0.04) {
             let unit = self.unit_no(&h.region_code);
             let loc = roster::location(&mut self.rng, &h.region_code);
-            self.add_property(head, noise, unit, loc, PropertyUsage::Parking, 12.5, 1.0, PropertyStatus::Current);
+            self.add_property(
+                head,
+                noise,
+                unit,
+                loc,
+                PropertyUsage::Parking,
+                12.5,
+                1.0,
+                PropertyStatus::Current,
+            );
         }
 
         // A closed 个体工商户.
         if !adults.is_empty() && self.rng.random_bool(0.05) {
             let owner = *adults.choose(&mut self.rng).unwrap_or(&head);
-            let status = if self.rng.random_bool(0.7) { BusinessStatus::Deregistered } else { BusinessStatus::Revoked };
+            let status = if self.rng.random_bool(0.7) {
+                BusinessStatus::Deregistered
+            } else {
+                BusinessStatus::Revoked
+            };
             let capital = Some(i64::from(self.rng.random_range(1..=20)) * 5000);
-            self.add_business(owner, noise, EntityType::Individual, BusinessRole::Operator, capital, status);
+            self.add_business(
+                owner,
+                noise,
+                EntityType::Individual,
+                BusinessRole::Operator,
+                capital,
+                status,
+            );
         }
 
         // Pay from a job that ended long before the look-back window.
@@ -387,7 +534,13 @@ impl Ctx<'_> {
             let back = p.payroll_lookback_months as i32 + self.rng.random_range(12..=30);
             for k in 0..self.rng.random_range(1..=3) {
                 let pay = yuan(&mut self.rng, 2500, 4500);
-                self.add_payroll(owner, noise, Staffing::Contract, pay, month.plus(-back - k).first_day());
+                self.add_payroll(
+                    owner,
+                    noise,
+                    Staffing::Contract,
+                    pay,
+                    month.plus(-back - k).first_day(),
+                );
             }
         }
     }
@@ -417,27 +570,42 @@ impl Ctx<'_> {
                 let age = self.rng.random_range(18..=90);
                 birth_for_age(&mut self.rng, reference, age)
             };
-            let male = if twin { self.rng.random_bool(0.5) } else { m.male };
-            *self.noise.entry("stranger_namesake").or_default() += 1;
+            let male = if twin {
+                self.rng.random_bool(0.5)
+            } else {
+                m.male
+            };
+            self.count_noise("stranger_namesake");
             if twin {
-                *self.noise.entry("stranger_twin").or_default() += 1;
+                self.count_noise("stranger_twin");
             }
             let region = m.region_code.clone();
-            return self.people.add_stranger(&mut self.rng, m.name, birth, male, &region);
+            return self
+                .people
+                .add_stranger(&mut self.rng, m.name, birth, male, &region);
         }
         let region = if self.rng.random_bool(0.88) {
             let c = &COUNTIES[self.rng.random_range(0..COUNTIES.len())];
-            let area = if self.rng.random_bool(0.5) { Area::Urban } else { Area::Rural };
+            let area = if self.rng.random_bool(0.5) {
+                Area::Urban
+            } else {
+                Area::Rural
+            };
             roster::region_code(&mut self.rng, c, area)
         } else {
             let c = OTHER_COUNTIES[self.rng.random_range(0..OTHER_COUNTIES.len())];
-            format!("{c}{:03}{:03}", self.rng.random_range(1..=20), self.rng.random_range(1..=30))
+            format!(
+                "{c}{:03}{:03}",
+                self.rng.random_range(1..=20),
+                self.rng.random_range(1..=30)
+            )
         };
         let male = self.rng.random_bool(0.5);
         let name = names::full_name(&mut self.rng, &region[..6], male, None);
         let age = self.rng.random_range(18..=95);
         let birth = birth_for_age(&mut self.rng, reference, age);
-        self.people.add_stranger(&mut self.rng, name, birth, male, &region)
+        self.people
+            .add_stranger(&mut self.rng, name, birth, male, &region)
     }
 
     /// `count` stranger rows per dataset (one holding each; a payroll or
@@ -448,7 +616,10 @@ impl Ctx<'_> {
         let mut n = 0;
         while n < counts.deposits {
             let person = self.stranger();
-            let institution = names::INSTITUTIONS.choose(&mut self.rng).copied().unwrap_or("中国银行");
+            let institution = names::INSTITUTIONS
+                .choose(&mut self.rng)
+                .copied()
+                .unwrap_or("中国银行");
             let account_no = self.account_no();
             let asset_type = match self.rng.random_range(0..10) {
                 0..=5 => AssetType::Deposit,
@@ -459,14 +630,24 @@ impl Ctx<'_> {
             let snapshots = if self.rng.random_bool(0.3) { 2 } else { 1 };
             for k in 0..snapshots {
                 let exp = self.rng.random_range(1.0..5.9f64);
-                let balance = roster::round2(Decimal::from_f64_retain(10f64.powf(exp)).unwrap_or(Decimal::ONE_HUNDRED));
+                let balance = roster::round2(
+                    Decimal::from_f64_retain(10f64.powf(exp)).unwrap_or(Decimal::ONE_HUNDRED),
+                );
                 let back = k * 2 + self.rng.random_range(0..=2);
                 let as_of = if self.rng.random_bool(0.04) {
                     month.plus(1).first_day() + chrono::Duration::days(self.rng.random_range(0..20))
                 } else {
                     month.plus(-back).last_day()
                 };
-                self.add_deposit(person, noise, institution, account_no.clone(), asset_type, balance, as_of);
+                self.add_deposit(
+                    person,
+                    noise,
+                    institution,
+                    account_no.clone(),
+                    asset_type,
+                    balance,
+                    as_of,
+                );
                 n += 1;
             }
         }
@@ -487,7 +668,11 @@ impl Ctx<'_> {
                 92..=97 => VehicleStatus::Deregistered,
                 _ => VehicleStatus::Seized,
             };
-            let value = if self.rng.random_bool(0.1) { None } else { Some(yuan(&mut self.rng, 2000, 250_000)) };
+            let value = if self.rng.random_bool(0.1) {
+                None
+            } else {
+                Some(yuan(&mut self.rng, 2000, 250_000))
+            };
             self.add_vehicle(person, noise, vehicle_type, status, value);
         }
         let mut n = 0;
@@ -504,14 +689,30 @@ impl Ctx<'_> {
             };
             let area = match usage {
                 PropertyUsage::Parking => 12.5,
-                _ => f64::from(self.rng.random_range(30..=180)) + f64::from(self.rng.random_range(0..10)) / 10.0,
+                _ => {
+                    f64::from(self.rng.random_range(30..=180))
+                        + f64::from(self.rng.random_range(0..10)) / 10.0
+                }
             };
-            let status = if self.rng.random_bool(0.9) { PropertyStatus::Current } else { PropertyStatus::Cancelled };
+            let status = if self.rng.random_bool(0.9) {
+                PropertyStatus::Current
+            } else {
+                PropertyStatus::Cancelled
+            };
             let unit = self.unit_no(&region);
             let loc = roster::location(&mut self.rng, &region);
             if usage == PropertyUsage::Residential && self.rng.random_bool(0.2) {
                 let other = self.stranger();
-                self.add_property(person, noise, unit.clone(), loc.clone(), usage, area, 0.5, status);
+                self.add_property(
+                    person,
+                    noise,
+                    unit.clone(),
+                    loc.clone(),
+                    usage,
+                    area,
+                    0.5,
+                    status,
+                );
                 self.add_property(other, noise, unit, loc, usage, area, 0.5, status);
                 n += 2;
             } else {
@@ -560,7 +761,13 @@ impl Ctx<'_> {
             let months = self.rng.random_range(1..=6);
             for k in 0..months {
                 let pay = base + yuan(&mut self.rng, 0, 400);
-                self.add_payroll(person, noise, staffing, pay, month.plus(last - k).first_day());
+                self.add_payroll(
+                    person,
+                    noise,
+                    staffing,
+                    pay,
+                    month.plus(last - k).first_day(),
+                );
                 n += 1;
             }
         }
@@ -592,7 +799,9 @@ impl StrangerCounts {
     /// extract belongs to nobody on the roster), plus a floor that grows
     /// with the roster.
     pub fn for_extracts(ex: &Extracts, households: usize) -> StrangerCounts {
-        let f = |member_rows: usize, per_household: f64| 3 * member_rows + 5 + (households as f64 * per_household) as usize;
+        let f = |member_rows: usize, per_household: f64| {
+            3 * member_rows + 5 + (households as f64 * per_household) as usize
+        };
         StrangerCounts {
             deposits: f(ex.deposits.len(), 0.5),
             vehicles: f(ex.vehicles.len(), 0.3),

@@ -1,6 +1,46 @@
-//! STUB — the synthetic data generator; see the helper brief.
+//! The synthetic data generator (`hedui gen`): a data directory exactly per
+//! the data contract, plus `truth/` with what a correct run must decide.
+//!
+//! ```text
+//!  policies/ ──► resolved Params per region
+//!                   │
+//!  CASES (plant.rs) ─┼─► planted households ─┐
+//!  clean households ─┘   (+ their rows)      ├─► shuffle ─► strangers' rows ─► write.rs ─► DIR/*.parquet
+//!                                            │                                          └─► truth.rs ─► DIR/truth/*
+//! ```
+//!
+//! Truth comes from construction: every planted case says which rules it
+//! made fire (`truth::Expected`); nothing here calls the engine's rules.
+//! Same request, same bytes: one ChaCha8 stream seeded from `seed`, ordered
+//! maps only, no timestamps.
+//!
+//! Module map: `names` (Chinese names, name noise), `people` (id numbers,
+//! id noise), `roster` (counties, households, members), `plant` (the case
+//! table), `extracts` (agency rows: planted, background, strangers),
+//! `write` (Parquet with varied input types), `truth` (expected results).
+
+mod extracts;
+mod names;
+mod people;
+mod plant;
+mod roster;
+mod truth;
+mod write;
+
 use crate::calendar::RunMonth;
+use crate::policy::{Params, PolicyError, PolicySet};
+use crate::schema::{Area, Dataset, HouseholdStatus, Program};
+use extracts::{Extracts, StrangerCounts};
+use people::People;
+use plant::{CaseDef, Kind, CASES};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use roster::{Household, Shape, COUNTIES};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct GenRequest {
@@ -22,11 +62,407 @@ pub struct GenSummary {
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenError {
-    #[error("{0}")]
-    Stub(String),
+    #[error("--households must be at least 1")]
+    NoHouseholds,
+    #[error("output path {} exists and is not a directory", .0.display())]
+    OutIsFile(PathBuf),
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("policy files in {}: {source}", dir.display())]
+    PolicyDir { dir: PathBuf, source: PolicyError },
+    #[error("no policy for region {region} in {month}: {source}")]
+    Policy {
+        region: String,
+        month: RunMonth,
+        source: PolicyError,
+    },
+    #[error("policy for region {region} is unusable for generating data: {detail}")]
+    Params { region: String, detail: String },
+    #[error("writing dataset {dataset} to {}: {source}", path.display())]
+    Parquet {
+        dataset: &'static str,
+        path: PathBuf,
+        source: polars::prelude::PolarsError,
+    },
+    #[error("generator bug: planted case {case} does not hold: {detail}")]
+    SelfCheck { case: &'static str, detail: String },
 }
 
-pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
-    let _ = req;
-    todo!()
+/// Generator state: the random stream, the people and rows made so far.
+pub(crate) struct Ctx<'a> {
+    pub rng: ChaCha8Rng,
+    pub month: RunMonth,
+    pub people: People,
+    pub ex: Extracts,
+    pub noise: BTreeMap<String, usize>,
+    serial: u64,
+    policies: &'a PolicySet,
+    params: BTreeMap<String, Arc<Params>>,
 }
+
+impl<'a> Ctx<'a> {
+    fn new(seed: u64, month: RunMonth, policies: &'a PolicySet) -> Ctx<'a> {
+        Ctx {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            month,
+            people: People::default(),
+            ex: Extracts::default(),
+            noise: BTreeMap::new(),
+            serial: 0,
+            policies,
+            params: BTreeMap::new(),
+        }
+    }
+
+    /// Resolved parameters of a region for the run month (cached).
+    fn params(&mut self, region: &str) -> Result<Arc<Params>, GenError> {
+        if let Some(p) = self.params.get(region) {
+            return Ok(p.clone());
+        }
+        let resolved = self
+            .policies
+            .resolve(region, self.month)
+            .map_err(|source| GenError::Policy {
+                region: region.to_string(),
+                month: self.month,
+                source,
+            })?;
+        roster::check_params(region, &resolved.params)?;
+        let p = Arc::new(resolved.params);
+        self.params.insert(region.to_string(), p.clone());
+        Ok(p)
+    }
+
+    fn count_noise(&mut self, kind: &str) {
+        *self.noise.entry(kind.to_string()).or_default() += 1;
+    }
+
+    /// Program and area for a case kind (特困 households have 1–2 members,
+    /// so a case needing more is always 低保).
+    fn program_area(&mut self, kind: Kind, min_size: usize) -> (Program, Area) {
+        let dibao = |rng: &mut ChaCha8Rng| {
+            if rng.random_bool(0.5) {
+                (Program::UrbanDibao, Area::Urban)
+            } else {
+                (Program::RuralDibao, Area::Rural)
+            }
+        };
+        let tekun = |rng: &mut ChaCha8Rng| {
+            (
+                Program::Tekun,
+                if rng.random_bool(0.3) {
+                    Area::Urban
+                } else {
+                    Area::Rural
+                },
+            )
+        };
+        match kind {
+            Kind::Dibao => dibao(&mut self.rng),
+            Kind::Tekun => tekun(&mut self.rng),
+            Kind::Any if min_size > 2 || self.rng.random_bool(0.8) => dibao(&mut self.rng),
+            Kind::Any => tekun(&mut self.rng),
+        }
+    }
+
+    /// Plants one case, in the first county (rotating from `start`) whose
+    /// parameters satisfy its precondition; `None` when no county does.
+    fn plant(&mut self, def: &CaseDef, start: usize) -> Result<Option<Household>, GenError> {
+        for attempt in 0..2 * COUNTIES.len() {
+            let county = &COUNTIES[(start + attempt / 2) % COUNTIES.len()];
+            let (mut program, mut area) = self.program_area(def.kind, def.size.0);
+            if attempt % 2 == 1 {
+                // The other area (and for 低保, the programme that goes with it).
+                area = if area == Area::Urban {
+                    Area::Rural
+                } else {
+                    Area::Urban
+                };
+                if program != Program::Tekun {
+                    program = if area == Area::Urban {
+                        Program::UrbanDibao
+                    } else {
+                        Program::RuralDibao
+                    };
+                }
+            }
+            let region = roster::region_code(&mut self.rng, county, area);
+            let params = self.params(&region)?;
+            if !(def.applies)(&params, program, area) {
+                continue;
+            }
+            let mut size = self.rng.random_range(def.size.0..=def.size.1);
+            if program == Program::Tekun {
+                size = size.min(2);
+            }
+            let shape = Shape {
+                program,
+                area,
+                size,
+                head_age: def.head_age,
+            };
+            let mut h = self.base_household(shape, region, params, def.name);
+            (def.plant)(self, &mut h);
+            if !h.income_fixed {
+                roster::clamp_income(&mut h, Decimal::new(6, 1));
+            }
+            truth::check_income(&h, self.month)?;
+            roster::set_monthly_benefit(&mut h);
+            return Ok(Some(h));
+        }
+        Ok(None)
+    }
+
+    /// A clean household: income clearly under the standard, harmless rows.
+    fn clean_household(&mut self) -> Result<Household, GenError> {
+        let county = &COUNTIES[self.rng.random_range(0..COUNTIES.len())];
+        let (program, area) = if self.rng.random_bool(0.1) {
+            (
+                Program::Tekun,
+                if self.rng.random_bool(0.3) {
+                    Area::Urban
+                } else {
+                    Area::Rural
+                },
+            )
+        } else if self.rng.random_bool(0.45) {
+            (Program::UrbanDibao, Area::Urban)
+        } else {
+            (Program::RuralDibao, Area::Rural)
+        };
+        let region = roster::region_code(&mut self.rng, county, area);
+        let params = self.params(&region)?;
+        let size = roster::random_size(&mut self.rng, program);
+        let shape = Shape {
+            program,
+            area,
+            size,
+            head_age: None,
+        };
+        let mut h = self.base_household(shape, region, params, "clean");
+        if program != Program::Tekun && size >= 2 && self.rng.random_bool(0.08) {
+            // 单人保: one severely disabled or ill member covered.
+            let k = self.rng.random_range(0..size);
+            h.single_person_coverage = true;
+            for (i, m) in h.members.iter_mut().enumerate() {
+                m.covered = i == k;
+            }
+            let m = &mut h.members[k];
+            if !m.severe_illness && !matches!(m.disability_grade, Some(1 | 2)) {
+                m.disability_grade = Some(1);
+                m.labor_capacity = crate::schema::LaborCapacity::None;
+            }
+        }
+        if self.rng.random_bool(0.1) {
+            h.status = HouseholdStatus::PhasingOut;
+            h.phase_out_until = Some(self.month.plus(self.rng.random_range(-2..=3)).first_day());
+        }
+        roster::clamp_income(&mut h, Decimal::new(6, 1));
+        truth::check_income(&h, self.month)?;
+        roster::set_monthly_benefit(&mut h);
+        self.background_rows(&h);
+        Ok(h)
+    }
+
+    /// Noise on a few roster members' names and ids as written in `members`.
+    fn roster_noise(&mut self, households: &mut [Household]) {
+        for h in households.iter_mut() {
+            for m in &mut h.members {
+                let (id, name) = {
+                    let p = self.people.get(m.person);
+                    (p.id.clone(), p.name.clone())
+                };
+                if self.rng.random_bool(0.03) {
+                    if let Some((w, kind)) = people::noisy_id(&mut self.rng, &id) {
+                        m.written_id = Some(w);
+                        self.count_noise(&format!("members_{kind}"));
+                    }
+                }
+                if self.rng.random_bool(0.04) {
+                    if let Some((w, kind)) = names::noisy_name(&mut self.rng, &name) {
+                        m.written_name = Some(w);
+                        self.count_noise(&format!("members_{kind}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How many rounds of the case list to plant: about a third of the roster,
+/// at least one full round.
+fn rounds(households: usize) -> usize {
+    (households / (3 * CASES.len())).max(1)
+}
+
+/// Writes the data directory and `truth/` for the request.
+pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
+    if req.households == 0 {
+        return Err(GenError::NoHouseholds);
+    }
+    if req.out.exists() && !req.out.is_dir() {
+        return Err(GenError::OutIsFile(req.out.clone()));
+    }
+    let policies = PolicySet::load_dir(&req.policies).map_err(|source| GenError::PolicyDir {
+        dir: req.policies.clone(),
+        source,
+    })?;
+    let mut ctx = Ctx::new(req.seed, req.month, &policies);
+
+    // 1. Planted cases (a fixed list, repeated), then clean households.
+    let mut households: Vec<Household> = Vec::with_capacity(req.households);
+    let mut unavailable: Vec<&'static str> = Vec::new();
+    'rounds: for round in 0..rounds(req.households) {
+        for (i, def) in CASES.iter().enumerate() {
+            if households.len() >= req.households {
+                break 'rounds;
+            }
+            match ctx.plant(def, i + round)? {
+                Some(h) => households.push(h),
+                None if round == 0 => unavailable.push(def.name),
+                None => {}
+            }
+        }
+    }
+    let planted = households.len();
+    while households.len() < req.households {
+        let h = ctx.clean_household()?;
+        households.push(h);
+    }
+    households.shuffle(&mut ctx.rng);
+    ctx.roster_noise(&mut households);
+
+    // 2. Strangers: most rows of every extract belong to nobody on the roster.
+    let counts = StrangerCounts::for_extracts(&ctx.ex, req.households);
+    ctx.stranger_rows(&counts);
+    let Ctx {
+        mut rng,
+        people,
+        ex,
+        noise,
+        ..
+    } = ctx;
+    let mut ex = ex;
+    ex.deposits.shuffle(&mut rng);
+    ex.vehicles.shuffle(&mut rng);
+    ex.properties.shuffle(&mut rng);
+    ex.businesses.shuffle(&mut rng);
+    ex.payroll.shuffle(&mut rng);
+    ex.deaths.shuffle(&mut rng);
+    // `payroll/` is hive-partitioned by region: file order is partition order.
+    ex.payroll
+        .sort_by_cached_key(|r| write::payroll_partition(&people.get(r.holder.person).region_code));
+
+    // 3. Write.
+    let ids: Vec<String> = households
+        .iter()
+        .enumerate()
+        .map(|(i, h)| format!("{}-{:07}", &h.region_code[..6], i + 1))
+        .collect();
+    write::prepare(&req.out)?;
+    write::households(&req.out, &ids, &households)?;
+    write::members(&req.out, &ids, &households, &people)?;
+    let extract_rows = write::extracts(&req.out, &ex, &people)?;
+
+    // 4. Truth.
+    let truth_dir = req.out.join("truth");
+    std::fs::create_dir_all(&truth_dir).map_err(|source| GenError::Io {
+        path: truth_dir.clone(),
+        source,
+    })?;
+    let expected: Vec<(String, &truth::Expected)> = ids
+        .iter()
+        .cloned()
+        .zip(households.iter().map(|h| &h.expected))
+        .collect();
+    write::text(
+        &truth_dir.join("decisions.csv"),
+        &truth::decisions_csv(&expected),
+    )?;
+    write::text(
+        &truth_dir.join("links.csv"),
+        &truth::links_csv(links(&ex, &people)),
+    )?;
+    let mut cases: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for h in &households {
+        *cases.entry(h.expected.case).or_default() += 1;
+    }
+    let noise: BTreeMap<&str, usize> = noise.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let meta = meta_json(req, &cases, &unavailable, &noise);
+    write::text(&truth_dir.join("meta.json"), &meta)?;
+
+    Ok(GenSummary {
+        households: households.len(),
+        members: households.iter().map(|h| h.members.len()).sum(),
+        extract_rows,
+        planted_cases: planted,
+    })
+}
+
+fn meta_json(
+    req: &GenRequest,
+    cases: &BTreeMap<&'static str, usize>,
+    unavailable: &[&'static str],
+    noise: &BTreeMap<&str, usize>,
+) -> String {
+    let value = serde_json::json!({
+        "month": req.month.to_string(),
+        "seed": req.seed,
+        "households": req.households,
+        "cases": cases,
+        "cases_unavailable": unavailable,
+        "noise": noise,
+    });
+    let mut s = serde_json::to_string_pretty(&value).expect("JSON of plain values");
+    s.push('\n');
+    s
+}
+
+/// (dataset, row_index, member id) for every extract row keyed to a member.
+fn links(ex: &Extracts, people: &People) -> Vec<(&'static str, usize, String)> {
+    let mut out = Vec::new();
+    let mut add = |dataset: Dataset, persons: &mut dyn Iterator<Item = u32>| {
+        for (row, p) in persons.enumerate() {
+            let person = people.get(p);
+            if person.member {
+                out.push((dataset.name(), row, person.id.clone()));
+            }
+        }
+    };
+    add(
+        Dataset::Deposits,
+        &mut ex.deposits.iter().map(|r| r.holder.person),
+    );
+    add(
+        Dataset::Vehicles,
+        &mut ex.vehicles.iter().map(|r| r.holder.person),
+    );
+    add(
+        Dataset::Properties,
+        &mut ex.properties.iter().map(|r| r.holder.person),
+    );
+    add(
+        Dataset::Businesses,
+        &mut ex.businesses.iter().map(|r| r.holder.person),
+    );
+    add(
+        Dataset::Payroll,
+        &mut ex.payroll.iter().map(|r| r.holder.person),
+    );
+    add(
+        Dataset::Deaths,
+        &mut ex.deaths.iter().map(|r| r.holder.person),
+    );
+    out
+}
+
+/// The names of every planted case kind (for tests and docs).
+pub fn case_names() -> Vec<&'static str> {
+    CASES.iter().map(|c| c.name).collect()
+}
+
+#[cfg(test)]
+mod tests;

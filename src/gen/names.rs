@@ -108,15 +108,17 @@ const SURNAMES: &[(&str, u32)] = &[
 
 /// Given-name characters usually given to boys.
 const MALE_CHARS: &[&str] = &[
-    "伟", "强", "军", "勇", "杰", "涛", "明", "超", "刚", "平", "辉", "鹏", "华", "飞", "斌", "波", "磊",
-    "建", "国", "东", "志", "文", "海", "林", "峰", "成", "兵", "忠", "福", "贵", "荣", "生", "发", "德",
-    "宝", "庆", "义", "兴", "进", "龙", "春", "松", "树", "学", "永", "长", "金", "富", "有", "顺", "红",
+    "伟", "强", "军", "勇", "杰", "涛", "明", "超", "刚", "平", "辉", "鹏", "华", "飞", "斌", "波",
+    "磊", "建", "国", "东", "志", "文", "海", "林", "峰", "成", "兵", "忠", "福", "贵", "荣", "生",
+    "发", "德", "宝", "庆", "义", "兴", "进", "龙", "春", "松", "树", "学", "永", "长", "金", "富",
+    "有", "顺", "红",
 ];
 
 /// Given-name characters usually given to girls.
 const FEMALE_CHARS: &[&str] = &[
-    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "桂", "英", "兰", "秀", "珍", "梅", "琴",
-    "云", "凤", "洁", "萍", "红", "婷", "雪", "慧", "春", "花", "翠", "莲", "菊", "香", "玉", "月", "华",
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "桂", "英", "兰", "秀", "珍", "梅",
+    "琴", "云", "凤", "洁", "萍", "红", "婷", "雪", "慧", "春", "花", "翠", "莲", "菊", "香", "玉",
+    "月", "华",
 ];
 
 /// Names written with a middle dot (transliterated Uyghur/Hui given names),
@@ -197,7 +199,10 @@ const TRADITIONAL: &[(char, char)] = &[
 ];
 
 pub(crate) fn to_traditional(c: char) -> Option<char> {
-    TRADITIONAL.iter().find(|(s, t)| *s == c && *t != c).map(|&(_, t)| t)
+    TRADITIONAL
+        .iter()
+        .find(|(s, t)| *s == c && *t != c)
+        .map(|&(_, t)| t)
 }
 
 fn weighted_surname(rng: &mut ChaCha8Rng) -> &'static str {
@@ -239,9 +244,18 @@ pub(crate) fn given_name(rng: &mut ChaCha8Rng, male: bool) -> String {
 
 /// A full name: surname + given name, or (in 宁夏, sometimes) a name with a
 /// middle dot.
-pub(crate) fn full_name(rng: &mut ChaCha8Rng, county: &str, male: bool, surname_fixed: Option<&str>) -> String {
+pub(crate) fn full_name(
+    rng: &mut ChaCha8Rng,
+    county: &str,
+    male: bool,
+    surname_fixed: Option<&str>,
+) -> String {
     if county.starts_with("64") && surname_fixed.is_none() && rng.random_bool(0.12) {
-        let list = if male { DOT_NAMES_MALE } else { DOT_NAMES_FEMALE };
+        let list = if male {
+            DOT_NAMES_MALE
+        } else {
+            DOT_NAMES_FEMALE
+        };
         return list.choose(rng).copied().unwrap_or("尔撒·马").to_string();
     }
     let sur = match surname_fixed {
@@ -281,7 +295,10 @@ pub(crate) fn noisy_name(rng: &mut ChaCha8Rng, name: &str) -> Option<(String, &'
     }
     let kind = *kinds.choose(rng)?;
     let out = match kind {
-        NAME_TRADITIONAL => name.chars().map(|c| to_traditional(c).unwrap_or(c)).collect(),
+        NAME_TRADITIONAL => name
+            .chars()
+            .map(|c| to_traditional(c).unwrap_or(c))
+            .collect(),
         NAME_DOT_VARIANT => {
             let dot = ["•", "・", "."][rng.random_range(0..3)];
             name.replace('·', dot)
@@ -291,8 +308,16 @@ pub(crate) fn noisy_name(rng: &mut ChaCha8Rng, name: &str) -> Option<(String, &'
             if chars.len() < 2 {
                 return None;
             }
-            let at = if name.contains('·') { chars.iter().position(|&c| c == '·').unwrap_or(1) } else { 1 };
-            let space = if rng.random_bool(0.3) { "\u{3000}" } else { " " };
+            let at = if name.contains('·') {
+                chars.iter().position(|&c| c == '·').unwrap_or(1)
+            } else {
+                1
+            };
+            let space = if rng.random_bool(0.3) {
+                "\u{3000}"
+            } else {
+                " "
+            };
             let head: String = chars[..at].iter().collect();
             let tail: String = chars[at..].iter().collect();
             format!("{head}{space}{tail}")
@@ -311,8 +336,26 @@ pub(crate) fn noisy_name(rng: &mut ChaCha8Rng, name: &str) -> Option<(String, &'
 
 /// Village and community names for addresses.
 pub(crate) const VILLAGES: &[&str] = &[
-    "新华", "红旗", "团结", "和平", "前进", "胜利", "光明", "民主", "新民", "永安", "太平", "长青", "双河",
-    "石桥", "柳树", "杨家湾", "马家庄", "李家沟", "王家坪", "张家山",
+    "新华",
+    "红旗",
+    "团结",
+    "和平",
+    "前进",
+    "胜利",
+    "光明",
+    "民主",
+    "新民",
+    "永安",
+    "太平",
+    "长青",
+    "双河",
+    "石桥",
+    "柳树",
+    "杨家湾",
+    "马家庄",
+    "李家沟",
+    "王家坪",
+    "张家山",
 ];
 
 /// Employers for payroll rows (财政供养单位).
@@ -358,8 +401,20 @@ pub(crate) const TRADES: &[&str] = &[
     "劳务有限公司",
 ];
 
-pub(crate) const CAR_BRANDS: &[&str] =
-    &["五菱", "长安", "比亚迪", "吉利", "大众", "丰田", "哈弗", "东风", "解放", "福田", "宗申", "豪爵"];
+pub(crate) const CAR_BRANDS: &[&str] = &[
+    "五菱",
+    "长安",
+    "比亚迪",
+    "吉利",
+    "大众",
+    "丰田",
+    "哈弗",
+    "东风",
+    "解放",
+    "福田",
+    "宗申",
+    "豪爵",
+];
 
 #[cfg(test)]
 mod tests {
@@ -371,7 +426,11 @@ mod tests {
             if s == t {
                 continue;
             }
-            assert_eq!(fast2s::convert(&t.to_string()), s.to_string(), "{t} should simplify to {s}");
+            assert_eq!(
+                fast2s::convert(&t.to_string()),
+                s.to_string(),
+                "{t} should simplify to {s}"
+            );
         }
     }
 

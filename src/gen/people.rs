@@ -40,7 +40,12 @@ pub(crate) struct People {
 /// The 18-digit id for a county, birth date and sequence number (odd for
 /// men, even for women), with its GB 11643 check digit.
 pub(crate) fn make_id(county: &str, birth: NaiveDate, seq: u32) -> String {
-    let body = format!("{county}{:04}{:02}{:02}{seq:03}", birth.year(), birth.month(), birth.day());
+    let body = format!(
+        "{county}{:04}{:02}{:02}{seq:03}",
+        birth.year(),
+        birth.month(),
+        birth.day()
+    );
     let check = crate::text::check_digit(&body).expect("a 17-digit body always has a check digit");
     format!("{body}{check}")
 }
@@ -73,7 +78,14 @@ impl People {
             }
         };
         let index = self.persons.len() as u32;
-        self.persons.push(Person { name, id, birth, male, region_code: region_code.to_string(), member: true });
+        self.persons.push(Person {
+            name,
+            id,
+            birth,
+            male,
+            region_code: region_code.to_string(),
+            member: true,
+        });
         self.members.push(index);
         index
     }
@@ -95,7 +107,14 @@ impl People {
             }
         };
         let index = self.persons.len() as u32;
-        self.persons.push(Person { name, id, birth, male, region_code: region_code.to_string(), member: false });
+        self.persons.push(Person {
+            name,
+            id,
+            birth,
+            male,
+            region_code: region_code.to_string(),
+            member: false,
+        });
         self.strangers.push(index);
         index
     }
@@ -103,15 +122,13 @@ impl People {
     pub fn get(&self, index: u32) -> &Person {
         &self.persons[index as usize]
     }
-
-    pub fn is_member_id(&self, id: &str) -> bool {
-        self.member_ids.contains(id)
-    }
 }
 
 /// A birth date for someone `age` years old on `reference`.
 pub(crate) fn birth_for_age(rng: &mut ChaCha8Rng, reference: NaiveDate, age: u32) -> NaiveDate {
-    let anniversary = reference.checked_sub_months(Months::new(12 * age)).unwrap_or(reference);
+    let anniversary = reference
+        .checked_sub_months(Months::new(12 * age))
+        .unwrap_or(reference);
     anniversary - chrono::Duration::days(rng.random_range(0..365))
 }
 
@@ -189,7 +206,10 @@ mod tests {
 
     #[test]
     fn legacy_form_drops_century_and_check_digit() {
-        assert_eq!(legacy_15("51202219800101123X").as_deref(), Some("512022800101123"));
+        assert_eq!(
+            legacy_15("51202219800101123X").as_deref(),
+            Some("512022800101123")
+        );
         assert_eq!(legacy_15("512022200001011234"), None);
     }
 

@@ -19,8 +19,8 @@ use super::truth::{deduction_rate, Action, Rule};
 use super::Ctx;
 use crate::policy::Params;
 use crate::schema::{
-    Area, AssetType, BusinessRole, BusinessStatus, EntityType, LaborCapacity, Program, PropertyStatus, PropertyUsage,
-    Relation, Staffing, VehicleStatus, VehicleType,
+    Area, AssetType, BusinessRole, BusinessStatus, EntityType, LaborCapacity, Program,
+    PropertyStatus, PropertyUsage, Staffing, VehicleStatus, VehicleType,
 };
 use rand::seq::IndexedRandom;
 use rand::Rng;
@@ -55,63 +55,334 @@ pub(crate) struct CaseDef {
     pub plant: Plant,
 }
 
-const fn case(name: &'static str, kind: Kind, size: (usize, usize), applies: Applies, plant: Plant) -> CaseDef {
-    CaseDef { name, kind, size, head_age: None, applies, plant }
+const fn case(
+    name: &'static str,
+    kind: Kind,
+    size: (usize, usize),
+    applies: Applies,
+    plant: Plant,
+) -> CaseDef {
+    CaseDef {
+        name,
+        kind,
+        size,
+        head_age: None,
+        applies,
+        plant,
+    }
 }
 
 /// Every planted case kind, in planting order.
 pub(crate) const CASES: &[CaseDef] = &[
     // R-DEATH
-    case("death_one_of_two_members", Kind::Dibao, (2, 2), always, death_one_of_two_members),
-    case("death_only_member", Kind::Any, (1, 1), always, death_only_member),
-    case("death_only_covered_member_single_person_coverage", Kind::Dibao, (2, 4), always, death_only_covered_member),
-    case("death_after_run_month", Kind::Any, (1, 3), always, death_after_run_month),
-    case("vehicle_owned_by_dead_member", Kind::Dibao, (2, 3), car_not_exempt, vehicle_owned_by_dead_member),
-    case("death_and_vehicle_on_living_member", Kind::Dibao, (2, 3), car_not_exempt, death_and_vehicle_on_living_member),
+    case(
+        "death_one_of_two_members",
+        Kind::Dibao,
+        (2, 2),
+        always,
+        death_one_of_two_members,
+    ),
+    case(
+        "death_only_member",
+        Kind::Any,
+        (1, 1),
+        always,
+        death_only_member,
+    ),
+    case(
+        "death_only_covered_member_single_person_coverage",
+        Kind::Dibao,
+        (2, 4),
+        always,
+        death_only_covered_member,
+    ),
+    case(
+        "death_after_run_month",
+        Kind::Any,
+        (1, 3),
+        always,
+        death_after_run_month,
+    ),
+    case(
+        "vehicle_owned_by_dead_member",
+        Kind::Dibao,
+        (2, 3),
+        car_not_exempt,
+        vehicle_owned_by_dead_member,
+    ),
+    case(
+        "death_and_vehicle_on_living_member",
+        Kind::Dibao,
+        (2, 3),
+        car_not_exempt,
+        death_and_vehicle_on_living_member,
+    ),
     // R-PAYROLL
-    case("payroll_covered_member_in_window", Kind::Any, (1, 4), lookback, payroll_covered_member_in_window),
-    case("payroll_only_before_window", Kind::Any, (1, 4), always, payroll_only_before_window),
-    case("payroll_uncovered_member_single_person_coverage", Kind::Dibao, (2, 4), lookback, payroll_uncovered_member),
+    case(
+        "payroll_covered_member_in_window",
+        Kind::Any,
+        (1, 4),
+        lookback,
+        payroll_covered_member_in_window,
+    ),
+    case(
+        "payroll_only_before_window",
+        Kind::Any,
+        (1, 4),
+        always,
+        payroll_only_before_window,
+    ),
+    case(
+        "payroll_uncovered_member_single_person_coverage",
+        Kind::Dibao,
+        (2, 4),
+        lookback,
+        payroll_uncovered_member,
+    ),
     // R-VEHICLE
-    case("vehicle_normal_car_over_exemption", Kind::Any, (1, 4), car_not_exempt, vehicle_over_exemption),
-    case("vehicle_null_assessed_value", Kind::Any, (1, 4), car_not_exempt, vehicle_null_value),
-    case("vehicle_assessed_exactly_at_exemption", Kind::Any, (1, 4), value_exemption, vehicle_exactly_at_exemption),
-    case("vehicle_one_fen_below_exemption", Kind::Any, (1, 4), value_exemption, vehicle_one_fen_below),
-    case("vehicle_exempt_type", Kind::Any, (1, 4), exempt_types, vehicle_exempt_type),
-    case("vehicle_scrapped_or_deregistered", Kind::Any, (1, 4), always, vehicle_scrapped),
+    case(
+        "vehicle_normal_car_over_exemption",
+        Kind::Any,
+        (1, 4),
+        car_not_exempt,
+        vehicle_over_exemption,
+    ),
+    case(
+        "vehicle_null_assessed_value",
+        Kind::Any,
+        (1, 4),
+        car_not_exempt,
+        vehicle_null_value,
+    ),
+    case(
+        "vehicle_assessed_exactly_at_exemption",
+        Kind::Any,
+        (1, 4),
+        value_exemption,
+        vehicle_exactly_at_exemption,
+    ),
+    case(
+        "vehicle_one_fen_below_exemption",
+        Kind::Any,
+        (1, 4),
+        value_exemption,
+        vehicle_one_fen_below,
+    ),
+    case(
+        "vehicle_exempt_type",
+        Kind::Any,
+        (1, 4),
+        exempt_types,
+        vehicle_exempt_type,
+    ),
+    case(
+        "vehicle_scrapped_or_deregistered",
+        Kind::Any,
+        (1, 4),
+        always,
+        vehicle_scrapped,
+    ),
     // R-PROPERTY-COUNT
-    case("property_count_over_max", Kind::Any, (1, 4), few_residences, property_count_over_max),
-    case("property_count_small_area_exempt", Kind::Dibao, (4, 5), area_exemption, property_small_area),
-    case("property_co_owned_unit_counted_once", Kind::Dibao, (2, 4), residences_allowed, property_co_owned),
-    case("property_cancelled_unit_not_counted", Kind::Any, (1, 4), few_residences, property_cancelled_unit),
+    case(
+        "property_count_over_max",
+        Kind::Any,
+        (1, 4),
+        few_residences,
+        property_count_over_max,
+    ),
+    case(
+        "property_count_small_area_exempt",
+        Kind::Dibao,
+        (4, 5),
+        area_exemption,
+        property_small_area,
+    ),
+    case(
+        "property_co_owned_unit_counted_once",
+        Kind::Dibao,
+        (2, 4),
+        residences_allowed,
+        property_co_owned,
+    ),
+    case(
+        "property_cancelled_unit_not_counted",
+        Kind::Any,
+        (1, 4),
+        few_residences,
+        property_cancelled_unit,
+    ),
     // R-PROPERTY-COMMERCIAL
-    case("property_commercial_current", Kind::Any, (1, 4), commercial_forbidden, property_commercial_current),
-    case("property_commercial_cancelled", Kind::Any, (1, 4), always, property_commercial_cancelled),
+    case(
+        "property_commercial_current",
+        Kind::Any,
+        (1, 4),
+        commercial_forbidden,
+        property_commercial_current,
+    ),
+    case(
+        "property_commercial_cancelled",
+        Kind::Any,
+        (1, 4),
+        always,
+        property_commercial_cancelled,
+    ),
     // R-BUSINESS-CAPITAL / R-BUSINESS-ACTIVE
-    case("business_capital_over_limit", Kind::Any, (1, 4), capital_limit, business_capital_over_limit),
-    case("business_capital_exactly_at_limit", Kind::Any, (1, 4), whole_capital_limit, business_capital_at_limit),
-    case("business_capital_null", Kind::Any, (1, 4), always, business_capital_null),
-    case("business_individual_active", Kind::Any, (1, 4), always, business_individual_active),
-    case("business_company_deregistered_over_limit", Kind::Any, (1, 4), capital_limit, business_closed_over_limit),
+    case(
+        "business_capital_over_limit",
+        Kind::Any,
+        (1, 4),
+        capital_limit,
+        business_capital_over_limit,
+    ),
+    case(
+        "business_capital_exactly_at_limit",
+        Kind::Any,
+        (1, 4),
+        whole_capital_limit,
+        business_capital_at_limit,
+    ),
+    case(
+        "business_capital_null",
+        Kind::Any,
+        (1, 4),
+        always,
+        business_capital_null,
+    ),
+    case(
+        "business_individual_active",
+        Kind::Any,
+        (1, 4),
+        always,
+        business_individual_active,
+    ),
+    case(
+        "business_company_deregistered_over_limit",
+        Kind::Any,
+        (1, 4),
+        capital_limit,
+        business_closed_over_limit,
+    ),
     // R-FIN-ASSETS
-    case("fin_assets_over_limit", Kind::Any, (1, 4), always, fin_assets_over_limit),
-    case("fin_assets_exactly_at_limit", Kind::Any, (1, 4), always, fin_assets_exactly_at_limit),
-    case("fin_assets_one_fen_over", Kind::Any, (1, 4), always, fin_assets_one_fen_over),
-    case("fin_assets_severe_member_between_limits", Kind::Any, (1, 4), severe_months, fin_assets_severe_between),
-    case("fin_assets_between_limits_without_severe_member", Kind::Any, (1, 4), severe_months, fin_assets_between_plain),
-    case("fin_assets_newer_small_snapshot_wins", Kind::Any, (1, 4), always, fin_assets_newer_small_snapshot),
-    case("fin_assets_snapshot_after_run_month_ignored", Kind::Any, (1, 4), always, fin_assets_future_snapshot),
-    case("fin_assets_joint_account_counted_once", Kind::Dibao, (2, 4), always, fin_assets_joint_account),
+    case(
+        "fin_assets_over_limit",
+        Kind::Any,
+        (1, 4),
+        always,
+        fin_assets_over_limit,
+    ),
+    case(
+        "fin_assets_exactly_at_limit",
+        Kind::Any,
+        (1, 4),
+        always,
+        fin_assets_exactly_at_limit,
+    ),
+    case(
+        "fin_assets_one_fen_over",
+        Kind::Any,
+        (1, 4),
+        always,
+        fin_assets_one_fen_over,
+    ),
+    case(
+        "fin_assets_severe_member_between_limits",
+        Kind::Any,
+        (1, 4),
+        severe_months,
+        fin_assets_severe_between,
+    ),
+    case(
+        "fin_assets_between_limits_without_severe_member",
+        Kind::Any,
+        (1, 4),
+        severe_months,
+        fin_assets_between_plain,
+    ),
+    case(
+        "fin_assets_newer_small_snapshot_wins",
+        Kind::Any,
+        (1, 4),
+        always,
+        fin_assets_newer_small_snapshot,
+    ),
+    case(
+        "fin_assets_snapshot_after_run_month_ignored",
+        Kind::Any,
+        (1, 4),
+        always,
+        fin_assets_future_snapshot,
+    ),
+    case(
+        "fin_assets_joint_account_counted_once",
+        Kind::Dibao,
+        (2, 4),
+        always,
+        fin_assets_joint_account,
+    ),
     // R-INCOME
-    case("income_declared_over_standard", Kind::Any, (1, 4), always, income_declared_over),
-    case("income_per_capita_exactly_at_standard", Kind::Dibao, (2, 4), always, income_exactly_at_standard),
-    case("income_one_fen_over", Kind::Dibao, (2, 4), always, income_one_fen_over),
-    case("income_verified_payroll_pushes_over", Kind::Dibao, (2, 4), phase_out_possible, income_verified_payroll),
-    case("phasing_out_still_over_within_period", Kind::Dibao, (1, 4), always, phasing_out_still_over),
-    case("phasing_out_period_ended_still_over", Kind::Dibao, (1, 4), always, phasing_out_ended),
-    case("phasing_out_back_within_standard", Kind::Dibao, (1, 4), always, phasing_out_within),
-    case("income_employment_deduction_makes_difference", Kind::Dibao, (1, 4), deduction, income_deduction_difference),
-    case("income_disabled_deduction_makes_difference", Kind::Dibao, (1, 4), disabled_deduction, income_disabled_difference),
+    case(
+        "income_declared_over_standard",
+        Kind::Any,
+        (1, 4),
+        always,
+        income_declared_over,
+    ),
+    case(
+        "income_per_capita_exactly_at_standard",
+        Kind::Dibao,
+        (2, 4),
+        always,
+        income_exactly_at_standard,
+    ),
+    case(
+        "income_one_fen_over",
+        Kind::Dibao,
+        (2, 4),
+        always,
+        income_one_fen_over,
+    ),
+    case(
+        "income_verified_payroll_pushes_over",
+        Kind::Dibao,
+        (2, 4),
+        phase_out_possible,
+        income_verified_payroll,
+    ),
+    case(
+        "phasing_out_still_over_within_period",
+        Kind::Dibao,
+        (1, 4),
+        always,
+        phasing_out_still_over,
+    ),
+    case(
+        "phasing_out_period_ended_still_over",
+        Kind::Dibao,
+        (1, 4),
+        always,
+        phasing_out_ended,
+    ),
+    case(
+        "phasing_out_back_within_standard",
+        Kind::Dibao,
+        (1, 4),
+        always,
+        phasing_out_within,
+    ),
+    case(
+        "income_employment_deduction_makes_difference",
+        Kind::Dibao,
+        (1, 4),
+        deduction,
+        income_deduction_difference,
+    ),
+    case(
+        "income_disabled_deduction_makes_difference",
+        Kind::Dibao,
+        (1, 4),
+        disabled_deduction,
+        income_disabled_difference,
+    ),
     CaseDef {
         name: "income_basic_pension_excluded",
         kind: Kind::Dibao,
@@ -120,13 +391,56 @@ pub(crate) const CASES: &[CaseDef] = &[
         applies: pension_excluded,
         plant: income_pension_excluded,
     },
-    case("income_rigid_expense_brings_within", Kind::Dibao, (1, 4), rigid_expenses, income_rigid_expense),
-    case("tekun_income_between_area_and_tekun_standard", Kind::Tekun, (1, 1), tekun_above_area, tekun_between),
-    case("tekun_income_over_tekun_standard", Kind::Tekun, (1, 2), always, tekun_over),
+    case(
+        "income_rigid_expense_brings_within",
+        Kind::Dibao,
+        (1, 4),
+        rigid_expenses,
+        income_rigid_expense,
+    ),
+    case(
+        "tekun_income_between_area_and_tekun_standard",
+        Kind::Tekun,
+        (1, 1),
+        tekun_above_area,
+        tekun_between,
+    ),
+    case(
+        "tekun_income_between_tekun_and_area_standard",
+        Kind::Tekun,
+        (1, 1),
+        tekun_below_area,
+        tekun_between_below,
+    ),
+    case(
+        "tekun_income_over_tekun_standard",
+        Kind::Tekun,
+        (1, 2),
+        always,
+        tekun_over,
+    ),
     // Combinations (reasons order).
-    case("vehicle_and_fin_assets_over", Kind::Any, (1, 4), car_not_exempt, vehicle_and_fin_assets),
-    case("income_over_and_business_active", Kind::Any, (1, 4), always, income_over_and_business_active),
-    case("payroll_and_business_active", Kind::Any, (1, 4), lookback, payroll_and_business_active),
+    case(
+        "vehicle_and_fin_assets_over",
+        Kind::Any,
+        (1, 4),
+        car_not_exempt,
+        vehicle_and_fin_assets,
+    ),
+    case(
+        "income_over_and_business_active",
+        Kind::Any,
+        (1, 4),
+        always,
+        income_over_and_business_active,
+    ),
+    case(
+        "payroll_and_business_active",
+        Kind::Any,
+        (1, 4),
+        lookback,
+        payroll_and_business_active,
+    ),
 ];
 
 // -------------------------------------------------------------------
@@ -160,13 +474,15 @@ fn residences_allowed(p: &Params, _: Program, _: Area) -> bool {
     (1..=4).contains(&p.max_residences)
 }
 fn area_exemption(p: &Params, _: Program, _: Area) -> bool {
-    p.max_residences <= 4 && p.residence_area_per_capita_exempt_below >= Decimal::from(2 * (p.max_residences + 1))
+    p.max_residences <= 4
+        && p.residence_area_per_capita_exempt_below >= Decimal::from(2 * (p.max_residences + 1))
 }
 fn commercial_forbidden(p: &Params, _: Program, _: Area) -> bool {
     !p.commercial_property_allowed
 }
 fn capital_limit(p: &Params, _: Program, _: Area) -> bool {
-    p.business_capital_limit >= Decimal::ZERO && p.business_capital_limit < Decimal::from(1_000_000_000_000i64)
+    p.business_capital_limit >= Decimal::ZERO
+        && p.business_capital_limit < Decimal::from(1_000_000_000_000i64)
 }
 fn whole_capital_limit(p: &Params, a: Program, b: Area) -> bool {
     capital_limit(p, a, b) && p.business_capital_limit.fract().is_zero()
@@ -178,7 +494,8 @@ fn deduction(p: &Params, _: Program, _: Area) -> bool {
     p.employment_deduction_rate * p.minimum_wage >= Decimal::new(2, 2)
 }
 fn disabled_deduction(p: &Params, _: Program, _: Area) -> bool {
-    (p.disabled_employment_deduction_rate - p.employment_deduction_rate) * p.minimum_wage >= Decimal::new(4, 2)
+    (p.disabled_employment_deduction_rate - p.employment_deduction_rate) * p.minimum_wage
+        >= Decimal::new(4, 2)
 }
 fn pension_excluded(p: &Params, _: Program, _: Area) -> bool {
     p.exclude_basic_pension
@@ -191,6 +508,11 @@ fn tekun_above_area(p: &Params, program: Program, area: Area) -> bool {
     program == Program::Tekun && p.tekun_standard - area_standard >= Decimal::new(2, 2)
 }
 
+fn tekun_below_area(p: &Params, program: Program, area: Area) -> bool {
+    let area_standard = super::truth::standard(p, Program::RuralDibao, area);
+    program == Program::Tekun && area_standard - p.tekun_standard >= Decimal::new(2, 2)
+}
+
 // -------------------------------------------------------------------
 // Helpers.
 // -------------------------------------------------------------------
@@ -201,13 +523,17 @@ fn fire(h: &mut Household, rule: Rule, action: Action) {
 
 /// A random living member aged 18 or more (the head when none).
 fn adult(ctx: &mut Ctx, h: &Household) -> usize {
-    let adults: Vec<usize> = (0..h.members.len()).filter(|&i| !h.members[i].dead && h.members[i].age >= 18).collect();
+    let adults: Vec<usize> = (0..h.members.len())
+        .filter(|&i| !h.members[i].dead && h.members[i].age >= 18)
+        .collect();
     adults.choose(&mut ctx.rng).copied().unwrap_or(0)
 }
 
 /// A random living member.
 fn living(ctx: &mut Ctx, h: &Household) -> usize {
-    let alive: Vec<usize> = (0..h.members.len()).filter(|&i| !h.members[i].dead).collect();
+    let alive: Vec<usize> = (0..h.members.len())
+        .filter(|&i| !h.members[i].dead)
+        .collect();
     alive.choose(&mut ctx.rng).copied().unwrap_or(0)
 }
 
@@ -266,7 +592,11 @@ fn single_person_coverage(ctx: &mut Ctx, h: &mut Household, k: usize) {
 fn payroll_in_window(ctx: &mut Ctx, h: &mut Household, i: usize, mean: Decimal) {
     let lookback = h.params.payroll_lookback_months as i32;
     let person = h.members[i].person;
-    let staffing = if ctx.rng.random_bool(0.7) { Staffing::Contract } else { Staffing::PublicInstitution };
+    let staffing = if ctx.rng.random_bool(0.7) {
+        Staffing::Contract
+    } else {
+        Staffing::PublicInstitution
+    };
     let m0 = ctx.month.plus(-ctx.rng.random_range(0..lookback));
     let c = floor2(mean * Decimal::new(3, 1));
     if lookback >= 2 {
@@ -297,8 +627,16 @@ fn small_payroll(ctx: &mut Ctx, h: &mut Household, i: usize) {
     payroll_in_window(ctx, h, i, pay);
 }
 
-fn car(ctx: &mut Ctx, h: &mut Household, owner: usize, status: VehicleStatus, value: Option<Decimal>) {
-    let t = if ctx.rng.random_bool(0.2) && !h.params.vehicle_exempt_types.contains(&VehicleType::Truck) {
+fn car(
+    ctx: &mut Ctx,
+    h: &mut Household,
+    owner: usize,
+    status: VehicleStatus,
+    value: Option<Decimal>,
+) {
+    let t = if ctx.rng.random_bool(0.2)
+        && !h.params.vehicle_exempt_types.contains(&VehicleType::Truck)
+    {
         VehicleType::Truck
     } else {
         VehicleType::Car
@@ -311,33 +649,67 @@ fn big_vehicle_value(ctx: &mut Ctx, h: &Household) -> Decimal {
 }
 
 /// `n` residential units (share 1, `area` m² each) owned by living adults.
-fn residences(ctx: &mut Ctx, h: &Household, n: usize, area: f64, status_of: impl Fn(usize) -> PropertyStatus) {
+fn residences(
+    ctx: &mut Ctx,
+    h: &Household,
+    n: usize,
+    area: f64,
+    status_of: impl Fn(usize) -> PropertyStatus,
+) {
     for k in 0..n {
         let owner = h.members[adult(ctx, h)].person;
         let unit = ctx.unit_no(&h.region_code);
         let loc = super::roster::location(&mut ctx.rng, &h.region_code);
-        ctx.add_property(owner, NOISE, unit, loc, PropertyUsage::Residential, area, 1.0, status_of(k));
+        ctx.add_property(
+            owner,
+            NOISE,
+            unit,
+            loc,
+            PropertyUsage::Residential,
+            area,
+            1.0,
+            status_of(k),
+        );
     }
 }
 
 fn company(ctx: &mut Ctx, h: &Household, capital: Option<i64>, status: BusinessStatus) {
     let owner = h.members[adult(ctx, h)].person;
-    let t = *[EntityType::Company, EntityType::SoleProprietorship, EntityType::Partnership]
-        .choose(&mut ctx.rng)
-        .unwrap_or(&EntityType::Company);
-    let role = if ctx.rng.random_bool(0.7) { BusinessRole::LegalRep } else { BusinessRole::Shareholder };
+    let t = *[
+        EntityType::Company,
+        EntityType::SoleProprietorship,
+        EntityType::Partnership,
+    ]
+    .choose(&mut ctx.rng)
+    .unwrap_or(&EntityType::Company);
+    let role = if ctx.rng.random_bool(0.7) {
+        BusinessRole::LegalRep
+    } else {
+        BusinessRole::Shareholder
+    };
     ctx.add_business(owner, NOISE, t, role, capital, status);
 }
 
 fn individual_business(ctx: &mut Ctx, h: &Household) {
     let owner = h.members[adult(ctx, h)].person;
     let capital = Some(i64::from(ctx.rng.random_range(1..=20)) * 5000);
-    ctx.add_business(owner, NOISE, EntityType::Individual, BusinessRole::Operator, capital, BusinessStatus::Active);
+    ctx.add_business(
+        owner,
+        NOISE,
+        EntityType::Individual,
+        BusinessRole::Operator,
+        capital,
+        BusinessStatus::Active,
+    );
 }
 
 /// The R-FIN-ASSETS limit: months × standard × living members.
 fn fin_limit(h: &Household, severe: bool) -> Decimal {
-    let months = if severe { h.params.financial_assets_months_severe } else { h.params.financial_assets_months };
+    let months = if severe {
+        h.params.financial_assets_months_severe
+    } else {
+        h.params.financial_assets_months
+    };
     Decimal::from(months) * h.standard_total()
 }
 
@@ -348,10 +720,17 @@ fn deposits_summing(ctx: &mut Ctx, h: &Household, total: Decimal, accounts: usiz
     let month = ctx.month;
     let mut left = total;
     for k in 0..accounts {
-        let balance = if k + 1 == accounts { left } else { floor2(left * Decimal::new(ctx.rng.random_range(30..=70), 2)) };
+        let balance = if k + 1 == accounts {
+            left
+        } else {
+            floor2(left * Decimal::new(ctx.rng.random_range(30..=70), 2))
+        };
         left -= balance;
         let owner = h.members[living(ctx, h)].person;
-        let institution = names::INSTITUTIONS.choose(&mut ctx.rng).copied().unwrap_or("中国银行");
+        let institution = names::INSTITUTIONS
+            .choose(&mut ctx.rng)
+            .copied()
+            .unwrap_or("中国银行");
         let account = ctx.account_no();
         let asset_type = match institution {
             "中国人寿保险" => AssetType::InsuranceCashValue,
@@ -364,7 +743,15 @@ fn deposits_summing(ctx: &mut Ctx, h: &Household, total: Decimal, accounts: usiz
         } else {
             date_between(&mut ctx.rng, month.plus(-2).first_day(), month.last_day())
         };
-        ctx.add_deposit(owner, NOISE, institution, account, asset_type, balance, as_of);
+        ctx.add_deposit(
+            owner,
+            NOISE,
+            institution,
+            account,
+            asset_type,
+            balance,
+            as_of,
+        );
     }
 }
 
@@ -378,10 +765,16 @@ fn declared_over(ctx: &mut Ctx, h: &mut Household) {
 
 /// Declared non-wage amounts over living members that sum to `total`.
 fn non_wage_income(ctx: &mut Ctx, h: &mut Household, total: Decimal) {
-    let alive: Vec<usize> = (0..h.members.len()).filter(|&i| !h.members[i].dead).collect();
+    let alive: Vec<usize> = (0..h.members.len())
+        .filter(|&i| !h.members[i].dead)
+        .collect();
     let mut left = total;
     for (k, &i) in alive.iter().enumerate() {
-        let part = if k + 1 == alive.len() { left } else { floor2(left * Decimal::new(ctx.rng.random_range(30..=60), 2)) };
+        let part = if k + 1 == alive.len() {
+            left
+        } else {
+            floor2(left * Decimal::new(ctx.rng.random_range(30..=60), 2))
+        };
         left -= part;
         let d = &mut h.members[i].declared;
         match (k % 3, ctx.rng.random_bool(0.5)) {
@@ -455,7 +848,13 @@ fn payroll_only_before_window(ctx: &mut Ctx, h: &mut Household) {
     let first_outside = -(h.params.payroll_lookback_months as i32);
     for k in 0..ctx.rng.random_range(1..=3) {
         let pay = yuan(&mut ctx.rng, 3500, 6000);
-        ctx.add_payroll(person, NOISE, Staffing::CivilServant, pay, ctx.month.plus(first_outside - k).first_day());
+        ctx.add_payroll(
+            person,
+            NOISE,
+            Staffing::CivilServant,
+            pay,
+            ctx.month.plus(first_outside - k).first_day(),
+        );
     }
 }
 
@@ -499,14 +898,26 @@ fn vehicle_one_fen_below(ctx: &mut Ctx, h: &mut Household) {
 fn vehicle_exempt_type(ctx: &mut Ctx, h: &mut Household) {
     let owner = adult(ctx, h);
     let types = h.params.vehicle_exempt_types.clone();
-    let t = *types.choose(&mut ctx.rng).unwrap_or(&VehicleType::Motorcycle);
+    let t = *types
+        .choose(&mut ctx.rng)
+        .unwrap_or(&VehicleType::Motorcycle);
     let value = Some(big_vehicle_value(ctx, h));
-    ctx.add_vehicle(h.members[owner].person, NOISE, t, VehicleStatus::Normal, value);
+    ctx.add_vehicle(
+        h.members[owner].person,
+        NOISE,
+        t,
+        VehicleStatus::Normal,
+        value,
+    );
 }
 
 fn vehicle_scrapped(ctx: &mut Ctx, h: &mut Household) {
     let owner = adult(ctx, h);
-    let status = if ctx.rng.random_bool(0.5) { VehicleStatus::Scrapped } else { VehicleStatus::Deregistered };
+    let status = if ctx.rng.random_bool(0.5) {
+        VehicleStatus::Scrapped
+    } else {
+        VehicleStatus::Deregistered
+    };
     let value = Some(big_vehicle_value(ctx, h));
     car(ctx, h, owner, status, value);
 }
@@ -518,7 +929,8 @@ fn vehicle_scrapped(ctx: &mut Ctx, h: &mut Household) {
 /// An area per unit large enough that `units` units give at least the
 /// exemption threshold per living member (and at least 60 m²).
 fn large_unit_area(h: &Household, units: usize) -> f64 {
-    let need = h.params.residence_area_per_capita_exempt_below * Decimal::from(h.living()) / Decimal::from(units);
+    let need = h.params.residence_area_per_capita_exempt_below * Decimal::from(h.living())
+        / Decimal::from(units);
     let need: f64 = need.ceil().try_into().unwrap_or(60.0);
     need.max(60.0) + 10.5
 }
@@ -531,8 +943,26 @@ fn property_count_over_max(ctx: &mut Ctx, h: &mut Household) {
         let unit = ctx.unit_no(&h.region_code);
         let loc = super::roster::location(&mut ctx.rng, &h.region_code);
         let (a, b) = (h.members[0].person, h.members[1].person);
-        ctx.add_property(a, NOISE, unit.clone(), loc.clone(), PropertyUsage::Residential, area, 0.5, PropertyStatus::Current);
-        ctx.add_property(b, NOISE, unit, loc, PropertyUsage::Residential, area, 0.5, PropertyStatus::Current);
+        ctx.add_property(
+            a,
+            NOISE,
+            unit.clone(),
+            loc.clone(),
+            PropertyUsage::Residential,
+            area,
+            0.5,
+            PropertyStatus::Current,
+        );
+        ctx.add_property(
+            b,
+            NOISE,
+            unit,
+            loc,
+            PropertyUsage::Residential,
+            area,
+            0.5,
+            PropertyStatus::Current,
+        );
         residences(ctx, h, units - 1, area, |_| PropertyStatus::Current);
     } else {
         residences(ctx, h, units, area, |_| PropertyStatus::Current);
@@ -543,7 +973,9 @@ fn property_count_over_max(ctx: &mut Ctx, h: &mut Household) {
 fn property_small_area(ctx: &mut Ctx, h: &mut Household) {
     let units = h.params.max_residences as usize + 1;
     // 70% of the exemption threshold per living member, in half square metres.
-    let total = h.params.residence_area_per_capita_exempt_below * Decimal::from(h.living()) * Decimal::new(7, 1);
+    let total = h.params.residence_area_per_capita_exempt_below
+        * Decimal::from(h.living())
+        * Decimal::new(7, 1);
     let per_unit = (total / Decimal::from(units) * Decimal::TWO).floor() / Decimal::TWO;
     let area: f64 = per_unit.try_into().unwrap_or(5.0);
     residences(ctx, h, units, area, |_| PropertyStatus::Current);
@@ -555,8 +987,26 @@ fn property_co_owned(ctx: &mut Ctx, h: &mut Household) {
     let unit = ctx.unit_no(&h.region_code);
     let loc = super::roster::location(&mut ctx.rng, &h.region_code);
     let (a, b) = (h.members[0].person, h.members[1].person);
-    ctx.add_property(a, NOISE, unit.clone(), loc.clone(), PropertyUsage::Residential, area, 0.5, PropertyStatus::Current);
-    ctx.add_property(b, NOISE, unit, loc, PropertyUsage::Residential, area, 0.5, PropertyStatus::Current);
+    ctx.add_property(
+        a,
+        NOISE,
+        unit.clone(),
+        loc.clone(),
+        PropertyUsage::Residential,
+        area,
+        0.5,
+        PropertyStatus::Current,
+    );
+    ctx.add_property(
+        b,
+        NOISE,
+        unit,
+        loc,
+        PropertyUsage::Residential,
+        area,
+        0.5,
+        PropertyStatus::Current,
+    );
     residences(ctx, h, units - 1, area, |_| PropertyStatus::Current);
 }
 
@@ -564,14 +1014,24 @@ fn property_cancelled_unit(ctx: &mut Ctx, h: &mut Household) {
     let units = h.params.max_residences as usize + 1;
     let area = large_unit_area(h, units);
     let cancelled = ctx.rng.random_range(0..units);
-    residences(ctx, h, units, area, |k| if k == cancelled { PropertyStatus::Cancelled } else { PropertyStatus::Current });
+    residences(ctx, h, units, area, |k| {
+        if k == cancelled {
+            PropertyStatus::Cancelled
+        } else {
+            PropertyStatus::Current
+        }
+    });
 }
 
 fn commercial(ctx: &mut Ctx, h: &mut Household, status: PropertyStatus) {
     let owner = h.members[adult(ctx, h)].person;
-    let usage = *[PropertyUsage::Commercial, PropertyUsage::Office, PropertyUsage::Industrial]
-        .choose(&mut ctx.rng)
-        .unwrap_or(&PropertyUsage::Commercial);
+    let usage = *[
+        PropertyUsage::Commercial,
+        PropertyUsage::Office,
+        PropertyUsage::Industrial,
+    ]
+    .choose(&mut ctx.rng)
+    .unwrap_or(&PropertyUsage::Commercial);
     let unit = ctx.unit_no(&h.region_code);
     let loc = super::roster::location(&mut ctx.rng, &h.region_code);
     let area = f64::from(ctx.rng.random_range(20..=200));
@@ -618,7 +1078,11 @@ fn business_individual_active(ctx: &mut Ctx, h: &mut Household) {
 
 fn business_closed_over_limit(ctx: &mut Ctx, h: &mut Household) {
     let capital = whole_limit(h) + i64::from(ctx.rng.random_range(1..=50)) * 10_000;
-    let status = if ctx.rng.random_bool(0.5) { BusinessStatus::Deregistered } else { BusinessStatus::Revoked };
+    let status = if ctx.rng.random_bool(0.5) {
+        BusinessStatus::Deregistered
+    } else {
+        BusinessStatus::Revoked
+    };
     company(ctx, h, Some(capital), status);
 }
 
@@ -679,9 +1143,25 @@ fn fin_assets_newer_small_snapshot(ctx: &mut Ctx, h: &mut Household) {
     let month = ctx.month;
     let old = round2(limit * Decimal::TWO) + yuan(&mut ctx.rng, 100, 5000);
     let new = round2(limit * Decimal::new(3, 1));
-    ctx.add_deposit(owner, NOISE, "中国邮政储蓄银行", account.clone(), AssetType::Deposit, old, month.plus(-3).last_day());
+    ctx.add_deposit(
+        owner,
+        NOISE,
+        "中国邮政储蓄银行",
+        account.clone(),
+        AssetType::Deposit,
+        old,
+        month.plus(-3).last_day(),
+    );
     let newer = date_between(&mut ctx.rng, month.plus(-1).first_day(), month.last_day());
-    ctx.add_deposit(owner, NOISE, "中国邮政储蓄银行", account, AssetType::Deposit, new, newer);
+    ctx.add_deposit(
+        owner,
+        NOISE,
+        "中国邮政储蓄银行",
+        account,
+        AssetType::Deposit,
+        new,
+        newer,
+    );
 }
 
 fn fin_assets_future_snapshot(ctx: &mut Ctx, h: &mut Household) {
@@ -693,19 +1173,47 @@ fn fin_assets_future_snapshot(ctx: &mut Ctx, h: &mut Household) {
     let now = round2(limit * Decimal::new(3, 1));
     let later = round2(limit * Decimal::TWO) + yuan(&mut ctx.rng, 100, 5000);
     let as_of = date_between(&mut ctx.rng, month.first_day(), month.last_day());
-    ctx.add_deposit(owner, NOISE, "农村商业银行", account.clone(), AssetType::WealthProduct, now, as_of);
+    ctx.add_deposit(
+        owner,
+        NOISE,
+        "农村商业银行",
+        account.clone(),
+        AssetType::WealthProduct,
+        now,
+        as_of,
+    );
     let after = month.last_day() + chrono::Duration::days(ctx.rng.random_range(1..=20));
-    ctx.add_deposit(owner, NOISE, "农村商业银行", account, AssetType::WealthProduct, later, after);
+    ctx.add_deposit(
+        owner,
+        NOISE,
+        "农村商业银行",
+        account,
+        AssetType::WealthProduct,
+        later,
+        after,
+    );
 }
 
 fn fin_assets_joint_account(ctx: &mut Ctx, h: &mut Household) {
     clear_severe(h);
     let balance = round2(fin_limit(h, false) * Decimal::new(7, 1));
     let account = ctx.account_no();
-    let as_of = date_between(&mut ctx.rng, ctx.month.plus(-1).first_day(), ctx.month.last_day());
+    let as_of = date_between(
+        &mut ctx.rng,
+        ctx.month.plus(-1).first_day(),
+        ctx.month.last_day(),
+    );
     for i in [0, 1] {
         let person = h.members[i].person;
-        ctx.add_deposit(person, NOISE, "中国农业银行", account.clone(), AssetType::Deposit, balance, as_of);
+        ctx.add_deposit(
+            person,
+            NOISE,
+            "中国农业银行",
+            account.clone(),
+            AssetType::Deposit,
+            balance,
+            as_of,
+        );
     }
 }
 
@@ -753,7 +1261,11 @@ fn income_verified_payroll(ctx: &mut Ctx, h: &mut Household) {
     payroll_in_window(ctx, h, i, verified);
     fire(h, Rule::Income, Action::PhaseOut);
     fire(h, Rule::Payroll, Action::ManualReview);
-    h.expected.phase_out_until = Some(ctx.month.plus(h.params.phase_out_months as i32 - 1).first_day());
+    h.expected.phase_out_until = Some(
+        ctx.month
+            .plus(h.params.phase_out_months as i32 - 1)
+            .first_day(),
+    );
 }
 
 fn phasing_out_still_over(ctx: &mut Ctx, h: &mut Household) {
@@ -825,6 +1337,17 @@ fn tekun_between(_ctx: &mut Ctx, h: &mut Household) {
     h.members[0].declared.transfer = income;
 }
 
+/// Where the area's 低保 standard is above the 特困 standard (urban 特困
+/// in most jurisdictions): income between the two fails, judged against the
+/// 特困 standard.
+fn tekun_between_below(_ctx: &mut Ctx, h: &mut Household) {
+    zero_income(h);
+    let area_standard = super::truth::standard(&h.params, Program::RuralDibao, h.area);
+    let income = round2((area_standard + h.params.tekun_standard) / Decimal::TWO);
+    h.members[0].declared.transfer = income;
+    fire(h, Rule::Income, Action::Exit);
+}
+
 fn tekun_over(ctx: &mut Ctx, h: &mut Household) {
     zero_income(h);
     let total = h.standard_total() + yuan(&mut ctx.rng, 30, 300);
@@ -849,10 +1372,4 @@ fn income_over_and_business_active(ctx: &mut Ctx, h: &mut Household) {
 fn payroll_and_business_active(ctx: &mut Ctx, h: &mut Household) {
     payroll_covered_member_in_window(ctx, h);
     business_individual_active(ctx, h);
-}
-
-/// Spouse or other relation check used by tests.
-#[allow(dead_code)]
-pub(crate) fn is_spouse(h: &Household, i: usize) -> bool {
-    h.members[i].relation == Relation::Spouse
 }

@@ -36,40 +36,78 @@ pub(crate) const COUNTIES: &[County] = &[
         name: "四川省资阳市乐至县",
         plate: "川M",
         streets: &[("001", "天池街道"), ("002", "南塔街道")],
-        towns: &[("101", "回澜镇"), ("103", "童家镇"), ("104", "宝林镇"), ("106", "良安镇"), ("110", "中天镇")],
+        towns: &[
+            ("101", "回澜镇"),
+            ("103", "童家镇"),
+            ("104", "宝林镇"),
+            ("106", "良安镇"),
+            ("110", "中天镇"),
+        ],
     },
     County {
         code: "621002",
         name: "甘肃省庆阳市西峰区",
         plate: "甘M",
-        streets: &[("001", "北街街道"), ("002", "南街街道"), ("003", "西街街道")],
-        towns: &[("101", "肖金镇"), ("102", "董志镇"), ("103", "后官寨镇"), ("201", "显胜乡")],
+        streets: &[
+            ("001", "北街街道"),
+            ("002", "南街街道"),
+            ("003", "西街街道"),
+        ],
+        towns: &[
+            ("101", "肖金镇"),
+            ("102", "董志镇"),
+            ("103", "后官寨镇"),
+            ("201", "显胜乡"),
+        ],
     },
     County {
         code: "620521",
         name: "甘肃省天水市清水县",
         plate: "甘E",
         streets: &[("001", "永清街道")],
-        towns: &[("101", "永清镇"), ("102", "红堡镇"), ("103", "白沙镇"), ("104", "山门镇"), ("201", "丰望乡")],
+        towns: &[
+            ("101", "永清镇"),
+            ("102", "红堡镇"),
+            ("103", "白沙镇"),
+            ("104", "山门镇"),
+            ("201", "丰望乡"),
+        ],
     },
     County {
         code: "530427",
         name: "云南省玉溪市新平彝族傣族自治县",
         plate: "云F",
         streets: &[("001", "桂山街道"), ("002", "古城街道")],
-        towns: &[("101", "扬武镇"), ("102", "漠沙镇"), ("103", "戛洒镇"), ("201", "平甸乡"), ("202", "建兴乡")],
+        towns: &[
+            ("101", "扬武镇"),
+            ("102", "漠沙镇"),
+            ("103", "戛洒镇"),
+            ("201", "平甸乡"),
+            ("202", "建兴乡"),
+        ],
     },
     County {
         code: "640104",
         name: "宁夏回族自治区银川市兴庆区",
         plate: "宁A",
-        streets: &[("001", "凤凰北街街道"), ("002", "解放西街街道"), ("003", "富宁街街道")],
-        towns: &[("101", "掌政镇"), ("102", "大新镇"), ("201", "通贵乡"), ("202", "月牙湖乡")],
+        streets: &[
+            ("001", "凤凰北街街道"),
+            ("002", "解放西街街道"),
+            ("003", "富宁街街道"),
+        ],
+        towns: &[
+            ("101", "掌政镇"),
+            ("102", "大新镇"),
+            ("201", "通贵乡"),
+            ("202", "月牙湖乡"),
+        ],
     },
 ];
 
 /// Counties outside the jurisdictions, for strangers registered elsewhere.
-pub(crate) const OTHER_COUNTIES: &[&str] = &["510104", "510704", "620102", "530102", "640106", "110105", "440106"];
+pub(crate) const OTHER_COUNTIES: &[&str] = &[
+    "510104", "510704", "620102", "530102", "640106", "110105", "440106",
+];
 
 /// A random 12-digit region code of the county for the area.
 pub(crate) fn region_code(rng: &mut impl Rng, county: &County, area: Area) -> String {
@@ -92,7 +130,12 @@ pub(crate) fn location(rng: &mut impl Rng, region_code: &str) -> String {
     match county {
         Some(c) => {
             let code = &region_code[6..9];
-            let town = c.streets.iter().chain(c.towns).find(|(t, _)| *t == code).map_or("", |(_, n)| *n);
+            let town = c
+                .streets
+                .iter()
+                .chain(c.towns)
+                .find(|(t, _)| *t == code)
+                .map_or("", |(_, n)| *n);
             if code < "100" {
                 format!(
                     "{}{town}{village}社区{}栋{}单元{}",
@@ -102,10 +145,19 @@ pub(crate) fn location(rng: &mut impl Rng, region_code: &str) -> String {
                     rng.random_range(101..=1802)
                 )
             } else {
-                format!("{}{town}{village}村{}组{}号", c.name, rng.random_range(1..=9), rng.random_range(1..=120))
+                format!(
+                    "{}{town}{village}村{}组{}号",
+                    c.name,
+                    rng.random_range(1..=9),
+                    rng.random_range(1..=120)
+                )
             }
         }
-        None => format!("{}区{village}路{}号", &region_code[..6], rng.random_range(1..=300)),
+        None => format!(
+            "{}区{village}路{}号",
+            &region_code[..6],
+            rng.random_range(1..=300)
+        ),
     }
 }
 
@@ -174,10 +226,6 @@ impl Household {
     /// `standard × living members`.
     pub fn standard_total(&self) -> Decimal {
         self.standard() * Decimal::from(self.living())
-    }
-
-    pub fn county(&self) -> &str {
-        &self.region_code[..6]
     }
 }
 
@@ -260,7 +308,12 @@ impl Ctx<'_> {
             male: bool,
             name: String,
         }
-        let mut plans = vec![Plan { relation: Relation::Head, age: head_age, male: head_male, name: head_name }];
+        let mut plans = vec![Plan {
+            relation: Relation::Head,
+            age: head_age,
+            male: head_male,
+            name: head_name,
+        }];
         let mut spouse_taken = false;
         let mut parents = 0;
         while plans.len() < shape.size {
@@ -270,30 +323,59 @@ impl Ctx<'_> {
                 let age = (head_age as i64 + rng.random_range(-6..=6)).clamp(18, 95) as u32;
                 let male = rng.random_bool(0.5);
                 let name = names::full_name(rng, &county, male, family_surname.as_deref());
-                Plan { relation: Relation::Sibling, age, male, name }
+                Plan {
+                    relation: Relation::Sibling,
+                    age,
+                    male,
+                    name,
+                }
             } else if !spouse_taken && head_age >= 22 && r < 70 {
                 spouse_taken = true;
                 let age = (head_age as i64 + rng.random_range(-5..=5)).clamp(20, 95) as u32;
                 let male = !head_male;
                 let name = names::full_name(rng, &county, male, None);
-                Plan { relation: Relation::Spouse, age, male, name }
+                Plan {
+                    relation: Relation::Spouse,
+                    age,
+                    male,
+                    name,
+                }
             } else if parents < 2 && head_age <= 58 && r < 85 {
                 parents += 1;
                 let age = (head_age + rng.random_range(20..=32)).min(96);
                 let male = parents == 1 && rng.random_bool(0.5);
-                let fixed = if male { family_surname.as_deref() } else { None };
+                let fixed = if male {
+                    family_surname.as_deref()
+                } else {
+                    None
+                };
                 let name = names::full_name(rng, &county, male, fixed);
-                Plan { relation: Relation::Parent, age, male, name }
+                Plan {
+                    relation: Relation::Parent,
+                    age,
+                    male,
+                    name,
+                }
             } else if head_age >= 20 {
                 let age = head_age.saturating_sub(rng.random_range(20..=38));
                 let male = rng.random_bool(0.5);
                 let name = names::full_name(rng, &county, male, family_surname.as_deref());
-                Plan { relation: Relation::Child, age, male, name }
+                Plan {
+                    relation: Relation::Child,
+                    age,
+                    male,
+                    name,
+                }
             } else {
                 let age = (head_age as i64 + rng.random_range(-8..=8)).clamp(0, 40) as u32;
                 let male = rng.random_bool(0.5);
                 let name = names::full_name(rng, &county, male, family_surname.as_deref());
-                Plan { relation: Relation::Sibling, age, male, name }
+                Plan {
+                    relation: Relation::Sibling,
+                    age,
+                    male,
+                    name,
+                }
             };
             plans.push(plan);
         }
@@ -301,9 +383,12 @@ impl Ctx<'_> {
         let mut members = Vec::with_capacity(plans.len());
         for plan in plans {
             let birth = birth_for_age(&mut self.rng, reference, plan.age);
-            let person = self.people.add_member(&mut self.rng, plan.name, birth, plan.male, &region_code);
+            let person =
+                self.people
+                    .add_member(&mut self.rng, plan.name, birth, plan.male, &region_code);
             let age = age_on(birth, reference);
-            let member = ordinary_member(&mut self.rng, person, plan.relation, age, shape.area, tekun);
+            let member =
+                ordinary_member(&mut self.rng, person, plan.relation, age, shape.area, tekun);
             members.push(member);
         }
 
@@ -312,7 +397,8 @@ impl Ctx<'_> {
         let review_month = self.month.plus(-rng.random_range(1..=11));
         let review_day = rng.random_range(1..=review_month.last_day().day());
         let last_review =
-            NaiveDate::from_ymd_opt(review_month.year(), review_month.month(), review_day).map(|d| d.max(benefit_start));
+            NaiveDate::from_ymd_opt(review_month.year(), review_month.month(), review_day)
+                .map(|d| d.max(benefit_start));
         let tier = match shape.program {
             Program::Tekun => None,
             _ if rng.random_bool(0.6) => Some(rng.random_range(1..=4)),
@@ -328,7 +414,11 @@ impl Ctx<'_> {
             benefit_start: Some(benefit_start),
             phase_out_until: None,
             monthly_benefit: None,
-            last_review_date: if rng.random_bool(0.95) { last_review } else { None },
+            last_review_date: if rng.random_bool(0.95) {
+                last_review
+            } else {
+                None
+            },
             members,
             params,
             expected: Expected::new(case),
@@ -338,7 +428,14 @@ impl Ctx<'_> {
 }
 
 /// A member with health, schooling and small declared amounts fitting the age.
-fn ordinary_member(rng: &mut impl Rng, person: u32, relation: Relation, age: u32, area: Area, tekun: bool) -> Member {
+fn ordinary_member(
+    rng: &mut impl Rng,
+    person: u32,
+    relation: Relation,
+    age: u32,
+    area: Area,
+    tekun: bool,
+) -> Member {
     let disability_grade = if tekun && rng.random_bool(0.4) || rng.random_bool(0.07) {
         Some(rng.random_range(1..=4u8))
     } else {
@@ -419,8 +516,15 @@ pub(crate) fn clamp_income(h: &mut Household, fraction: Decimal) {
         let mut best: Option<(usize, usize, Decimal)> = None;
         for (i, m) in h.members.iter().enumerate().filter(|(_, m)| !m.dead) {
             let d = &m.declared;
-            let pension = if params.exclude_basic_pension { Decimal::ZERO } else { d.pension };
-            for (k, v) in [d.wage, d.business, d.property, d.transfer, pension].into_iter().enumerate() {
+            let pension = if params.exclude_basic_pension {
+                Decimal::ZERO
+            } else {
+                d.pension
+            };
+            for (k, v) in [d.wage, d.business, d.property, d.transfer, pension]
+                .into_iter()
+                .enumerate()
+            {
                 if v > Decimal::ZERO && best.is_none_or(|b| v > b.2) {
                     best = Some((i, k, v));
                 }
@@ -455,9 +559,16 @@ pub(crate) fn set_monthly_benefit(h: &mut Household) {
 
 /// Validates the parameters the generator depends on.
 pub(crate) fn check_params(region: &str, p: &Params) -> Result<(), GenError> {
-    for (key, v) in [("urban_standard", p.urban_standard), ("rural_standard", p.rural_standard), ("tekun_standard", p.tekun_standard)] {
+    for (key, v) in [
+        ("urban_standard", p.urban_standard),
+        ("rural_standard", p.rural_standard),
+        ("tekun_standard", p.tekun_standard),
+    ] {
         if v <= Decimal::ZERO {
-            return Err(GenError::Params { region: region.to_string(), detail: format!("{key} = {v} is not positive") });
+            return Err(GenError::Params {
+                region: region.to_string(),
+                detail: format!("{key} = {v} is not positive"),
+            });
         }
     }
     Ok(())

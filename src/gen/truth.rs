@@ -14,7 +14,6 @@ use crate::policy::Params;
 use crate::schema::{HouseholdStatus, Program};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// A recipient's actions, weakest first (so `max` is the strongest).
@@ -82,12 +81,20 @@ pub(crate) struct Expected {
 
 impl Expected {
     pub fn new(case: &'static str) -> Expected {
-        Expected { case, fired: Vec::new(), phase_out_until: None }
+        Expected {
+            case,
+            fired: Vec::new(),
+            phase_out_until: None,
+        }
     }
 
     /// The household's action: the strongest of the fired rules', else keep.
     pub fn action(&self) -> Action {
-        self.fired.iter().map(|&(_, a)| a).max().unwrap_or(Action::Keep)
+        self.fired
+            .iter()
+            .map(|&(_, a)| a)
+            .max()
+            .unwrap_or(Action::Keep)
     }
 
     /// Fired rules, strongest first: by the action each gives, ties in the
@@ -201,7 +208,13 @@ pub(crate) fn decisions_csv(households: &[(String, &Expected)]) -> String {
             (Action::PhaseOut, Some(d)) => d.format("%Y-%m-%d").to_string(),
             _ => String::new(),
         };
-        let _ = writeln!(out, "{id},{},{},{until},{}", action.code(), reasons.join(";"), e.case);
+        let _ = writeln!(
+            out,
+            "{id},{},{},{until},{}",
+            action.code(),
+            reasons.join(";"),
+            e.case
+        );
     }
     out
 }
@@ -214,28 +227,6 @@ pub(crate) fn links_csv(mut links: Vec<(&'static str, usize, String)>) -> String
         let _ = writeln!(out, "{dataset},{row},{id}");
     }
     out
-}
-
-/// `truth/meta.json`.
-pub(crate) fn meta_json(
-    month: RunMonth,
-    seed: u64,
-    households: usize,
-    cases: &BTreeMap<&'static str, usize>,
-    unavailable: &[&'static str],
-    noise: &BTreeMap<&'static str, usize>,
-) -> String {
-    let value = serde_json::json!({
-        "month": month.to_string(),
-        "seed": seed,
-        "households": households,
-        "cases": cases,
-        "cases_unavailable": unavailable,
-        "noise": noise,
-    });
-    let mut s = serde_json::to_string_pretty(&value).expect("JSON of plain values");
-    s.push('\n');
-    s
 }
 
 #[cfg(test)]
@@ -252,7 +243,15 @@ mod tests {
             (Rule::BusinessActive, Action::ManualReview),
         ];
         assert_eq!(e.action(), Action::Exit);
-        assert_eq!(e.reasons(), vec![Rule::Vehicle, Rule::Death, Rule::Payroll, Rule::BusinessActive]);
+        assert_eq!(
+            e.reasons(),
+            vec![
+                Rule::Vehicle,
+                Rule::Death,
+                Rule::Payroll,
+                Rule::BusinessActive
+            ]
+        );
         let mut k = Expected::new("y");
         k.fired = vec![(Rule::Income, Action::Keep)];
         assert_eq!(k.action(), Action::Keep);

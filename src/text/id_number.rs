@@ -1,47 +1,366 @@
-//! STUB — to be written: see the helper brief.
+//! Citizen id numbers (居民身份证号码, GB 11643-1999).
+//!
+//! The contract's normalisation (data-contract.md, "ID numbers"): all
+//! whitespace removed (U+3000 included), full-width → half-width, upper-case
+//! `X`, legacy 15-digit numbers → 18 digits by inserting `19` after the
+//! 6-digit region code and computing the check digit. Each step that changed
+//! something, and each way the result is still not a usable id, is a
+//! [`IdProblem`], which the caller reports as a `data_quality` row: a row
+//! is never dropped for a bad id.
+
 use chrono::NaiveDate;
 
+/// Something the normaliser fixed or found wrong in an id number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IdProblem {
+    /// Null or empty.
     Missing,
+    /// Contained whitespace (removed).
     Whitespace,
+    /// Contained full-width digits or `Ｘ` (converted).
     FullWidth,
+    /// Check digit written as `x` (upper-cased).
     LowercaseX,
+    /// A 15-digit legacy number (converted to 18 digits).
     Legacy15,
+    /// 18 well-formed characters whose check digit is wrong.
     BadChecksum,
+    /// Neither 15 nor 18 characters after normalisation.
     BadLength,
+    /// Characters other than digits and a final `X`.
     BadCharacters,
+    /// The birth date part (YYYYMMDD) is not a real date.
     BadBirthDate,
 }
 
 impl IdProblem {
+    /// The `problem` code written to `data_quality`.
     pub fn code(self) -> &'static str {
-        todo!()
+        match self {
+            IdProblem::Missing => "null_id",
+            IdProblem::Whitespace => "whitespace",
+            IdProblem::FullWidth => "full_width",
+            IdProblem::LowercaseX => "lowercase_x",
+            IdProblem::Legacy15 => "legacy_15_digit",
+            IdProblem::BadChecksum => "bad_checksum",
+            IdProblem::BadLength => "bad_length",
+            IdProblem::BadCharacters => "bad_characters",
+            IdProblem::BadBirthDate => "bad_birth_date",
+        }
+    }
+
+    /// Problems that were repaired: the id still identifies its person.
+    pub fn is_repaired(self) -> bool {
+        matches!(
+            self,
+            IdProblem::Whitespace
+                | IdProblem::FullWidth
+                | IdProblem::LowercaseX
+                | IdProblem::Legacy15
+        )
     }
 }
 
+/// An id number after normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NormalizedId {
+    /// The normalised text; `None` only when the input was null or blank.
+    /// Kept even when invalid, so that equal dirty ids still meet.
     pub value: Option<String>,
+    /// An 18-digit number with a real birth date and a correct check digit.
     pub valid: bool,
     pub problems: Vec<IdProblem>,
 }
 
 impl NormalizedId {
+    /// The birth date encoded in an 18-character id, if it is a real date.
     pub fn birth_date(&self) -> Option<NaiveDate> {
-        todo!()
+        birth_date_of(self.value.as_deref()?)
+    }
+
+    /// Sex from the 17th digit (odd = male), for 18-character ids.
+    pub fn is_male(&self) -> Option<bool> {
+        let v = self.value.as_deref()?;
+        if v.len() != 18 {
+            return None;
+        }
+        let d = v.as_bytes()[16];
+        d.is_ascii_digit().then_some((d - b'0') % 2 == 1)
     }
 }
 
-pub fn normalize_id(raw: Option<&str>) -> NormalizedId {
-    let _ = raw;
-    todo!()
-}
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+
+/// The GB 11643 check character for the first 17 digits; `None` when the
+/// input is not exactly 17 ASCII digits.
 pub fn check_digit(first17: &str) -> Option<char> {
-    let _ = first17;
-    todo!()
+    let b = first17.as_bytes();
+    if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let sum: u32 = b
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    Some(CHECK_CHARS[(sum % 11) as usize])
 }
+
+fn birth_date_of(id: &str) -> Option<NaiveDate> {
+    if id.len() != 18 {
+        return None;
+    }
+    let part = id.get(6..14)?;
+    if !part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let y: i32 = part[0..4].parse().ok()?;
+    let m: u32 = part[4..6].parse().ok()?;
+    let d: u32 = part[6..8].parse().ok()?;
+    if !(1850..=2100).contains(&y) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Normalises one id number as the contract says; never fails.
+pub fn normalize_id(raw: Option<&str>) -> NormalizedId {
+    let mut problems = Vec::new();
+    let Some(raw) = raw else {
+        return missing();
+    };
+    let mut text = String::with_capacity(18);
+    for c in raw.chars() {
+        if c.is_whitespace() || c == '\u{200B}' || c == '\u{FEFF}' {
+            push_once(&mut problems, IdProblem::Whitespace);
+            continue;
+        }
+        let c = match c {
+            '\u{FF10}'..='\u{FF19}' => {
+                push_once(&mut problems, IdProblem::FullWidth);
+                char::from(b'0' + (c as u32 - 0xFF10) as u8)
+            }
+            '\u{FF38}' | '\u{FF58}' => {
+                push_once(&mut problems, IdProblem::FullWidth);
+                'X'
+            }
+            _ => c,
+        };
+        if c == 'x' {
+            push_once(&mut problems, IdProblem::LowercaseX);
+            text.push('X');
+        } else {
+            text.push(c);
+        }
+    }
+    if text.is_empty() {
+        return missing();
+    }
+    let bytes = text.as_bytes();
+    let all_digits = |b: &[u8]| b.iter().all(u8::is_ascii_digit);
+    let valid = match bytes.len() {
+        15 if all_digits(bytes) => {
+            problems.push(IdProblem::Legacy15);
+            let body = format!("{}19{}", &text[..6], &text[6..]);
+            let check = check_digit(&body).expect("17 ASCII digits");
+            text = format!("{body}{check}");
+            let ok = birth_date_of(&text).is_some();
+            if !ok {
+                problems.push(IdProblem::BadBirthDate);
+            }
+            ok
+        }
+        18 if all_digits(&bytes[..17]) && (bytes[17].is_ascii_digit() || bytes[17] == b'X') => {
+            let date_ok = birth_date_of(&text).is_some();
+            if !date_ok {
+                problems.push(IdProblem::BadBirthDate);
+            }
+            let sum_ok = check_digit(&text[..17]) == Some(char::from(bytes[17]));
+            if !sum_ok {
+                problems.push(IdProblem::BadChecksum);
+            }
+            date_ok && sum_ok
+        }
+        15 | 18 => {
+            problems.push(IdProblem::BadCharacters);
+            false
+        }
+        _ => {
+            if text.chars().all(|c| c.is_ascii_digit() || c == 'X') {
+                problems.push(IdProblem::BadLength);
+            } else {
+                problems.push(IdProblem::BadCharacters);
+            }
+            false
+        }
+    };
+    NormalizedId {
+        value: Some(text),
+        valid,
+        problems,
+    }
+}
+
+fn missing() -> NormalizedId {
+    NormalizedId {
+        value: None,
+        valid: false,
+        problems: vec![IdProblem::Missing],
+    }
+}
+
+fn push_once(problems: &mut Vec<IdProblem>, p: IdProblem) {
+    if !problems.contains(&p) {
+        problems.push(p);
+    }
+}
+
+/// Masks an id for publication (公示): the first 6 and last 4 characters
+/// kept, the rest `*`. Ids of 10 characters or fewer are masked whole, since
+/// keeping 6 + 4 of them would publish the whole number.
 pub fn mask_id(id: &str) -> String {
-    let _ = id;
-    todo!()
+    let chars: Vec<char> = id.chars().collect();
+    let n = chars.len();
+    if n <= 10 {
+        return "*".repeat(n);
+    }
+    let mut out: String = chars[..6].iter().collect();
+    out.extend(std::iter::repeat_n('*', n - 10));
+    out.extend(&chars[n - 4..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    // 11010519491231002X is the standard's own worked example.
+    const EXAMPLE: &str = "11010519491231002X";
+
+    #[test]
+    fn check_digit_of_the_standard_example_is_x() {
+        assert_eq!(check_digit("11010519491231002"), Some('X'));
+        assert_eq!(check_digit("1101051949123100"), None);
+        assert_eq!(check_digit("1101051949123100A"), None);
+    }
+
+    #[test]
+    fn clean_id_has_no_problems() {
+        let n = normalize_id(Some(EXAMPLE));
+        assert_eq!(n.value.as_deref(), Some(EXAMPLE));
+        assert!(n.valid);
+        assert!(n.problems.is_empty());
+        assert_eq!(n.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31));
+        assert_eq!(n.is_male(), Some(false));
+    }
+
+    #[test]
+    fn dirty_forms_normalise_to_the_same_id() {
+        let cases = [
+            (
+                " 110105 19491231002x ",
+                vec![IdProblem::Whitespace, IdProblem::LowercaseX],
+            ),
+            (
+                "１１０１０５１９４９１２３１００２Ｘ",
+                vec![IdProblem::FullWidth],
+            ),
+            ("110105\u{3000}19491231002X", vec![IdProblem::Whitespace]),
+            ("11010519491231002ｘ", vec![IdProblem::FullWidth]),
+        ];
+        for (raw, problems) in cases {
+            let n = normalize_id(Some(raw));
+            assert_eq!(n.value.as_deref(), Some(EXAMPLE), "{raw}");
+            assert!(n.valid, "{raw}");
+            assert_eq!(n.problems, problems, "{raw}");
+        }
+    }
+
+    #[test]
+    fn legacy_15_digit_gets_century_and_check_digit() {
+        let n = normalize_id(Some("110105491231002"));
+        assert_eq!(n.value.as_deref(), Some(EXAMPLE));
+        assert!(n.valid);
+        assert_eq!(n.problems, vec![IdProblem::Legacy15]);
+    }
+
+    #[test]
+    fn wrong_check_digit_is_kept_but_invalid() {
+        let n = normalize_id(Some("110105194912310021"));
+        assert_eq!(n.value.as_deref(), Some("110105194912310021"));
+        assert!(!n.valid);
+        assert_eq!(n.problems, vec![IdProblem::BadChecksum]);
+    }
+
+    #[test]
+    fn impossible_birth_date_is_invalid() {
+        let body = "11010519490231002";
+        let id = format!("{body}{}", check_digit(body).unwrap());
+        let n = normalize_id(Some(&id));
+        assert!(!n.valid);
+        assert_eq!(n.problems, vec![IdProblem::BadBirthDate]);
+        assert_eq!(n.birth_date(), None);
+    }
+
+    #[test]
+    fn missing_short_and_garbage() {
+        assert_eq!(normalize_id(None).problems, vec![IdProblem::Missing]);
+        assert_eq!(normalize_id(Some("  ")).value, None);
+        assert_eq!(normalize_id(Some("  ")).problems, vec![IdProblem::Missing]);
+        let short = normalize_id(Some("11010519491231"));
+        assert_eq!(short.problems, vec![IdProblem::BadLength]);
+        assert!(!short.valid);
+        let letters = normalize_id(Some("11010519491231002A"));
+        assert_eq!(letters.problems, vec![IdProblem::BadCharacters]);
+        assert!(!letters.valid);
+        // A truncated spreadsheet id (scientific notation) is garbage, kept.
+        let sci = normalize_id(Some("1.10105E+17"));
+        assert_eq!(sci.problems, vec![IdProblem::BadCharacters]);
+        assert_eq!(sci.value.as_deref(), Some("1.10105E+17"));
+    }
+
+    #[test]
+    fn masking_keeps_six_and_four() {
+        assert_eq!(mask_id(EXAMPLE), "110105********002X");
+        assert_eq!(mask_id("1234567890"), "**********");
+        assert_eq!(mask_id(""), "");
+    }
+
+    proptest! {
+        /// Every 17-digit body with its check digit is valid, and any single
+        /// changed digit breaks the checksum (the property rules.md relies on
+        /// to never link a valid but different id).
+        #[test]
+        fn single_digit_errors_break_the_checksum(
+            body in "[1-6][0-9]{5}19[5-9][0-9](0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}",
+            pos in 0usize..18,
+            delta in 1u8..10,
+        ) {
+            let id = format!("{body}{}", check_digit(&body).unwrap());
+            prop_assert!(normalize_id(Some(&id)).valid);
+            let mut bytes = id.clone().into_bytes();
+            if pos < 17 {
+                bytes[pos] = b'0' + (bytes[pos] - b'0' + delta) % 10;
+            } else {
+                let c = bytes[17];
+                let cycle = b"0123456789X";
+                let i = cycle.iter().position(|&x| x == c).unwrap();
+                bytes[17] = cycle[(i + delta as usize) % 11];
+            }
+            let changed = String::from_utf8(bytes).unwrap();
+            prop_assert!(!normalize_id(Some(&changed)).valid || changed == id);
+        }
+
+        #[test]
+        fn normalising_never_panics_and_is_idempotent(raw in "\\PC{0,24}") {
+            let once = normalize_id(Some(&raw));
+            if let Some(v) = &once.value {
+                let twice = normalize_id(Some(v));
+                prop_assert_eq!(twice.value.as_ref(), Some(v));
+                prop_assert_eq!(twice.valid, once.valid);
+            }
+        }
+    }
 }

@@ -1,25 +1,219 @@
-//! STUB — to be written: see the helper brief.
+//! Personal names, normalised for comparison.
+//!
+//! The contract (data-contract.md, "Names") warns of surrounding and inner
+//! spaces, full-width letters, traditional characters (張/张), middle-dot
+//! variants in minority names (`·` `•` `・` `.`), rare characters replaced by
+//! `*`, `?` or pinyin, and nulls. The normalised form has no whitespace,
+//! half-width ASCII, `·` as the only middle dot, simplified characters
+//! (fast2s, MIT), `*` as the only placeholder and lower-case Latin letters.
+//! Names are never used to *reject* an exact id link; they only feed
+//! comparisons, so normalising aggressively is safe.
+
+/// Something the normaliser fixed or found in a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NameProblem {
+    /// Null or blank.
     Missing,
+    /// Surrounding or inner whitespace (removed).
     Whitespace,
+    /// Full-width ASCII letters or signs (converted).
     FullWidth,
+    /// A middle dot other than `·` U+00B7 (converted).
     MiddleDotVariant,
+    /// Traditional characters (converted to simplified).
     Traditional,
+    /// `*` or `?` standing for a character the source could not write.
     Placeholder,
+    /// Latin letters, usually pinyin for a rare character.
     Latin,
 }
+
 impl NameProblem {
+    /// The `problem` code written to `data_quality`.
     pub fn code(self) -> &'static str {
-        todo!()
+        match self {
+            NameProblem::Missing => "null_name",
+            NameProblem::Whitespace => "name_whitespace",
+            NameProblem::FullWidth => "name_full_width",
+            NameProblem::MiddleDotVariant => "name_middle_dot_variant",
+            NameProblem::Traditional => "name_traditional",
+            NameProblem::Placeholder => "name_placeholder",
+            NameProblem::Latin => "name_latin",
+        }
     }
 }
+
+/// A name after normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NormalizedName {
+    /// `None` only when the input was null or blank.
     pub value: Option<String>,
     pub problems: Vec<NameProblem>,
 }
+
+/// The canonical middle dot of minority names (e.g. 阿依古丽·买买提).
+pub const MIDDLE_DOT: char = '\u{00B7}';
+
+fn is_middle_dot_variant(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2022}' // • bullet
+            | '\u{30FB}' // ・ katakana middle dot
+            | '\u{FF65}' // ･ half-width katakana middle dot
+            | '\u{2027}' // ‧ hyphenation point
+            | '\u{2219}' // ∙ bullet operator
+            | '\u{22C5}' // ⋅ dot operator
+            | '\u{0387}' // · Greek ano teleia
+            | '\u{16EB}' // ᛫ runic punctuation
+            | '.'
+            | '\u{3002}' // 。 ideographic full stop, typed for a dot
+    )
+}
+
+/// Normalises one name; never fails.
 pub fn normalize_name(raw: Option<&str>) -> NormalizedName {
-    let _ = raw;
-    todo!()
+    let mut problems = Vec::new();
+    let Some(raw) = raw else {
+        return missing();
+    };
+    let mut text = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c.is_whitespace() || c == '\u{200B}' || c == '\u{FEFF}' {
+            push_once(&mut problems, NameProblem::Whitespace);
+            continue;
+        }
+        // Full-width ASCII block (！ … ～) → ASCII.
+        let c = if ('\u{FF01}'..='\u{FF5E}').contains(&c) {
+            push_once(&mut problems, NameProblem::FullWidth);
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        } else {
+            c
+        };
+        let c = if is_middle_dot_variant(c) {
+            push_once(&mut problems, NameProblem::MiddleDotVariant);
+            MIDDLE_DOT
+        } else {
+            c
+        };
+        let c = match c {
+            '*' | '?' => {
+                push_once(&mut problems, NameProblem::Placeholder);
+                '*'
+            }
+            c if c.is_ascii_alphabetic() => {
+                push_once(&mut problems, NameProblem::Latin);
+                c.to_ascii_lowercase()
+            }
+            c => c,
+        };
+        text.push(c);
+    }
+    if text.is_empty() {
+        return missing();
+    }
+    let simplified = fast2s::convert(&text);
+    if simplified != text {
+        problems.push(NameProblem::Traditional);
+        text = simplified;
+    }
+    problems.sort();
+    NormalizedName {
+        value: Some(text),
+        problems,
+    }
+}
+
+fn missing() -> NormalizedName {
+    NormalizedName {
+        value: None,
+        problems: vec![NameProblem::Missing],
+    }
+}
+
+fn push_once(problems: &mut Vec<NameProblem>, p: NameProblem) {
+    if !problems.contains(&p) {
+        problems.push(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn norm(raw: &str) -> (Option<String>, Vec<NameProblem>) {
+        let n = normalize_name(Some(raw));
+        (n.value, n.problems)
+    }
+
+    #[test]
+    fn clean_name_is_unchanged() {
+        assert_eq!(norm("张三"), (Some("张三".into()), vec![]));
+        assert_eq!(
+            norm("阿依古丽·买买提"),
+            (Some("阿依古丽·买买提".into()), vec![])
+        );
+    }
+
+    #[test]
+    fn spaces_are_removed_everywhere() {
+        assert_eq!(
+            norm(" 张 三\u{3000}"),
+            (Some("张三".into()), vec![NameProblem::Whitespace])
+        );
+    }
+
+    #[test]
+    fn traditional_becomes_simplified() {
+        assert_eq!(
+            norm("張三"),
+            (Some("张三".into()), vec![NameProblem::Traditional])
+        );
+        assert_eq!(norm("劉國華").0.as_deref(), Some("刘国华"));
+    }
+
+    #[test]
+    fn every_middle_dot_variant_becomes_the_canonical_dot() {
+        for dot in ['•', '・', '.', '･', '‧', '．'] {
+            let (value, problems) = norm(&format!("阿依古丽{dot}买买提"));
+            assert_eq!(value.as_deref(), Some("阿依古丽·买买提"), "{dot}");
+            assert!(problems.contains(&NameProblem::MiddleDotVariant), "{dot}");
+        }
+    }
+
+    #[test]
+    fn placeholders_and_pinyin_are_flagged() {
+        assert_eq!(
+            norm("王?明"),
+            (Some("王*明".into()), vec![NameProblem::Placeholder])
+        );
+        assert_eq!(
+            norm("王＊明"),
+            (
+                Some("王*明".into()),
+                vec![NameProblem::FullWidth, NameProblem::Placeholder]
+            )
+        );
+        assert_eq!(
+            norm("王Yan明"),
+            (Some("王yan明".into()), vec![NameProblem::Latin])
+        );
+    }
+
+    #[test]
+    fn null_and_blank_are_missing() {
+        assert_eq!(normalize_name(None).problems, vec![NameProblem::Missing]);
+        assert_eq!(norm(" \u{3000} "), (None, vec![NameProblem::Missing]));
+    }
+
+    proptest! {
+        #[test]
+        fn normalising_is_idempotent(raw in "\\PC{0,12}") {
+            let once = normalize_name(Some(&raw));
+            if let Some(v) = &once.value {
+                let twice = normalize_name(Some(v));
+                prop_assert_eq!(twice.value.as_ref(), Some(v));
+            }
+        }
+    }
 }

@@ -28,7 +28,10 @@ fn a_missing_column_names_dataset_column_and_expected_type() {
     let mut m = members().drop("declared_wage").unwrap();
     write(&data.join("members.parquet"), &mut m);
     let msg = error_text(&data);
-    assert!(msg.contains("members") && msg.contains("declared_wage") && msg.contains("decimal"), "{msg}");
+    assert!(
+        msg.contains("members") && msg.contains("declared_wage") && msg.contains("decimal"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -37,10 +40,14 @@ fn a_column_of_an_unusable_type_names_the_found_type() {
     let data = tmp.path().join("data");
     roster_only(&data);
     let mut m = members();
-    m.with_column(Column::new("id_number".into(), [1i64, 2, 3])).unwrap();
+    m.with_column(Column::new("id_number".into(), [1i64, 2, 3]))
+        .unwrap();
     write(&data.join("members.parquet"), &mut m);
     let msg = error_text(&data);
-    assert!(msg.contains("id_number") && msg.contains("i64") && msg.contains("expected string"), "{msg}");
+    assert!(
+        msg.contains("id_number") && msg.contains("i64") && msg.contains("expected string"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -50,8 +57,15 @@ fn corrupt_and_empty_parquet_files_are_named() {
     roster_only(&data);
     std::fs::write(data.join("deposits.parquet"), b"").unwrap();
     let msg = error_text(&data);
-    assert!(msg.contains("deposits") && msg.contains("deposits.parquet"), "{msg}");
-    std::fs::write(data.join("deposits.parquet"), b"PAR1 this is not parquet PAR1").unwrap();
+    assert!(
+        msg.contains("deposits") && msg.contains("deposits.parquet"),
+        "{msg}"
+    );
+    std::fs::write(
+        data.join("deposits.parquet"),
+        b"PAR1 this is not parquet PAR1",
+    )
+    .unwrap();
     let msg = error_text(&data);
     assert!(msg.contains("deposits.parquet"), "{msg}");
 }
@@ -62,7 +76,11 @@ fn a_region_no_policy_covers_is_an_error_naming_the_region() {
     let data = tmp.path().join("data");
     roster_only(&data);
     let mut h = households();
-    h.with_column(Column::new("region_code".into(), ["990101001001", "512022102003"])).unwrap();
+    h.with_column(Column::new(
+        "region_code".into(),
+        ["990101001001", "512022102003"],
+    ))
+    .unwrap();
     write(&data.join("households.parquet"), &mut h);
     let msg = error_text(&data);
     assert!(msg.contains("990101001001"), "{msg}");
@@ -77,11 +95,17 @@ fn bad_rows_become_data_quality_rows_and_are_never_dropped() {
     let mut h = households();
     let dup = h.slice(0, 1);
     h.vstack_mut(&dup).unwrap();
-    h.with_column(Column::new("last_review_date".into(), [Some("2024-06-30"), Some("not a date"), None])).unwrap();
+    h.with_column(Column::new(
+        "last_review_date".into(),
+        [Some("2024-06-30"), Some("not a date"), None],
+    ))
+    .unwrap();
     write(&data.join("households.parquet"), &mut h);
     let mut m = members();
     let mut stray = m.slice(0, 1);
-    stray.with_column(Column::new("household_id".into(), ["H404"])).unwrap();
+    stray
+        .with_column(Column::new("household_id".into(), ["H404"]))
+        .unwrap();
     m.vstack_mut(&stray).unwrap();
     write(&data.join("members.parquet"), &mut m);
     // A negative balance on a member's account.
@@ -106,8 +130,18 @@ fn bad_rows_become_data_quality_rows_and_are_never_dropped() {
         .zip(column_strings(&dq, "problem"))
         .map(|(d, p)| (d.unwrap(), p.unwrap()))
         .collect();
-    for expected in [("households", "duplicate_household_id"), ("households", "bad_date"), ("members", "unknown_household"), ("deposits", "negative_amount")] {
-        assert!(problems.iter().any(|(d, p)| d == expected.0 && p == expected.1), "missing {expected:?} in {problems:?}");
+    for expected in [
+        ("households", "duplicate_household_id"),
+        ("households", "bad_date"),
+        ("members", "unknown_household"),
+        ("deposits", "negative_amount"),
+    ] {
+        assert!(
+            problems
+                .iter()
+                .any(|(d, p)| d == expected.0 && p == expected.1),
+            "missing {expected:?} in {problems:?}"
+        );
     }
     // Every deposits row is in matches.
     assert_eq!(read(&out.join("matches.parquet")).height(), 1);

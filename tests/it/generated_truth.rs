@@ -7,8 +7,21 @@ use std::collections::BTreeMap;
 fn read_csv(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
-    lines.map(|l| header.iter().cloned().zip(l.split(',').map(str::to_string)).collect()).collect()
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(str::to_string))
+                .collect()
+        })
+        .collect()
 }
 
 #[test]
@@ -25,32 +38,119 @@ fn every_planted_case_is_decided_and_linked_right() {
     .unwrap();
     let out = tmp.path().join("out");
     run(&data, &out, "2024-10").unwrap();
+    assert_run_matches_truth(&data, &out);
+}
 
+/// The shipped samples are decided right (README's first command).
+#[test]
+fn the_shipped_samples_are_decided_right() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run(&data, &out, "2024-10").unwrap();
+    assert_run_matches_truth(&data, &out);
+}
+
+/// The shipped samples are exactly what `hedui gen --households 300 --seed 1`
+/// writes, so they never drift from the generator and its truth.
+#[test]
+fn the_shipped_samples_are_the_generators_output() {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let tmp = tempfile::tempdir().unwrap();
+    let fresh = tmp.path().join("data");
+    hedui::gen::generate(&hedui::gen::GenRequest {
+        households: 300,
+        seed: 1,
+        out: fresh.clone(),
+        month: "2024-10".parse().unwrap(),
+        policies: policies(),
+    })
+    .unwrap();
+    let files = |root: &std::path::Path| -> BTreeMap<std::path::PathBuf, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.insert(
+                        p.strip_prefix(root).unwrap().to_path_buf(),
+                        std::fs::read(&p).unwrap(),
+                    );
+                }
+            }
+        }
+        out
+    };
+    let (a, b) = (files(&shipped), files(&fresh));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "data-samples/{} differs from the generator's output: regenerate with `cargo run -- gen --out data-samples`", path.display());
+    }
+}
+
+/// Every planted household is decided as `truth/decisions.csv` says, and the
+/// matched rows are exactly `truth/links.csv`.
+fn assert_run_matches_truth(data: &std::path::Path, out: &std::path::Path) {
     let decisions = read(&out.join("decisions.parquet"));
     let ids = column_strings(&decisions, "household_id");
     let actions = column_strings(&decisions, "action");
     let until = column_strings(&decisions, "phase_out_until");
     let reasons: Vec<String> = (0..decisions.height())
         .map(|i| {
-            let s = decisions.column("reasons").unwrap().list().unwrap().get_as_series(i).unwrap();
-            s.str().unwrap().into_iter().flatten().collect::<Vec<_>>().join(";")
+            let s = decisions
+                .column("reasons")
+                .unwrap()
+                .list()
+                .unwrap()
+                .get_as_series(i)
+                .unwrap();
+            s.str()
+                .unwrap()
+                .iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(";")
         })
         .collect();
     let got: BTreeMap<String, (String, String, String)> = (0..decisions.height())
-        .map(|i| (ids[i].clone().unwrap(), (actions[i].clone().unwrap(), reasons[i].clone(), until[i].clone().unwrap_or_default())))
+        .map(|i| {
+            (
+                ids[i].clone().unwrap(),
+                (
+                    actions[i].clone().unwrap(),
+                    reasons[i].clone(),
+                    until[i].clone().unwrap_or_default(),
+                ),
+            )
+        })
         .collect();
 
     let truth = read_csv(&data.join("truth/decisions.csv"));
     assert_eq!(truth.len(), got.len(), "one decision per household");
     let mut wrong = Vec::new();
     for t in &truth {
-        let expected = (t["action"].clone(), t["reasons"].clone(), t["phase_out_until"].clone());
+        let expected = (
+            t["action"].clone(),
+            t["reasons"].clone(),
+            t["phase_out_until"].clone(),
+        );
         let actual = got.get(&t["household_id"]).cloned().unwrap_or_default();
         if actual != expected {
-            wrong.push(format!("{} ({}): expected {:?}, got {:?}", t["household_id"], t["case"], expected, actual));
+            wrong.push(format!(
+                "{} ({}): expected {:?}, got {:?}",
+                t["household_id"], t["case"], expected, actual
+            ));
         }
     }
-    assert!(wrong.is_empty(), "{} planted cases decided wrongly:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} planted cases decided wrongly:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 
     let matches = read(&out.join("matches.parquet"));
     let datasets = column_strings(&matches, "dataset");
@@ -60,13 +160,25 @@ fn every_planted_case_is_decided_and_linked_right() {
     let mut got_links = BTreeMap::new();
     for i in 0..matches.height() {
         if status[i].as_deref() == Some("matched") {
-            got_links.insert((datasets[i].clone().unwrap(), rows.get(i).unwrap()), linked[i].clone().unwrap());
+            got_links.insert(
+                (datasets[i].clone().unwrap(), rows.get(i).unwrap()),
+                linked[i].clone().unwrap(),
+            );
         }
     }
     let expected_links: BTreeMap<(String, u64), String> = read_csv(&data.join("truth/links.csv"))
         .into_iter()
-        .map(|r| ((r["dataset"].clone(), r["row_index"].parse().unwrap()), r["id_number"].clone()))
+        .map(|r| {
+            (
+                (r["dataset"].clone(), r["row_index"].parse().unwrap()),
+                r["id_number"].clone(),
+            )
+        })
         .collect();
-    assert_eq!(got_links.len(), expected_links.len(), "matched rows vs planted links");
+    assert_eq!(
+        got_links.len(),
+        expected_links.len(),
+        "matched rows vs planted links"
+    );
     assert_eq!(got_links, expected_links);
 }

@@ -11,15 +11,24 @@ pub fn policies() -> PathBuf {
 
 pub fn write(path: &Path, df: &mut DataFrame) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    ParquetWriter::new(std::fs::File::create(path).unwrap()).finish(df).unwrap();
+    ParquetWriter::new(std::fs::File::create(path).unwrap())
+        .finish(df)
+        .unwrap();
 }
 
 pub fn read(path: &Path) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap()
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
 }
 
 pub fn run(data: &Path, out: &Path, month: &str) -> Result<RunSummary, hedui::RunError> {
-    hedui::run(&RunRequest { data: data.to_path_buf(), policies: policies(), month: month.parse::<RunMonth>().unwrap(), out: out.to_path_buf() })
+    hedui::run(&RunRequest {
+        data: data.to_path_buf(),
+        policies: policies(),
+        month: month.parse::<RunMonth>().unwrap(),
+        out: out.to_path_buf(),
+    })
 }
 
 /// A valid 18-digit id for 乐至县 from a birth date (YYYYMMDD) and a sequence.
@@ -47,7 +56,11 @@ pub fn households() -> DataFrame {
 }
 
 pub fn members() -> DataFrame {
-    let ids = [id("19800101", 101), id("19820202", 102), id("19500303", 103)];
+    let ids = [
+        id("19800101", 101),
+        id("19820202", 102),
+        id("19500303", 103),
+    ];
     df!(
         "household_id" => ["H1", "H1", "H2"],
         "name" => ["王芳", "李强", "张三"],
@@ -77,5 +90,9 @@ pub fn roster_only(dir: &Path) {
 
 pub fn column_strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
     let c = df.column(name).unwrap().cast(&DataType::String).unwrap();
-    c.str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+    c.str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
 }

@@ -1,0 +1,622 @@
+//! Parquet writers, one per dataset, with the input-type variety the
+//! contract's "Conventions" allow, so the engine's loader meets each:
+//!
+//! | dataset | money | dates | layout |
+//! |---|---|---|---|
+//! | households, members | decimal(12,2) | date | file |
+//! | deposits | string `"1234.50"` | string `YYYY-MM-DD` | directory `deposits/part-NNN.parquet` |
+//! | vehicles | decimal(14,2), nullable | date | file, extra column `vehicle_brand`, `person_birth_date` |
+//! | properties | — (areas, shares float64) | string `YYYYMMDD` | file |
+//! | businesses | int64 whole yuan, nullable | date | file, `person_birth_date` + `person_region_code` |
+//! | payroll | float64 | date | hive directory `payroll/region=NNNN/part-0.parquet` |
+//! | deaths | — | date | file, `person_*` columns, `source` partly as Chinese labels |
+//!
+//! Each frame is built from column vectors in one go (no row-by-row frames).
+
+use super::extracts::Extracts;
+use super::people::People;
+use super::roster::{round2, Household};
+use super::GenError;
+use crate::schema::Dataset;
+use chrono::NaiveDate;
+use polars::prelude::*;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// Rows per part of `deposits/` (at least three parts are written).
+const PART_ROWS: usize = 1_000_000;
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GenError + '_ {
+    move |source| GenError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Creates the output directory and removes what an earlier run wrote for
+/// the datasets written here (both the file and the directory form, so a
+/// stale layout never shadows the new one).
+pub(crate) fn prepare(out: &Path) -> Result<(), GenError> {
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    for d in [
+        Dataset::Households,
+        Dataset::Members,
+        Dataset::Deposits,
+        Dataset::Vehicles,
+        Dataset::Properties,
+        Dataset::Businesses,
+        Dataset::Payroll,
+        Dataset::Deaths,
+    ] {
+        let file = out.join(format!("{}.parquet", d.name()));
+        if file.is_file() {
+            std::fs::remove_file(&file).map_err(io(&file))?;
+        }
+        let dir = out.join(d.name());
+        if dir.is_dir() {
+            std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn text(path: &Path, content: &str) -> Result<(), GenError> {
+    std::fs::write(path, content).map_err(io(path))
+}
+
+fn write_frame(dataset: &'static str, path: &Path, columns: Vec<Column>) -> Result<(), GenError> {
+    let err = |source| GenError::Parquet {
+        dataset,
+        path: path.to_path_buf(),
+        source,
+    };
+    let height = columns.first().map_or(0, |c| c.len());
+    let mut df = DataFrame::new(height, columns).map_err(err)?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let file = File::create(path).map_err(io(path))?;
+    ParquetWriter::new(file).finish(&mut df).map_err(err)?;
+    Ok(())
+}
+
+// -------------------------------------------------------------------
+// Column builders.
+// -------------------------------------------------------------------
+
+fn text_col(name: &str, v: Vec<String>) -> Column {
+    Column::new(name.into(), v)
+}
+
+fn text_opt(name: &str, v: Vec<Option<String>>) -> Column {
+    Column::new(name.into(), v)
+}
+
+fn bool_col(name: &str, v: Vec<bool>) -> Column {
+    Column::new(name.into(), v)
+}
+
+fn date_col(name: &str, v: impl Iterator<Item = Option<NaiveDate>>) -> Column {
+    let days = v.map(|d| d.map(|d| (d - epoch()).num_days() as i32));
+    Int32Chunked::from_iter_options(name.into(), days)
+        .into_date()
+        .into_series()
+        .into_column()
+}
+
+fn fen(d: Decimal) -> i128 {
+    let mut d = round2(d);
+    d.rescale(2);
+    d.mantissa()
+}
+
+fn decimal_col(
+    name: &str,
+    precision: usize,
+    v: impl Iterator<Item = Option<Decimal>>,
+) -> PolarsResult<Column> {
+    let fens = v.map(|d| d.map(fen));
+    Ok(Int128Chunked::from_iter_options(name.into(), fens)
+        .into_decimal(precision, 2)?
+        .into_series()
+        .into_column())
+}
+
+fn money_text(d: Decimal) -> String {
+    let mut d = round2(d);
+    d.rescale(2);
+    d.to_string()
+}
+
+fn money_f64(d: Decimal) -> f64 {
+    round2(d).to_f64().unwrap_or(0.0)
+}
+
+// -------------------------------------------------------------------
+// Roster.
+// -------------------------------------------------------------------
+
+pub(crate) fn households(out: &Path, ids: &[String], hs: &[Household]) -> Result<(), GenError> {
+    let path = out.join("households.parquet");
+    let err = |source| GenError::Parquet {
+        dataset: "households",
+        path: path.clone(),
+        source,
+    };
+    let columns = vec![
+        text_col("household_id", ids.to_vec()),
+        text_col(
+            "region_code",
+            hs.iter().map(|h| h.region_code.clone()).collect(),
+        ),
+        text_col(
+            "area",
+            hs.iter().map(|h| h.area.code().to_string()).collect(),
+        ),
+        text_col(
+            "program",
+            hs.iter().map(|h| h.program.code().to_string()).collect(),
+        ),
+        text_col(
+            "status",
+            hs.iter().map(|h| h.status.code().to_string()).collect(),
+        ),
+        Column::new(
+            "tier".into(),
+            hs.iter().map(|h| h.tier).collect::<Vec<Option<i32>>>(),
+        ),
+        bool_col(
+            "single_person_coverage",
+            hs.iter().map(|h| h.single_person_coverage).collect(),
+        ),
+        date_col("benefit_start", hs.iter().map(|h| h.benefit_start)),
+        date_col("phase_out_until", hs.iter().map(|h| h.phase_out_until)),
+        decimal_col("monthly_benefit", 12, hs.iter().map(|h| h.monthly_benefit)).map_err(err)?,
+        date_col("last_review_date", hs.iter().map(|h| h.last_review_date)),
+    ];
+    write_frame("households", &path, columns)
+}
+
+pub(crate) fn members(
+    out: &Path,
+    ids: &[String],
+    hs: &[Household],
+    people: &People,
+) -> Result<(), GenError> {
+    let path = out.join("members.parquet");
+    let err = |source| GenError::Parquet {
+        dataset: "members",
+        path: path.clone(),
+        source,
+    };
+    let rows: Vec<(&String, &super::roster::Member)> = ids
+        .iter()
+        .zip(hs)
+        .flat_map(|(id, h)| h.members.iter().map(move |m| (id, m)))
+        .collect();
+    let money = |name: &str, f: fn(&super::roster::Declared) -> Decimal| {
+        decimal_col(name, 12, rows.iter().map(|(_, m)| Some(f(&m.declared))))
+    };
+    let columns = vec![
+        text_col(
+            "household_id",
+            rows.iter().map(|(id, _)| (*id).clone()).collect(),
+        ),
+        text_col(
+            "name",
+            rows.iter()
+                .map(|(_, m)| {
+                    m.written_name
+                        .clone()
+                        .unwrap_or_else(|| people.get(m.person).name.clone())
+                })
+                .collect(),
+        ),
+        text_col(
+            "id_number",
+            rows.iter()
+                .map(|(_, m)| {
+                    m.written_id
+                        .clone()
+                        .unwrap_or_else(|| people.get(m.person).id.clone())
+                })
+                .collect(),
+        ),
+        text_col(
+            "relation",
+            rows.iter()
+                .map(|(_, m)| m.relation.code().to_string())
+                .collect(),
+        ),
+        bool_col("covered", rows.iter().map(|(_, m)| m.covered).collect()),
+        Column::new(
+            "disability_grade".into(),
+            rows.iter()
+                .map(|(_, m)| m.disability_grade)
+                .collect::<Vec<Option<u8>>>(),
+        ),
+        bool_col(
+            "severe_illness",
+            rows.iter().map(|(_, m)| m.severe_illness).collect(),
+        ),
+        text_col(
+            "labor_capacity",
+            rows.iter()
+                .map(|(_, m)| m.labor_capacity.code().to_string())
+                .collect(),
+        ),
+        bool_col("in_school", rows.iter().map(|(_, m)| m.in_school).collect()),
+        money("declared_wage", |d| d.wage).map_err(err)?,
+        money("declared_business", |d| d.business).map_err(err)?,
+        money("declared_property_income", |d| d.property).map_err(err)?,
+        money("declared_transfer", |d| d.transfer).map_err(err)?,
+        money("declared_basic_pension", |d| d.pension).map_err(err)?,
+        money("declared_medical_expense", |d| d.medical).map_err(err)?,
+        money("declared_education_expense", |d| d.education).map_err(err)?,
+    ];
+    write_frame("members", &path, columns)
+}
+
+// -------------------------------------------------------------------
+// Extracts.
+// -------------------------------------------------------------------
+
+/// Name and id columns of a row's holder, as written.
+fn holder_columns<'a>(
+    people: &People,
+    holders: impl Iterator<Item = &'a super::extracts::Holder> + Clone,
+    name_col: &str,
+    id_col: &str,
+) -> [Column; 2] {
+    let names = holders
+        .clone()
+        .map(|h| {
+            h.name
+                .clone()
+                .unwrap_or_else(|| people.get(h.person).name.clone())
+        })
+        .collect();
+    let ids = holders
+        .map(|h| {
+            h.id.clone()
+                .unwrap_or_else(|| people.get(h.person).id.clone())
+        })
+        .collect();
+    [text_col(name_col, names), text_col(id_col, ids)]
+}
+
+/// `person_birth_date`: the birth date, missing on one row in twenty.
+fn birth_col<'a>(
+    people: &People,
+    holders: impl Iterator<Item = &'a super::extracts::Holder>,
+) -> Column {
+    date_col(
+        "person_birth_date",
+        holders
+            .enumerate()
+            .map(|(i, h)| (i % 20 != 7).then(|| people.get(h.person).birth)),
+    )
+}
+
+/// `person_region_code`: the 12-digit code, the 6-digit county prefix on
+/// one row in five, missing on one in twenty.
+fn region_col<'a>(
+    people: &People,
+    holders: impl Iterator<Item = &'a super::extracts::Holder>,
+) -> Column {
+    text_opt(
+        "person_region_code",
+        holders
+            .enumerate()
+            .map(|(i, h)| {
+                let code = &people.get(h.person).region_code;
+                match i % 20 {
+                    11 => None,
+                    3 | 8 | 13 | 18 => Some(code[..6].to_string()),
+                    _ => Some(code.clone()),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The hive partition of a payroll row: `region=` + the first 4 digits of
+/// the person's region (the prefecture).
+pub(crate) fn payroll_partition(region_code: &str) -> String {
+    format!("region={}", &region_code[..4])
+}
+
+/// Writes every extract; returns (dataset, rows) in contract order.
+pub(crate) fn extracts(
+    out: &Path,
+    ex: &Extracts,
+    people: &People,
+) -> Result<Vec<(String, usize)>, GenError> {
+    deposits(out, ex, people)?;
+    vehicles(out, ex, people)?;
+    properties(out, ex, people)?;
+    businesses(out, ex, people)?;
+    payroll(out, ex, people)?;
+    deaths(out, ex, people)?;
+    Ok(vec![
+        ("deposits".to_string(), ex.deposits.len()),
+        ("vehicles".to_string(), ex.vehicles.len()),
+        ("properties".to_string(), ex.properties.len()),
+        ("businesses".to_string(), ex.businesses.len()),
+        ("payroll".to_string(), ex.payroll.len()),
+        ("deaths".to_string(), ex.deaths.len()),
+    ])
+}
+
+fn deposits(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
+    let parts = ex.deposits.len().div_ceil(PART_ROWS).max(3);
+    let per_part = ex.deposits.len().div_ceil(parts).max(1);
+    let chunks: Vec<&[super::extracts::DepositRow]> = ex.deposits.chunks(per_part).collect();
+    for k in 0..parts {
+        let rows = chunks.get(k).copied().unwrap_or(&[]);
+        let path: PathBuf = out.join("deposits").join(format!("part-{k:03}.parquet"));
+        let [name, id] = holder_columns(
+            people,
+            rows.iter().map(|r| &r.holder),
+            "holder_name",
+            "holder_id_number",
+        );
+        let columns = vec![
+            name,
+            id,
+            text_col(
+                "institution",
+                rows.iter().map(|r| r.institution.to_string()).collect(),
+            ),
+            text_col(
+                "account_no",
+                rows.iter().map(|r| r.account_no.clone()).collect(),
+            ),
+            text_col(
+                "asset_type",
+                rows.iter()
+                    .map(|r| r.asset_type.code().to_string())
+                    .collect(),
+            ),
+            text_col(
+                "balance",
+                rows.iter().map(|r| money_text(r.balance)).collect(),
+            ),
+            text_col(
+                "as_of",
+                rows.iter()
+                    .map(|r| r.as_of.format("%Y-%m-%d").to_string())
+                    .collect(),
+            ),
+        ];
+        write_frame("deposits", &path, columns)?;
+    }
+    Ok(())
+}
+
+fn vehicles(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
+    let path = out.join("vehicles.parquet");
+    let err = |source| GenError::Parquet {
+        dataset: "vehicles",
+        path: path.clone(),
+        source,
+    };
+    let rows = &ex.vehicles;
+    let [name, id] = holder_columns(
+        people,
+        rows.iter().map(|r| &r.holder),
+        "owner_name",
+        "owner_id_number",
+    );
+    let columns = vec![
+        name,
+        id,
+        text_col(
+            "plate_no",
+            rows.iter().map(|r| r.plate_no.clone()).collect(),
+        ),
+        text_col(
+            "vehicle_type",
+            rows.iter()
+                .map(|r| r.vehicle_type.code().to_string())
+                .collect(),
+        ),
+        text_col(
+            "use_nature",
+            rows.iter()
+                .map(|r| r.use_nature.code().to_string())
+                .collect(),
+        ),
+        text_col(
+            "status",
+            rows.iter().map(|r| r.status.code().to_string()).collect(),
+        ),
+        date_col(
+            "first_registered",
+            rows.iter().map(|r| Some(r.first_registered)),
+        ),
+        decimal_col("assessed_value", 14, rows.iter().map(|r| r.assessed_value)).map_err(err)?,
+        text_col(
+            "vehicle_brand",
+            rows.iter().map(|r| r.brand.to_string()).collect(),
+        ),
+        birth_col(people, rows.iter().map(|r| &r.holder)),
+    ];
+    write_frame("vehicles", &path, columns)
+}
+
+fn properties(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
+    let path = out.join("properties.parquet");
+    let rows = &ex.properties;
+    let [name, id] = holder_columns(
+        people,
+        rows.iter().map(|r| &r.holder),
+        "owner_name",
+        "owner_id_number",
+    );
+    let columns = vec![
+        name,
+        id,
+        text_col("unit_no", rows.iter().map(|r| r.unit_no.clone()).collect()),
+        text_col(
+            "location",
+            rows.iter().map(|r| r.location.clone()).collect(),
+        ),
+        text_col(
+            "usage",
+            rows.iter().map(|r| r.usage.code().to_string()).collect(),
+        ),
+        Column::new(
+            "area_m2".into(),
+            rows.iter().map(|r| r.area_m2).collect::<Vec<f64>>(),
+        ),
+        Column::new(
+            "share".into(),
+            rows.iter().map(|r| r.share).collect::<Vec<f64>>(),
+        ),
+        text_col(
+            "status",
+            rows.iter().map(|r| r.status.code().to_string()).collect(),
+        ),
+        text_col(
+            "registered",
+            rows.iter()
+                .map(|r| r.registered.format("%Y%m%d").to_string())
+                .collect(),
+        ),
+    ];
+    write_frame("properties", &path, columns)
+}
+
+fn businesses(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
+    let path = out.join("businesses.parquet");
+    let rows = &ex.businesses;
+    let [name, id] = holder_columns(
+        people,
+        rows.iter().map(|r| &r.holder),
+        "person_name",
+        "person_id_number",
+    );
+    let columns = vec![
+        text_col(
+            "entity_name",
+            rows.iter().map(|r| r.entity_name.clone()).collect(),
+        ),
+        text_col(
+            "credit_code",
+            rows.iter().map(|r| r.credit_code.clone()).collect(),
+        ),
+        text_col(
+            "entity_type",
+            rows.iter()
+                .map(|r| r.entity_type.code().to_string())
+                .collect(),
+        ),
+        name,
+        id,
+        text_col(
+            "role",
+            rows.iter().map(|r| r.role.code().to_string()).collect(),
+        ),
+        Column::new(
+            "registered_capital".into(),
+            rows.iter()
+                .map(|r| r.registered_capital)
+                .collect::<Vec<Option<i64>>>(),
+        ),
+        text_col(
+            "status",
+            rows.iter().map(|r| r.status.code().to_string()).collect(),
+        ),
+        date_col("established", rows.iter().map(|r| Some(r.established))),
+        birth_col(people, rows.iter().map(|r| &r.holder)),
+        region_col(people, rows.iter().map(|r| &r.holder)),
+    ];
+    write_frame("businesses", &path, columns)
+}
+
+fn payroll(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
+    let rows = &ex.payroll;
+    let mut start = 0;
+    let mut groups: Vec<(String, &[super::extracts::PayrollRow])> = Vec::new();
+    while start < rows.len() {
+        let key = payroll_partition(&people.get(rows[start].holder.person).region_code);
+        let mut end = start;
+        while end < rows.len()
+            && payroll_partition(&people.get(rows[end].holder.person).region_code) == key
+        {
+            end += 1;
+        }
+        groups.push((key, &rows[start..end]));
+        start = end;
+    }
+    if groups.is_empty() {
+        groups.push(("region=0000".to_string(), &[]));
+    }
+    for (key, rows) in groups {
+        let path = out.join("payroll").join(key).join("part-0.parquet");
+        let [name, id] = holder_columns(
+            people,
+            rows.iter().map(|r| &r.holder),
+            "person_name",
+            "person_id_number",
+        );
+        let columns = vec![
+            name,
+            id,
+            text_col(
+                "employer",
+                rows.iter().map(|r| r.employer.clone()).collect(),
+            ),
+            text_col(
+                "staffing",
+                rows.iter().map(|r| r.staffing.code().to_string()).collect(),
+            ),
+            Column::new(
+                "gross_monthly_pay".into(),
+                rows.iter()
+                    .map(|r| money_f64(r.gross_monthly_pay))
+                    .collect::<Vec<f64>>(),
+            ),
+            date_col("pay_month", rows.iter().map(|r| Some(r.pay_month))),
+        ];
+        write_frame("payroll", &path, columns)?;
+    }
+    Ok(())
+}
+
+fn deaths(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
+    let path = out.join("deaths.parquet");
+    let rows = &ex.deaths;
+    let [name, id] = holder_columns(people, rows.iter().map(|r| &r.holder), "name", "id_number");
+    let columns = vec![
+        name,
+        id,
+        date_col("date_of_death", rows.iter().map(|r| Some(r.date_of_death))),
+        // One row in three gives the source by its Chinese label (an alias
+        // the contract accepts).
+        text_col(
+            "source",
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    if i % 3 == 0 {
+                        r.source.label_zh()
+                    } else {
+                        r.source.code()
+                    }
+                    .to_string()
+                })
+                .collect(),
+        ),
+        birth_col(people, rows.iter().map(|r| &r.holder)),
+        region_col(people, rows.iter().map(|r| &r.holder)),
+    ];
+    write_frame("deaths", &path, columns)
+}
