@@ -82,7 +82,10 @@ fn write_frame(dataset: &'static str, path: &Path, columns: Vec<Column>) -> Resu
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
     let file = File::create(path).map_err(io(path))?;
-    ParquetWriter::new(file).finish(&mut df).map_err(err)?;
+    ParquetWriter::new(file)
+        .with_key_value_metadata(Some(crate::output::plain_parquet_metadata(df.schema())))
+        .finish(&mut df)
+        .map_err(err)?;
     Ok(())
 }
 

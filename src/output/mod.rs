@@ -15,6 +15,16 @@ use polars::prelude::*;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+/// The footer's Arrow schema hint in Arrow's oldest types (`large_string`,
+/// `large_list`), not polars' default `string_view`: a verification centre's
+/// tools (older pyarrow and pandas, Spark, R's arrow) read those, and the
+/// Parquet data itself is the same.
+pub fn plain_parquet_metadata(schema: &Schema) -> KeyValueMetadata {
+    let arrow = schema.to_arrow(CompatLevel::oldest());
+    let kv = polars_parquet::write::schema_to_metadata_key(&arrow);
+    KeyValueMetadata::from_static(vec![(kv.key, kv.value.unwrap_or_default())])
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("cannot write output {path}: {reason}")]
@@ -63,6 +73,7 @@ impl Staging {
         let file = File::create(&path).map_err(io(&path))?;
         ParquetWriter::new(file)
             .with_compression(ParquetCompression::Zstd(None))
+            .with_key_value_metadata(Some(plain_parquet_metadata(frame.schema())))
             .finish(frame)
             .map_err(|e| OutputError::Io {
                 path: path.clone(),
