@@ -940,29 +940,7 @@ fn property_count_over_max(ctx: &mut Ctx, h: &mut Household) {
     let area = large_unit_area(h, units);
     if h.members.len() >= 2 && ctx.rng.random_bool(0.5) {
         // One of the units co-owned half and half: still one unit, full area.
-        let unit = ctx.unit_no(&h.region_code);
-        let loc = super::roster::location(&mut ctx.rng, &h.region_code);
-        let (a, b) = (h.members[0].person, h.members[1].person);
-        ctx.add_property(
-            a,
-            NOISE,
-            unit.clone(),
-            loc.clone(),
-            PropertyUsage::Residential,
-            area,
-            0.5,
-            PropertyStatus::Current,
-        );
-        ctx.add_property(
-            b,
-            NOISE,
-            unit,
-            loc,
-            PropertyUsage::Residential,
-            area,
-            0.5,
-            PropertyStatus::Current,
-        );
+        co_owned_unit(ctx, h, area);
         residences(ctx, h, units - 1, area, |_| PropertyStatus::Current);
     } else {
         residences(ctx, h, units, area, |_| PropertyStatus::Current);
@@ -981,32 +959,29 @@ fn property_small_area(ctx: &mut Ctx, h: &mut Household) {
     residences(ctx, h, units, area, |_| PropertyStatus::Current);
 }
 
+/// One current residential unit owned half and half by the first two
+/// members: one unit for the household, with its full area.
+fn co_owned_unit(ctx: &mut Ctx, h: &Household, area: f64) {
+    let unit = ctx.unit_no(&h.region_code);
+    let loc = super::roster::location(&mut ctx.rng, &h.region_code);
+    for (member, loc) in [(&h.members[0], loc.clone()), (&h.members[1], loc)] {
+        ctx.add_property(
+            member.person,
+            NOISE,
+            unit.clone(),
+            loc,
+            PropertyUsage::Residential,
+            area,
+            0.5,
+            PropertyStatus::Current,
+        );
+    }
+}
+
 fn property_co_owned(ctx: &mut Ctx, h: &mut Household) {
     let units = h.params.max_residences as usize;
     let area = large_unit_area(h, units.max(1));
-    let unit = ctx.unit_no(&h.region_code);
-    let loc = super::roster::location(&mut ctx.rng, &h.region_code);
-    let (a, b) = (h.members[0].person, h.members[1].person);
-    ctx.add_property(
-        a,
-        NOISE,
-        unit.clone(),
-        loc.clone(),
-        PropertyUsage::Residential,
-        area,
-        0.5,
-        PropertyStatus::Current,
-    );
-    ctx.add_property(
-        b,
-        NOISE,
-        unit,
-        loc,
-        PropertyUsage::Residential,
-        area,
-        0.5,
-        PropertyStatus::Current,
-    );
+    co_owned_unit(ctx, h, area);
     residences(ctx, h, units - 1, area, |_| PropertyStatus::Current);
 }
 

@@ -127,6 +127,36 @@ fn is_replaceable(target: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// Without `plain_parquet_metadata` the footer says `string_view`
+    /// (Utf8View), which older readers refuse.
+    #[test]
+    fn parquet_footers_name_large_strings_not_string_views() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("run");
+        let staging = Staging::new(&out).unwrap();
+        let mut frame = df!("action" => ["exit", "keep"]).unwrap();
+        staging.write_parquet("decisions", &mut frame).unwrap();
+        staging.commit().unwrap();
+        let file = File::open(out.join("decisions.parquet")).unwrap();
+        let mut reader = ParquetReader::new(file);
+        let meta = reader.get_metadata().unwrap();
+        let hint = meta
+            .key_value_metadata()
+            .iter()
+            .flatten()
+            .find(|kv| kv.key == "ARROW:schema")
+            .and_then(|kv| kv.value.clone())
+            .unwrap();
+        let encoded = |level| {
+            let arrow = frame.schema().to_arrow(level);
+            polars_parquet::write::schema_to_metadata_key(&arrow)
+                .value
+                .unwrap()
+        };
+        assert_eq!(hint, encoded(CompatLevel::oldest()));
+        assert_ne!(hint, encoded(CompatLevel::newest()));
+    }
+
     #[test]
     fn a_staged_directory_appears_only_on_commit_and_replaces_a_previous_run() {
         let tmp = tempfile::tempdir().unwrap();
