@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use hedui::calendar::RunMonth;
+use std::fmt::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -34,15 +35,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let summary = hedui::gen::generate(&request)
         .with_context(|| format!("generating into {}", args.out.display()))?;
-    println!(
+    let mut text = String::new();
+    writeln!(
+        text,
         "hedui gen: {} households, {} members, {} planted cases → {}",
         summary.households,
         summary.members,
         summary.planted_cases,
         args.out.display()
-    );
+    )?;
     for (dataset, rows) in &summary.extract_rows {
-        println!("  {dataset}: {rows} rows");
+        writeln!(text, "  {dataset}: {rows} rows")?;
     }
-    Ok(())
+    super::print(&text)
 }

@@ -24,6 +24,16 @@ enum Command {
     Gen(gen::Args),
 }
 
+/// Prints a verb's summary. A closed pipe (`hedui run … | head`) is not an
+/// error: the run's outputs are already written.
+fn print(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(args),

@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use hedui::calendar::RunMonth;
+use std::fmt::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -38,34 +39,38 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         out: args.out,
     };
     let summary = hedui::run(&request).with_context(|| format!("run for {month} failed"))?;
-    println!(
+    let mut text = String::new();
+    writeln!(
+        text,
         "hedui run {month}: {} households → {}",
         summary.households,
         summary.out.display()
-    );
+    )?;
     let actions: Vec<String> = summary
         .actions
         .iter()
         .filter(|(_, n)| **n > 0)
         .map(|(a, n)| format!("{a} {n}"))
         .collect();
-    println!("  actions: {}", actions.join(", "));
+    writeln!(text, "  actions: {}", actions.join(", "))?;
     let matches: Vec<String> = summary
         .matches
         .iter()
         .map(|(s, n)| format!("{s} {n}"))
         .collect();
-    println!("  extract rows: {}", matches.join(", "));
-    println!(
+    writeln!(text, "  extract rows: {}", matches.join(", "))?;
+    writeln!(
+        text,
         "  findings: {}, data quality problems: {}",
         summary.findings, summary.data_quality
-    );
+    )?;
     if !summary.not_checked.is_empty() {
-        println!(
+        writeln!(
+            text,
             "  not checked (dataset missing): {}",
             summary.not_checked.join(", ")
-        );
+        )?;
     }
-    println!("  {:.2} s", summary.seconds);
-    Ok(())
+    writeln!(text, "  {:.2} s", summary.seconds)?;
+    super::print(&text)
 }

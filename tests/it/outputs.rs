@@ -137,3 +137,30 @@ fn a_hive_partitioned_extract_directory_is_read_in_path_order() {
         DataType::Decimal(_, 2)
     ));
 }
+
+/// `hedui run … | head -1` must not panic when the reader goes away: the
+/// outputs are written, the summary has nowhere to go, the exit code is 0.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    roster_only(&data);
+    let out = tmp.path().join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hedui"))
+        .args(["run", "--data"])
+        .arg(&data)
+        .arg("--policies")
+        .arg(policies())
+        .args(["--month", "2024-10", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let result = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(result.status.success(), "{stderr}");
+    assert!(out.join("decisions.parquet").is_file());
+}
