@@ -201,7 +201,10 @@ fn decide_candidate(roster: &Roster, a: &Assessment) -> Decision {
         .findings
         .iter()
         .filter(|f| match f.rule {
-            RuleId::Payroll | RuleId::BusinessActive | RuleId::DataQuality => true,
+            RuleId::Payroll
+            | RuleId::BusinessActive
+            | RuleId::NearRelative
+            | RuleId::DataQuality => true,
             r if r.is_asset_rule() => !f.certain,
             RuleId::Death => !f.certain,
             _ => false,

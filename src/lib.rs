@@ -8,6 +8,7 @@
 //!  normalise ─ roster, ids, names, data_quality
 //!      │
 //!  link ─ extract rows → members (matches)
+//!      │     near_relatives ─ members ↔ staff through kinship, filings
 //!      │
 //!  evidence ─ linked rows → holdings per household
 //!      │
@@ -15,7 +16,8 @@
 //!      │
 //!  decide ─ findings → one action per household
 //!      │
-//!  output ─ decisions, findings, matches, data_quality, run.json (atomic)
+//!  output ─ decisions, findings, matches, near_relative_conflicts,
+//!           review_due, data_quality, run.json (atomic)
 //! ```
 //!
 //! [`run`] is the whole pipeline; the binary only parses flags and prints.
@@ -27,6 +29,7 @@ pub mod gen;
 pub mod income;
 pub mod link;
 pub mod load;
+pub mod near_relatives;
 pub mod normalise;
 pub mod output;
 pub mod policy;

@@ -450,3 +450,154 @@ pub fn person_keys(table: &Table, quality: &mut Vec<DataQuality>) -> PersonKeys 
     }
     keys
 }
+
+/// A row of `staff` (经办人员及村居干部).
+#[derive(Debug, Clone)]
+pub struct StaffMember {
+    pub row_index: u64,
+    pub name: Option<String>,
+    pub id: NormalizedId,
+    pub role: Option<StaffRole>,
+    /// Usable 6- to 12-digit code, else `None` (covers no household).
+    pub region_code: Option<String>,
+}
+
+/// A row of `kinship`: B is A's `relation_of_b_to_a`.
+#[derive(Debug, Clone)]
+pub struct KinshipRow {
+    pub row_index: u64,
+    pub a_id: Option<String>,
+    pub b_id: Option<String>,
+    pub relation_of_b_to_a: Option<Relation>,
+    pub source: Option<KinshipSource>,
+}
+
+/// A row of `filings` (近亲属备案): the household member is the staff
+/// member's `relation`.
+#[derive(Debug, Clone)]
+pub struct Filing {
+    pub row_index: u64,
+    pub household_id: String,
+    pub staff_id: Option<String>,
+    pub relation: Option<Relation>,
+}
+
+/// The three near-relative datasets, normalised; an absent dataset is empty.
+#[derive(Debug, Clone, Default)]
+pub struct Registers {
+    pub staff: Vec<StaffMember>,
+    pub kinship: Vec<KinshipRow>,
+    pub filings: Vec<Filing>,
+}
+
+/// `staff` rows with normalised ids; problems go to `data_quality`.
+pub fn staff(table: &Table, quality: &mut Vec<DataQuality>) -> Vec<StaffMember> {
+    let (names, ids) = (table.text("name"), table.text("id_number"));
+    let (roles, regions) = (table.text("role"), table.text("region_code"));
+    (0..table.height())
+        .map(|row| {
+            let raw = ids.get(row);
+            let id = normalize_id(raw);
+            id_problems(table.dataset, "id_number", row, raw, &id, quality);
+            let region = regions.get(row);
+            let region_code = region_code(region);
+            if region_code.is_none() {
+                quality.push(DataQuality::new(
+                    table.dataset,
+                    row as u64,
+                    "region_code",
+                    Problem::BadRegionCode,
+                    region.map(str::to_string),
+                ));
+            }
+            StaffMember {
+                row_index: row as u64,
+                name: name_of(table.dataset, "name", row, names.get(row), quality),
+                id,
+                role: required_code(table, "role", row, roles.get(row), quality),
+                region_code,
+            }
+        })
+        .collect()
+}
+
+/// `kinship` rows with normalised ids.
+pub fn kinship(table: &Table, quality: &mut Vec<DataQuality>) -> Vec<KinshipRow> {
+    let (a, b) = (
+        table.text("person_a_id_number"),
+        table.text("person_b_id_number"),
+    );
+    let (relations, sources) = (table.text("relation_of_b_to_a"), table.text("source"));
+    (0..table.height())
+        .map(|row| {
+            let mut id = |column: &'static str, raw: Option<&str>| {
+                let id = normalize_id(raw);
+                id_problems(table.dataset, column, row, raw, &id, quality);
+                id.value
+            };
+            KinshipRow {
+                row_index: row as u64,
+                a_id: id("person_a_id_number", a.get(row)),
+                b_id: id("person_b_id_number", b.get(row)),
+                relation_of_b_to_a: required_code(
+                    table,
+                    "relation_of_b_to_a",
+                    row,
+                    relations.get(row),
+                    quality,
+                ),
+                source: code(table, "source", row, sources.get(row), quality),
+            }
+        })
+        .collect()
+}
+
+/// `filings` rows with normalised staff ids.
+pub fn filings(table: &Table, quality: &mut Vec<DataQuality>) -> Vec<Filing> {
+    let (households, ids) = (table.text("household_id"), table.text("staff_id_number"));
+    let relations = table.text("relation");
+    (0..table.height())
+        .map(|row| {
+            let raw = ids.get(row);
+            let id = normalize_id(raw);
+            id_problems(table.dataset, "staff_id_number", row, raw, &id, quality);
+            let household_id = households.get(row).map(str::trim).unwrap_or("");
+            if household_id.is_empty() {
+                quality.push(DataQuality::new(
+                    table.dataset,
+                    row as u64,
+                    "household_id",
+                    Problem::NullValue,
+                    None,
+                ));
+            }
+            Filing {
+                row_index: row as u64,
+                household_id: household_id.to_string(),
+                staff_id: id.value,
+                relation: required_code(table, "relation", row, relations.get(row), quality),
+            }
+        })
+        .collect()
+}
+
+/// A code that must be present: null is a `null_value` problem.
+fn required_code<T: FromStr>(
+    table: &Table,
+    column: &'static str,
+    row: usize,
+    value: Option<&str>,
+    quality: &mut Vec<DataQuality>,
+) -> Option<T> {
+    if value.is_none_or(|v| v.trim().is_empty()) {
+        quality.push(DataQuality::new(
+            table.dataset,
+            row as u64,
+            column,
+            Problem::NullValue,
+            None,
+        ));
+        return None;
+    }
+    code(table, column, row, value, quality)
+}

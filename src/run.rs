@@ -6,6 +6,7 @@ use crate::evidence::{self, Evidence};
 use crate::income::Income;
 use crate::link::{self, DatasetLinks, MatchStatus, MemberIndex};
 use crate::load::{self, InputFile, LoadError};
+use crate::near_relatives;
 use crate::normalise::{self, Household, Roster};
 use crate::output::{self, HouseholdResult, OutputError, Staging};
 use crate::policy::{PolicyError, PolicySet, Resolved};
@@ -37,6 +38,12 @@ pub struct RunSummary {
     /// Households per action, every action listed.
     pub actions: BTreeMap<&'static str, usize>,
     pub findings: usize,
+    /// Rows of `near_relative_conflicts` (the 备案 register included).
+    pub near_relative_pairs: usize,
+    /// Of those, pairs with a conflict.
+    pub near_relative_conflicts: usize,
+    /// Households due for 复核.
+    pub review_due: usize,
     /// Extract rows per match status.
     pub matches: BTreeMap<&'static str, usize>,
     pub data_quality: usize,
@@ -111,13 +118,25 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
         inputs.insert(dataset, table.files.clone());
         links.push(dataset_links);
     }
-    // Near-relative datasets are read (and validated) for run.json now; their rules come later.
-    for dataset in [Dataset::Staff, Dataset::Kinship, Dataset::Filings] {
-        if let Some(table) = data.read(dataset, &mut quality)? {
-            inputs.insert(dataset, table.files.clone());
-        }
-    }
     t.lap("load_link_extracts", extract_rows);
+
+    let mut registers = normalise::Registers::default();
+    let mut register_rows = 0;
+    for dataset in [Dataset::Staff, Dataset::Kinship, Dataset::Filings] {
+        let Some(table) = data.read(dataset, &mut quality)? else {
+            continue;
+        };
+        match dataset {
+            Dataset::Staff => registers.staff = normalise::staff(&table, &mut quality),
+            Dataset::Kinship => registers.kinship = normalise::kinship(&table, &mut quality),
+            _ => registers.filings = normalise::filings(&table, &mut quality),
+        }
+        evidence.supplied.insert(dataset);
+        register_rows += table.height();
+        inputs.insert(dataset, table.files.clone());
+    }
+    let kin = near_relatives::join(&roster, &registers, &mut quality);
+    t.lap("near_relatives", register_rows);
 
     let results: Vec<HouseholdResult> = roster
         .households
@@ -129,6 +148,10 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
                     &roster,
                     h,
                     &evidence.households[i],
+                    rules::Kin {
+                        household: &kin[i],
+                        staff: &registers.staff,
+                    },
                     &evidence.supplied,
                     &p.params,
                     req.month,
@@ -148,15 +171,24 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
     let mut decisions = output::decisions_frame(&roster, &results);
     let mut findings = output::findings_frame(&roster, &results);
     let mut matches = output::matches_frame(&roster, &links);
+    let mut conflicts = output::near_relative_frame(&roster, &registers.staff, &results);
+    let mut review_due = output::review_due_frame(&roster, &results);
     let data_quality_rows = quality.len();
     let mut quality_table = output::quality_frame(&mut quality);
     staging.write_parquet("decisions", &mut decisions)?;
     staging.write_parquet("findings", &mut findings)?;
     staging.write_parquet("matches", &mut matches)?;
+    staging.write_parquet("near_relative_conflicts", &mut conflicts)?;
+    staging.write_parquet("review_due", &mut review_due)?;
     staging.write_parquet("data_quality", &mut quality_table)?;
     t.lap(
         "write_outputs",
-        decisions.height() + findings.height() + matches.height() + quality_table.height(),
+        decisions.height()
+            + findings.height()
+            + matches.height()
+            + conflicts.height()
+            + review_due.height()
+            + quality_table.height(),
     );
 
     let not_checked: Vec<&'static str> = rules::RULES
@@ -169,6 +201,13 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
         households: roster.households.len(),
         actions: summary_counts.0,
         findings: findings.height(),
+        near_relative_pairs: conflicts.height(),
+        near_relative_conflicts: results
+            .iter()
+            .flat_map(|r| &r.assessment.near_relatives)
+            .filter(|p| p.conflict.is_some())
+            .count(),
+        review_due: review_due.height(),
         matches: summary_counts.1,
         data_quality: data_quality_rows,
         not_checked,
@@ -228,6 +267,8 @@ fn unresolvable(h: &Household) -> HouseholdResult {
             income,
             financial_assets: Decimal::ZERO,
             not_checked: Vec::new(),
+            near_relatives: Vec::new(),
+            review_due: None,
         },
         decision: Decision {
             action: Action::ManualReview,
@@ -332,6 +373,9 @@ fn run_json(
             "households": summary.households,
             "actions": summary.actions,
             "findings": summary.findings,
+            "near_relative_pairs": summary.near_relative_pairs,
+            "near_relative_conflicts": summary.near_relative_conflicts,
+            "review_due": summary.review_due,
             "matches": summary.matches,
             "data_quality": summary.data_quality,
         },

@@ -53,6 +53,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .map(|(a, n)| format!("{a} {n}"))
         .collect();
     writeln!(text, "  actions: {}", actions.join(", "))?;
+    let entries = summary.actions.get("entry").copied().unwrap_or(0)
+        + summary
+            .actions
+            .get("single_person_entry")
+            .copied()
+            .unwrap_or(0);
+    writeln!(
+        text,
+        "  entries: {entries}, near-relative conflicts: {} (of {} pairs), reviews due: {}",
+        summary.near_relative_conflicts, summary.near_relative_pairs, summary.review_due
+    )?;
     let matches: Vec<String> = summary
         .matches
         .iter()

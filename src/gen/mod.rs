@@ -23,6 +23,7 @@ mod extracts;
 mod names;
 mod people;
 mod plant;
+mod registers;
 mod roster;
 mod truth;
 mod write;
@@ -98,6 +99,7 @@ pub(crate) struct Ctx<'a> {
     pub people: People,
     pub ex: Extracts,
     pub noise: BTreeMap<String, usize>,
+    pub reg: registers::Registers,
     serial: u64,
     policies: &'a PolicySet,
     params: BTreeMap<String, Arc<Params>>,
@@ -111,6 +113,7 @@ impl<'a> Ctx<'a> {
             people: People::default(),
             ex: Extracts::default(),
             noise: BTreeMap::new(),
+            reg: Default::default(),
             serial: 0,
             policies,
             params: BTreeMap::new(),
@@ -161,6 +164,19 @@ impl<'a> Ctx<'a> {
             )
         };
         match kind {
+            Kind::Candidate => {
+                let program = if self.rng.random_bool(0.5) {
+                    Program::Marginal
+                } else {
+                    Program::Applicant
+                };
+                let area = if self.rng.random_bool(0.5) {
+                    Area::Urban
+                } else {
+                    Area::Rural
+                };
+                (program, area)
+            }
             Kind::Dibao => dibao(&mut self.rng),
             Kind::Tekun => tekun(&mut self.rng),
             Kind::Any if min_size > 2 || self.rng.random_bool(0.8) => dibao(&mut self.rng),
@@ -181,7 +197,7 @@ impl<'a> Ctx<'a> {
                 } else {
                     Area::Urban
                 };
-                if program != Program::Tekun {
+                if program.is_recipient() && program != Program::Tekun {
                     program = if area == Area::Urban {
                         Program::UrbanDibao
                     } else {
@@ -205,12 +221,21 @@ impl<'a> Ctx<'a> {
                 head_age: def.head_age,
             };
             let mut h = self.base_household(shape, region, params, def.name);
+            if !program.is_recipient() {
+                // Candidates are pending, and receive nothing yet.
+                h.status = HouseholdStatus::Pending;
+                h.benefit_start = None;
+                h.last_review_date = None;
+                h.tier = None;
+            }
             (def.plant)(self, &mut h);
             if !h.income_fixed {
                 roster::clamp_income(&mut h, Decimal::new(6, 1));
             }
-            truth::check_income(&h, self.month)?;
-            roster::set_monthly_benefit(&mut h);
+            truth::check_income(&h, self.month, &self.people)?;
+            if program.is_recipient() {
+                roster::set_monthly_benefit(&mut h);
+            }
             return Ok(Some(h));
         }
         Ok(None)
@@ -261,7 +286,7 @@ impl<'a> Ctx<'a> {
             h.phase_out_until = Some(self.month.plus(self.rng.random_range(-2..=3)).first_day());
         }
         roster::clamp_income(&mut h, Decimal::new(6, 1));
-        truth::check_income(&h, self.month)?;
+        truth::check_income(&h, self.month, &self.people)?;
         roster::set_monthly_benefit(&mut h);
         self.background_rows(&h);
         Ok(h)
@@ -334,6 +359,7 @@ pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
     }
     households.shuffle(&mut ctx.rng);
     ctx.roster_noise(&mut households);
+    ctx.background_registers(&households);
 
     // 2. Strangers: most rows of every extract belong to nobody on the roster.
     let counts = StrangerCounts::for_extracts(&ctx.ex, req.households);
@@ -343,6 +369,7 @@ pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
         people,
         ex,
         noise,
+        reg,
         ..
     } = ctx;
     let mut ex = ex;
@@ -366,6 +393,15 @@ pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
     write::households(&req.out, &ids, &households)?;
     write::members(&req.out, &ids, &households, &people)?;
     let extract_rows = write::extracts(&req.out, &ex, &people)?;
+    registers::write(
+        &req.out,
+        &mut rng,
+        &reg,
+        &people,
+        &ids,
+        &households,
+        req.month,
+    )?;
 
     // 4. Truth.
     let truth_dir = req.out.join("truth");
@@ -373,10 +409,14 @@ pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
         path: truth_dir.clone(),
         source,
     })?;
-    let expected: Vec<(String, &truth::Expected)> = ids
+    let expected: Vec<(String, &truth::Expected, Option<String>)> = ids
         .iter()
-        .cloned()
-        .zip(households.iter().map(|h| &h.expected))
+        .zip(&households)
+        .map(|(id, h)| {
+            let covered = h.expected.candidate.as_ref().and_then(|c| c.covered);
+            let covered_id = covered.map(|i| people.get(h.members[i].person).id.clone());
+            (id.clone(), &h.expected, covered_id)
+        })
         .collect();
     write::text(
         &truth_dir.join("decisions.csv"),
@@ -385,6 +425,39 @@ pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
     write::text(
         &truth_dir.join("links.csv"),
         &truth::links_csv(links(&ex, &people)),
+    )?;
+    let review_due: Vec<(String, chrono::NaiveDate, &'static str)> = ids
+        .iter()
+        .zip(&households)
+        .filter_map(|(id, h)| {
+            let (due, cadence) = truth::review_due(h, &people, req.month)?;
+            Some((id.clone(), due, cadence))
+        })
+        .collect();
+    write::text(
+        &truth_dir.join("review_due.csv"),
+        &truth::review_due_csv(review_due),
+    )?;
+    let pairs: Vec<[String; 5]> = ids
+        .iter()
+        .zip(&households)
+        .flat_map(|(id, h)| {
+            let people = &people;
+            let reg = &reg;
+            h.expected.near_relatives.iter().map(move |p| {
+                [
+                    id.clone(),
+                    people.get(h.members[p.member].person).id.clone(),
+                    people.get(reg.staff[p.staff].person).id.clone(),
+                    p.relation.code().to_string(),
+                    p.conflict.unwrap_or("").to_string(),
+                ]
+            })
+        })
+        .collect();
+    write::text(
+        &truth_dir.join("near_relative_conflicts.csv"),
+        &truth::near_relatives_csv(pairs),
     )?;
     let mut cases: BTreeMap<&'static str, usize> = BTreeMap::new();
     for h in &households {

@@ -119,6 +119,22 @@ impl People {
         index
     }
 
+    /// Gives member `index` another birth date (and so another unique id).
+    pub fn set_member_birth(&mut self, rng: &mut ChaCha8Rng, index: u32, birth: NaiveDate) {
+        let p = &self.persons[index as usize];
+        let (county, male, old) = (p.region_code[..6].to_string(), p.male, p.id.clone());
+        let id = loop {
+            let id = make_id(&county, birth, random_seq(rng, male));
+            if self.member_ids.insert(id.clone()) {
+                break id;
+            }
+        };
+        self.member_ids.remove(&old);
+        let p = &mut self.persons[index as usize];
+        p.birth = birth;
+        p.id = id;
+    }
+
     pub fn get(&self, index: u32) -> &Person {
         &self.persons[index as usize]
     }

@@ -14,13 +14,15 @@
 
 use super::extracts::date_between;
 use super::names;
+use super::registers::other_township;
 use super::roster::{ceil2, floor2, round2, yuan, Household};
-use super::truth::{deduction_rate, Action, Rule};
+use super::truth::{deduction_rate, Action, Candidate, PairTruth, Rule};
 use super::Ctx;
 use crate::policy::Params;
 use crate::schema::{
-    Area, AssetType, BusinessRole, BusinessStatus, EntityType, LaborCapacity, Program,
-    PropertyStatus, PropertyUsage, Staffing, VehicleStatus, VehicleType,
+    Area, AssetType, BusinessRole, BusinessStatus, EntityType, KinshipSource, LaborCapacity,
+    Program, PropertyStatus, PropertyUsage, Relation, StaffRole, Staffing, VehicleStatus,
+    VehicleType,
 };
 use rand::seq::IndexedRandom;
 use rand::Rng;
@@ -38,6 +40,8 @@ pub(crate) enum Kind {
     Tekun,
     /// Any recipient programme (特困 only when the size allows 1–2 members).
     Any,
+    /// A candidate: 低保边缘 (`marginal`) or 申请 (`applicant`), pending.
+    Candidate,
 }
 
 pub(crate) type Applies = fn(&Params, Program, Area) -> bool;
@@ -441,6 +445,236 @@ pub(crate) const CASES: &[CaseDef] = &[
         lookback,
         payroll_and_business_active,
     ),
+    // Candidates (rules.md "Rules for candidates").
+    case(
+        "candidate_income_within_standard",
+        Kind::Candidate,
+        (1, 4),
+        always,
+        candidate_entry,
+    ),
+    case(
+        "candidate_income_exactly_at_standard",
+        Kind::Candidate,
+        (1, 4),
+        always,
+        candidate_exactly_at_standard,
+    ),
+    case(
+        "candidate_single_person_lowest_id_of_two_severe",
+        Kind::Candidate,
+        (2, 4),
+        marginal_band,
+        candidate_single_person,
+    ),
+    case(
+        "candidate_over_marginal_with_severe_member",
+        Kind::Candidate,
+        (2, 4),
+        marginal_band,
+        candidate_over_marginal,
+    ),
+    case(
+        "candidate_between_standard_and_marginal_without_severe",
+        Kind::Candidate,
+        (1, 4),
+        marginal_band,
+        candidate_between_plain,
+    ),
+    case(
+        "candidate_vehicle_rejects",
+        Kind::Candidate,
+        (1, 4),
+        car_not_exempt,
+        candidate_vehicle,
+    ),
+    case(
+        "candidate_vehicle_and_income_over_rejects_on_assets",
+        Kind::Candidate,
+        (1, 4),
+        car_not_exempt,
+        candidate_vehicle_income_over,
+    ),
+    case(
+        "candidate_fin_assets_over_rejects",
+        Kind::Candidate,
+        (1, 4),
+        always,
+        candidate_fin_assets,
+    ),
+    case(
+        "candidate_payroll_turns_entry_into_review",
+        Kind::Candidate,
+        (1, 4),
+        lookback,
+        candidate_payroll,
+    ),
+    case(
+        "candidate_business_active_turns_entry_into_review",
+        Kind::Candidate,
+        (1, 4),
+        always,
+        candidate_business_active,
+    ),
+    case(
+        "candidate_all_members_dead",
+        Kind::Candidate,
+        (1, 2),
+        always,
+        candidate_all_dead,
+    ),
+    case(
+        "candidate_one_member_dead_still_entry",
+        Kind::Candidate,
+        (2, 4),
+        always,
+        candidate_one_dead,
+    ),
+    case(
+        "candidate_near_relative_unfiled",
+        Kind::Candidate,
+        (1, 4),
+        always,
+        candidate_near_relative,
+    ),
+    // Near relatives (rules.md "Near relatives").
+    case(
+        "near_relative_unfiled_kinship_from_staff_side",
+        Kind::Any,
+        (1, 4),
+        always,
+        near_relative_unfiled_staff_side,
+    ),
+    case(
+        "near_relative_unfiled_kinship_from_member_side",
+        Kind::Any,
+        (1, 4),
+        always,
+        near_relative_unfiled_member_side,
+    ),
+    case(
+        "near_relative_filed_correctly",
+        Kind::Any,
+        (1, 4),
+        always,
+        near_relative_filed,
+    ),
+    case(
+        "near_relative_filed_relation_wrong_way_round",
+        Kind::Any,
+        (1, 4),
+        directed_relations,
+        near_relative_filed_wrong_way,
+    ),
+    case(
+        "near_relative_case_worker_township_code_ending_in_zeros",
+        Kind::Any,
+        (1, 4),
+        always,
+        near_relative_case_worker_covering,
+    ),
+    case(
+        "near_relative_verifier_of_the_county",
+        Kind::Any,
+        (1, 4),
+        always,
+        near_relative_verifier_county,
+    ),
+    case(
+        "near_relative_case_worker_other_township_filed",
+        Kind::Any,
+        (1, 4),
+        always,
+        near_relative_case_worker_elsewhere,
+    ),
+    case(
+        "near_relative_staff_member_is_recipient",
+        Kind::Any,
+        (1, 4),
+        always,
+        near_relative_staff_is_member,
+    ),
+    case(
+        "near_relative_staff_member_is_recipient_filed_self",
+        Kind::Any,
+        (1, 4),
+        always,
+        near_relative_staff_is_member_filed,
+    ),
+    case(
+        "near_relative_relation_not_near",
+        Kind::Any,
+        (1, 4),
+        always,
+        near_relative_not_near,
+    ),
+    case(
+        "near_relative_of_uncovered_member",
+        Kind::Dibao,
+        (2, 4),
+        always,
+        near_relative_uncovered,
+    ),
+    case(
+        "near_relative_of_dead_member",
+        Kind::Dibao,
+        (2, 4),
+        always,
+        near_relative_dead,
+    ),
+    // Re-verification (rules.md "Re-verification").
+    CaseDef {
+        name: "review_semiannual_from_month_end_due",
+        kind: Kind::Dibao,
+        size: (1, 3),
+        head_age: Some((25, 50)),
+        applies: always,
+        plant: review_semiannual_due,
+    },
+    CaseDef {
+        name: "review_semiannual_from_month_end_not_yet_due",
+        kind: Kind::Dibao,
+        size: (1, 3),
+        head_age: Some((25, 50)),
+        applies: always,
+        plant: review_semiannual_not_due,
+    },
+    case(
+        "review_annual_tekun_due_on_the_last_day",
+        Kind::Tekun,
+        (1, 2),
+        always,
+        review_annual_tekun,
+    ),
+    CaseDef {
+        name: "review_annual_elderly_not_due_at_seven_months",
+        kind: Kind::Dibao,
+        size: (1, 1),
+        head_age: Some((62, 85)),
+        applies: always,
+        plant: review_annual_elderly,
+    },
+    case(
+        "review_member_turns_60_on_the_last_day",
+        Kind::Dibao,
+        (1, 1),
+        always,
+        review_turns_60_on_last_day,
+    ),
+    case(
+        "review_member_turns_60_the_day_after",
+        Kind::Dibao,
+        (1, 1),
+        always,
+        review_turns_60_day_after,
+    ),
+    case(
+        "review_without_dates_due_now",
+        Kind::Any,
+        (1, 4),
+        always,
+        review_no_dates,
+    ),
 ];
 
 // -------------------------------------------------------------------
@@ -506,6 +740,15 @@ fn rigid_expenses(p: &Params, _: Program, _: Area) -> bool {
 fn tekun_above_area(p: &Params, program: Program, area: Area) -> bool {
     let area_standard = super::truth::standard(p, Program::RuralDibao, area);
     program == Program::Tekun && p.tekun_standard - area_standard >= Decimal::new(2, 2)
+}
+
+fn marginal_band(p: &Params, _: Program, _: Area) -> bool {
+    p.marginal_multiplier >= Decimal::new(105, 2)
+}
+fn directed_relations(p: &Params, _: Program, _: Area) -> bool {
+    p.near_relative_relations
+        .iter()
+        .any(|&r| inverse_of(r) != r)
 }
 
 fn tekun_below_area(p: &Params, program: Program, area: Area) -> bool {
@@ -1347,4 +1590,392 @@ fn income_over_and_business_active(ctx: &mut Ctx, h: &mut Household) {
 fn payroll_and_business_active(ctx: &mut Ctx, h: &mut Household) {
     payroll_covered_member_in_window(ctx, h);
     business_individual_active(ctx, h);
+}
+
+// -------------------------------------------------------------------
+// Candidates
+// -------------------------------------------------------------------
+
+fn candidate(h: &mut Household, action: Action, reasons: &[Rule]) {
+    h.expected.candidate = Some(Candidate {
+        action,
+        reasons: reasons.to_vec(),
+        covered: None,
+    });
+}
+
+fn candidate_entry(_: &mut Ctx, h: &mut Household) {
+    candidate(h, Action::Entry, &[Rule::Entry]);
+}
+
+fn candidate_exactly_at_standard(ctx: &mut Ctx, h: &mut Household) {
+    zero_income(h);
+    let total = h.standard_total();
+    non_wage_income(ctx, h, total);
+    candidate(h, Action::Entry, &[Rule::Entry]);
+}
+
+/// Household income between the standard and the marginal limit.
+fn income_in_marginal_band(ctx: &mut Ctx, h: &mut Household) {
+    zero_income(h);
+    let st = h.standard_total();
+    let band = st * (h.params.marginal_multiplier - Decimal::ONE);
+    let total = floor2(st + band * Decimal::new(ctx.rng.random_range(20..=80), 2));
+    non_wage_income(ctx, h, total);
+}
+
+fn make_severe(ctx: &mut Ctx, h: &mut Household, i: usize) {
+    let m = &mut h.members[i];
+    if ctx.rng.random_bool(0.5) {
+        m.disability_grade = Some(ctx.rng.random_range(1..=2));
+        m.labor_capacity = LaborCapacity::None;
+    } else {
+        m.severe_illness = true;
+    }
+}
+
+fn candidate_single_person(ctx: &mut Ctx, h: &mut Household) {
+    clear_severe(h);
+    make_severe(ctx, h, 0);
+    make_severe(ctx, h, 1);
+    income_in_marginal_band(ctx, h);
+    // The lower of the two severe members' id numbers.
+    let (a, b) = (h.members[0].person, h.members[1].person);
+    let covered = if ctx.people.get(a).id < ctx.people.get(b).id {
+        0
+    } else {
+        1
+    };
+    h.expected.candidate = Some(Candidate {
+        action: Action::SinglePersonEntry,
+        reasons: vec![Rule::SinglePerson],
+        covered: Some(covered),
+    });
+}
+
+fn candidate_over_marginal(ctx: &mut Ctx, h: &mut Household) {
+    clear_severe(h);
+    make_severe(ctx, h, 1);
+    zero_income(h);
+    let limit = h.standard_total() * h.params.marginal_multiplier;
+    non_wage_income(ctx, h, round2(limit) + Decimal::new(1, 2));
+    candidate(h, Action::Reject, &[Rule::Income]);
+}
+
+fn candidate_between_plain(ctx: &mut Ctx, h: &mut Household) {
+    clear_severe(h);
+    income_in_marginal_band(ctx, h);
+    candidate(h, Action::Reject, &[Rule::Income]);
+}
+
+fn candidate_vehicle(ctx: &mut Ctx, h: &mut Household) {
+    vehicle_over_exemption(ctx, h);
+    candidate(h, Action::Reject, &[Rule::Vehicle]);
+}
+
+fn candidate_vehicle_income_over(ctx: &mut Ctx, h: &mut Household) {
+    vehicle_over_exemption(ctx, h);
+    declared_over(ctx, h);
+    candidate(h, Action::Reject, &[Rule::Vehicle]);
+}
+
+fn candidate_fin_assets(ctx: &mut Ctx, h: &mut Household) {
+    fin_assets_over_limit(ctx, h);
+    candidate(h, Action::Reject, &[Rule::FinAssets]);
+}
+
+fn candidate_payroll(ctx: &mut Ctx, h: &mut Household) {
+    let i = adult(ctx, h);
+    small_payroll(ctx, h, i);
+    candidate(h, Action::ManualReview, &[Rule::Payroll, Rule::Entry]);
+}
+
+fn candidate_business_active(ctx: &mut Ctx, h: &mut Household) {
+    individual_business(ctx, h);
+    candidate(
+        h,
+        Action::ManualReview,
+        &[Rule::BusinessActive, Rule::Entry],
+    );
+}
+
+fn candidate_all_dead(ctx: &mut Ctx, h: &mut Household) {
+    for i in 0..h.members.len() {
+        let date = death_date(ctx);
+        kill(ctx, h, i, date);
+    }
+    candidate(h, Action::Reject, &[Rule::Death]);
+}
+
+fn candidate_one_dead(ctx: &mut Ctx, h: &mut Household) {
+    let date = death_date(ctx);
+    kill(ctx, h, 1, date);
+    candidate(h, Action::Entry, &[Rule::Entry]);
+}
+
+fn candidate_near_relative(ctx: &mut Ctx, h: &mut Household) {
+    let i = living(ctx, h);
+    let relation = near_relation(ctx, h);
+    let staff = ctx.new_staff(StaffRole::VillageCadre, &h.region_code.clone());
+    kinship(ctx, h, i, staff, relation, true);
+    pair(h, i, staff, relation, Some("unfiled"));
+    candidate(h, Action::ManualReview, &[Rule::NearRelative, Rule::Entry]);
+}
+
+// -------------------------------------------------------------------
+// Near relatives
+// -------------------------------------------------------------------
+
+/// What B is to A, seen from B (the generator's own reading of kinship).
+fn inverse_of(r: Relation) -> Relation {
+    match r {
+        Relation::Child => Relation::Parent,
+        Relation::Parent => Relation::Child,
+        Relation::Grandparent => Relation::Grandchild,
+        Relation::Grandchild => Relation::Grandparent,
+        other => other,
+    }
+}
+
+/// A relation from the policy's near-relative list.
+fn near_relation(ctx: &mut Ctx, h: &Household) -> Relation {
+    let list: Vec<Relation> = h
+        .params
+        .near_relative_relations
+        .iter()
+        .copied()
+        .filter(|&r| r != Relation::SelfRelation)
+        .collect();
+    list.choose(&mut ctx.rng)
+        .copied()
+        .unwrap_or(Relation::Spouse)
+}
+
+/// A `kinship` row saying member `i` is the staff member's `relation`,
+/// written from the staff member's side (A = staff) or the member's.
+fn kinship(
+    ctx: &mut Ctx,
+    h: &Household,
+    i: usize,
+    staff: usize,
+    relation: Relation,
+    staff_side: bool,
+) {
+    let member = h.members[i].person;
+    let staff_person = ctx.reg.staff[staff].person;
+    let source = if ctx.rng.random_bool(0.6) {
+        KinshipSource::Hukou
+    } else {
+        KinshipSource::Declared
+    };
+    if staff_side {
+        ctx.kinship_row(staff_person, member, relation, source);
+    } else {
+        ctx.kinship_row(member, staff_person, inverse_of(relation), source);
+    }
+}
+
+/// Records an expected pair; a conflict fires R-NEAR-RELATIVE.
+fn pair(
+    h: &mut Household,
+    member: usize,
+    staff: usize,
+    relation: Relation,
+    conflict: Option<&'static str>,
+) {
+    h.expected.near_relatives.push(PairTruth {
+        member,
+        staff,
+        relation,
+        conflict,
+    });
+    if conflict.is_some() {
+        fire(h, Rule::NearRelative, Action::ManualReview);
+    }
+}
+
+/// A village cadre of the household's village whose relative is member `i`.
+fn cadre_relative(ctx: &mut Ctx, h: &mut Household, staff_side: bool) -> (usize, usize, Relation) {
+    let i = living(ctx, h);
+    let relation = near_relation(ctx, h);
+    let staff = ctx.new_staff(StaffRole::VillageCadre, &h.region_code.clone());
+    kinship(ctx, h, i, staff, relation, staff_side);
+    (i, staff, relation)
+}
+
+fn near_relative_unfiled_staff_side(ctx: &mut Ctx, h: &mut Household) {
+    let (i, staff, relation) = cadre_relative(ctx, h, true);
+    pair(h, i, staff, relation, Some("unfiled"));
+}
+
+fn near_relative_unfiled_member_side(ctx: &mut Ctx, h: &mut Household) {
+    let (i, staff, relation) = cadre_relative(ctx, h, false);
+    pair(h, i, staff, relation, Some("unfiled"));
+}
+
+fn near_relative_filed(ctx: &mut Ctx, h: &mut Household) {
+    let side = ctx.rng.random_bool(0.5);
+    let (i, staff, relation) = cadre_relative(ctx, h, side);
+    h.filings.push((staff, relation));
+    pair(h, i, staff, relation, None);
+}
+
+fn near_relative_filed_wrong_way(ctx: &mut Ctx, h: &mut Household) {
+    let i = living(ctx, h);
+    let directed: Vec<Relation> = h
+        .params
+        .near_relative_relations
+        .iter()
+        .copied()
+        .filter(|&r| inverse_of(r) != r)
+        .collect();
+    let relation = directed
+        .choose(&mut ctx.rng)
+        .copied()
+        .unwrap_or(Relation::Child);
+    let staff = ctx.new_staff(StaffRole::VillageCadre, &h.region_code.clone());
+    let side = ctx.rng.random_bool(0.5);
+    kinship(ctx, h, i, staff, relation, side);
+    // The staff member's relation to the member, not the member's to the staff member.
+    h.filings.push((staff, inverse_of(relation)));
+    pair(h, i, staff, relation, Some("filed_mismatch"));
+}
+
+fn near_relative_case_worker_covering(ctx: &mut Ctx, h: &mut Household) {
+    let i = living(ctx, h);
+    let relation = near_relation(ctx, h);
+    let region = format!("{}000", &h.region_code[..9]);
+    let staff = ctx.new_staff(StaffRole::TownshipCaseWorker, &region);
+    let side = ctx.rng.random_bool(0.5);
+    kinship(ctx, h, i, staff, relation, side);
+    // Filed correctly, yet handled by the relative: still a conflict.
+    h.filings.push((staff, relation));
+    pair(h, i, staff, relation, Some("self_handled"));
+}
+
+fn near_relative_verifier_county(ctx: &mut Ctx, h: &mut Household) {
+    let i = living(ctx, h);
+    let relation = near_relation(ctx, h);
+    let region = format!("{}000000", &h.region_code[..6]);
+    let staff = ctx.new_staff(StaffRole::Verifier, &region);
+    kinship(ctx, h, i, staff, relation, true);
+    pair(h, i, staff, relation, Some("self_handled"));
+}
+
+fn near_relative_case_worker_elsewhere(ctx: &mut Ctx, h: &mut Household) {
+    let i = living(ctx, h);
+    let relation = near_relation(ctx, h);
+    let region = other_township(&mut ctx.rng, &h.region_code);
+    let staff = ctx.new_staff(StaffRole::TownshipCaseWorker, &region);
+    kinship(ctx, h, i, staff, relation, false);
+    h.filings.push((staff, relation));
+    pair(h, i, staff, relation, None);
+}
+
+fn near_relative_staff_is_member(ctx: &mut Ctx, h: &mut Household) {
+    let i = adult(ctx, h);
+    let staff = ctx.staff_row(
+        h.members[i].person,
+        StaffRole::VillageCadre,
+        &h.region_code.clone(),
+    );
+    pair(h, i, staff, Relation::SelfRelation, Some("unfiled"));
+}
+
+fn near_relative_staff_is_member_filed(ctx: &mut Ctx, h: &mut Household) {
+    let i = adult(ctx, h);
+    let staff = ctx.staff_row(
+        h.members[i].person,
+        StaffRole::VillageCadre,
+        &h.region_code.clone(),
+    );
+    h.filings.push((staff, Relation::SelfRelation));
+    pair(h, i, staff, Relation::SelfRelation, None);
+}
+
+fn near_relative_not_near(ctx: &mut Ctx, h: &mut Household) {
+    let i = living(ctx, h);
+    let staff = ctx.new_staff(StaffRole::VillageCadre, &h.region_code.clone());
+    kinship(ctx, h, i, staff, Relation::Other, true);
+}
+
+fn near_relative_uncovered(ctx: &mut Ctx, h: &mut Household) {
+    // Member 0 is not covered (单人保 covers another member).
+    let k = ctx.rng.random_range(1..h.members.len());
+    single_person_coverage(ctx, h, k);
+    let relation = near_relation(ctx, h);
+    let staff = ctx.new_staff(StaffRole::VillageCadre, &h.region_code.clone());
+    kinship(ctx, h, 0, staff, relation, true);
+}
+
+fn near_relative_dead(ctx: &mut Ctx, h: &mut Household) {
+    let date = death_date(ctx);
+    kill(ctx, h, 1, date);
+    fire(h, Rule::Death, Action::MemberChange);
+    let relation = near_relation(ctx, h);
+    let staff = ctx.new_staff(StaffRole::VillageCadre, &h.region_code.clone());
+    kinship(ctx, h, 1, staff, relation, false);
+}
+
+// -------------------------------------------------------------------
+// Re-verification
+// -------------------------------------------------------------------
+
+/// The head is of working age and able: the household's cadence is semiannual.
+fn able_head(h: &mut Household) {
+    let m = &mut h.members[0];
+    m.disability_grade = None;
+    m.severe_illness = false;
+    m.labor_capacity = LaborCapacity::Full;
+}
+
+fn review_semiannual_due(ctx: &mut Ctx, h: &mut Household) {
+    able_head(h);
+    let months = h.params.review_months_semiannual as i32;
+    h.last_review_date = Some(ctx.month.plus(-months).last_day());
+}
+
+fn review_semiannual_not_due(ctx: &mut Ctx, h: &mut Household) {
+    able_head(h);
+    let months = h.params.review_months_semiannual as i32;
+    h.last_review_date = Some(ctx.month.plus(1 - months).last_day());
+}
+
+fn review_annual_tekun(ctx: &mut Ctx, h: &mut Household) {
+    let months = h.params.review_months_annual as i32;
+    h.last_review_date = Some(ctx.month.plus(-months).last_day());
+}
+
+fn review_annual_elderly(ctx: &mut Ctx, h: &mut Household) {
+    let months = h.params.review_months_semiannual as i32 + 1;
+    h.last_review_date = Some(ctx.month.plus(-months).first_day());
+}
+
+/// The only member was born `days_after` days after the run month's last
+/// day, 60 years earlier: 60 on that day when 0, still 59 when 1.
+fn turns_60(ctx: &mut Ctx, h: &mut Household, days_after: i64) {
+    able_head(h);
+    let last = ctx.month.last_day();
+    let birth = last
+        .checked_sub_months(chrono::Months::new(12 * 60))
+        .expect("date in range")
+        + chrono::Duration::days(days_after);
+    let person = h.members[0].person;
+    ctx.people.set_member_birth(&mut ctx.rng, person, birth);
+    h.members[0].age = super::people::age_on(birth, last);
+    let months = h.params.review_months_semiannual as i32 + 1;
+    h.last_review_date = Some(ctx.month.plus(-months).first_day());
+}
+
+fn review_turns_60_on_last_day(ctx: &mut Ctx, h: &mut Household) {
+    turns_60(ctx, h, 0);
+}
+
+fn review_turns_60_day_after(ctx: &mut Ctx, h: &mut Household) {
+    turns_60(ctx, h, 1);
+}
+
+fn review_no_dates(_: &mut Ctx, h: &mut Household) {
+    h.last_review_date = None;
+    h.benefit_start = None;
 }

@@ -212,6 +212,8 @@ pub(crate) struct Household {
     pub expected: Expected,
     /// The case set incomes deliberately: do not clamp them afterwards.
     pub income_fixed: bool,
+    /// `filings` rows: (staff index, the member's relation to the staff member).
+    pub filings: Vec<(usize, Relation)>,
 }
 
 impl Household {
@@ -423,6 +425,7 @@ impl Ctx<'_> {
             params,
             expected: Expected::new(case),
             income_fixed: false,
+            filings: Vec::new(),
         }
     }
 }

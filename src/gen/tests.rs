@@ -100,6 +100,9 @@ fn valid(id: &str) -> bool {
     id.as_bytes()[17] == b"10X98765432"[(sum % 11) as usize]
 }
 
+/// The `case` column of `truth/decisions.csv`.
+const CASE: usize = 5;
+
 fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).unwrap();
     text.lines()
@@ -131,7 +134,7 @@ fn every_case_kind_is_planted_in_300_households() {
         .collect();
     let decisions = csv_rows(&dir.path().join("truth/decisions.csv"));
     assert_eq!(decisions.len(), 300);
-    let seen: BTreeSet<&str> = decisions.iter().map(|r| r[4].as_str()).collect();
+    let seen: BTreeSet<&str> = decisions.iter().map(|r| r[CASE].as_str()).collect();
     for name in case_names() {
         if unavailable.iter().any(|u| u == name) {
             eprintln!("case {name} unavailable with the shipped policies");
@@ -142,7 +145,7 @@ fn every_case_kind_is_planted_in_300_households() {
     assert!(seen.contains("clean"));
     // Clean households keep with no reasons; non-keep actions name reasons.
     for r in &decisions {
-        if r[4] == "clean" {
+        if r[CASE] == "clean" {
             assert_eq!((r[1].as_str(), r[2].as_str()), ("keep", ""), "{r:?}");
         }
         if r[1] != "keep" {
@@ -236,7 +239,7 @@ fn every_case_kind_is_planted_where_policies_allow_all() {
     assert_eq!(meta["cases_unavailable"], serde_json::json!([]));
     let decisions = csv_rows(&req.out.join("truth/decisions.csv"));
     let seen: BTreeMap<&str, usize> = decisions.iter().fold(BTreeMap::new(), |mut m, r| {
-        *m.entry(r[4].as_str()).or_default() += 1;
+        *m.entry(r[CASE].as_str()).or_default() += 1;
         m
     });
     for name in case_names() {

@@ -7,6 +7,7 @@
 //! amounts that hit a target exactly and to check that a construction says
 //! what it claims (`check_income`). Nothing here calls the engine.
 
+use super::people::People;
 use super::roster::{Household, Member};
 use super::GenError;
 use crate::calendar::RunMonth;
@@ -16,7 +17,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 
-/// A recipient's actions, weakest first (so `max` is the strongest).
+/// Actions; a recipient's are ordered weakest first (so `max` is the
+/// strongest). Candidates' actions come from [`Candidate`], never from `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Action {
     Keep,
@@ -24,6 +26,9 @@ pub(crate) enum Action {
     MemberChange,
     PhaseOut,
     Exit,
+    Entry,
+    SinglePersonEntry,
+    Reject,
 }
 
 impl Action {
@@ -34,6 +39,9 @@ impl Action {
             Action::MemberChange => "member_change",
             Action::PhaseOut => "phase_out",
             Action::Exit => "exit",
+            Action::Entry => "entry",
+            Action::SinglePersonEntry => "single_person_entry",
+            Action::Reject => "reject",
         }
     }
 }
@@ -50,6 +58,9 @@ pub(crate) enum Rule {
     Income,
     Payroll,
     BusinessActive,
+    NearRelative,
+    Entry,
+    SinglePerson,
 }
 
 impl Rule {
@@ -64,6 +75,9 @@ impl Rule {
             Rule::Income => "R-INCOME",
             Rule::Payroll => "R-PAYROLL",
             Rule::BusinessActive => "R-BUSINESS-ACTIVE",
+            Rule::NearRelative => "R-NEAR-RELATIVE",
+            Rule::Entry => "R-ENTRY",
+            Rule::SinglePerson => "R-SINGLE-PERSON",
         }
     }
 }
@@ -77,6 +91,32 @@ pub(crate) struct Expected {
     pub fired: Vec<(Rule, Action)>,
     /// First day of the last 渐退 month, for `phase_out`.
     pub phase_out_until: Option<NaiveDate>,
+    /// A candidate's decision, stated by its planting function.
+    pub candidate: Option<Candidate>,
+    /// The household's near-relative pairs, by construction.
+    pub near_relatives: Vec<PairTruth>,
+}
+
+/// A candidate household's expected decision.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub action: Action,
+    /// Strongest first, as `decisions.reasons`.
+    pub reasons: Vec<Rule>,
+    /// Index (in the household) of the member 单人保 would cover.
+    pub covered: Option<usize>,
+}
+
+/// One expected row of `near_relative_conflicts`.
+#[derive(Debug, Clone)]
+pub(crate) struct PairTruth {
+    /// Index of the member in the household.
+    pub member: usize,
+    /// Index of the staff member (`Registers::staff`).
+    pub staff: usize,
+    /// The member's relation to the staff member.
+    pub relation: crate::schema::Relation,
+    pub conflict: Option<&'static str>,
 }
 
 impl Expected {
@@ -85,11 +125,17 @@ impl Expected {
             case,
             fired: Vec::new(),
             phase_out_until: None,
+            candidate: None,
+            near_relatives: Vec::new(),
         }
     }
 
-    /// The household's action: the strongest of the fired rules', else keep.
+    /// The household's action: a candidate's as stated, else the strongest
+    /// of the fired rules', else keep.
     pub fn action(&self) -> Action {
+        if let Some(c) = &self.candidate {
+            return c.action;
+        }
         self.fired
             .iter()
             .map(|&(_, a)| a)
@@ -100,6 +146,9 @@ impl Expected {
     /// Fired rules, strongest first: by the action each gives, ties in the
     /// fixed rule order.
     pub fn reasons(&self) -> Vec<Rule> {
+        if let Some(c) = &self.candidate {
+            return c.reasons.clone();
+        }
         let mut fired = self.fired.clone();
         fired.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         fired.dedup_by_key(|f| f.0);
@@ -165,9 +214,58 @@ pub(crate) fn income_over(h: &Household, use_verified: bool) -> bool {
     n > 0 && household_income(&h.params, h, use_verified) > h.standard() * Decimal::from(n)
 }
 
+/// A candidate's income test as rules.md "Rules for candidates" reads it:
+/// R-ENTRY within the standard; R-SINGLE-PERSON within `marginal_multiplier`
+/// × standard with a severe living member (the lowest id); else R-INCOME.
+pub(crate) fn candidate_income(h: &Household, people: &People) -> (Rule, Option<usize>) {
+    if !income_over(h, true) {
+        return (Rule::Entry, None);
+    }
+    let n = Decimal::from(h.living());
+    let marginal = h.standard() * h.params.marginal_multiplier * n;
+    let severe = (0..h.members.len())
+        .filter(|&i| {
+            let m = &h.members[i];
+            !m.dead && (m.severe_illness || matches!(m.disability_grade, Some(1 | 2)))
+        })
+        .min_by(|&a, &b| {
+            people
+                .get(h.members[a].person)
+                .id
+                .cmp(&people.get(h.members[b].person).id)
+        });
+    match severe {
+        Some(i) if household_income(&h.params, h, true) <= marginal => {
+            (Rule::SinglePerson, Some(i))
+        }
+        _ => (Rule::Income, None),
+    }
+}
+
 /// Checks that a planted household's income says what its case claims about
 /// R-INCOME (a construction error is a bug in the generator, not bad input).
-pub(crate) fn check_income(h: &Household, month: RunMonth) -> Result<(), GenError> {
+pub(crate) fn check_income(
+    h: &Household,
+    month: RunMonth,
+    people: &People,
+) -> Result<(), GenError> {
+    if let Some(c) = &h.expected.candidate {
+        let claimed = c
+            .reasons
+            .iter()
+            .find(|r| matches!(r, Rule::Entry | Rule::SinglePerson | Rule::Income));
+        let derived = candidate_income(h, people);
+        if claimed.is_some_and(|&r| (r, c.covered) != derived) {
+            return Err(GenError::SelfCheck {
+                case: h.expected.case,
+                detail: format!(
+                    "candidate claimed {claimed:?} covering {:?}, construction gives {derived:?}",
+                    c.covered
+                ),
+            });
+        }
+        return Ok(());
+    }
     let over = income_over(h, true);
     let claimed = h.expected.fires(Rule::Income);
     let derived = if !over {
@@ -196,12 +294,74 @@ pub(crate) fn check_income(h: &Household, month: RunMonth) -> Result<(), GenErro
     Ok(())
 }
 
-/// `truth/decisions.csv`: one row per household, sorted by household_id.
-pub(crate) fn decisions_csv(households: &[(String, &Expected)]) -> String {
-    let mut rows: Vec<&(String, &Expected)> = households.iter().collect();
+/// rules.md "Re-verification" as the generator reads it: (due date,
+/// cadence) for a recipient household due in the run month.
+pub(crate) fn review_due(
+    h: &Household,
+    people: &People,
+    month: RunMonth,
+) -> Option<(NaiveDate, &'static str)> {
+    let recipient = h.program.is_recipient()
+        && matches!(
+            h.status,
+            HouseholdStatus::Active | HouseholdStatus::PhasingOut
+        );
+    if !recipient || h.living() == 0 {
+        return None;
+    }
+    let last_day = month.last_day();
+    let annual_member = |m: &Member| {
+        let age = super::people::age_on(people.get(m.person).birth, last_day);
+        !(16..60).contains(&age)
+            || matches!(m.disability_grade, Some(1 | 2))
+            || m.labor_capacity == crate::schema::LaborCapacity::None
+    };
+    let annual =
+        h.program == Program::Tekun || h.members.iter().filter(|m| !m.dead).all(annual_member);
+    let (months, cadence) = if annual {
+        (h.params.review_months_annual, "annual")
+    } else {
+        (h.params.review_months_semiannual, "semiannual")
+    };
+    let due = match h.last_review_date.or(h.benefit_start) {
+        // chrono clamps the day to the target month's end.
+        Some(d) => d
+            .checked_add_months(chrono::Months::new(months))
+            .expect("date in range"),
+        None => last_day,
+    };
+    (due <= last_day).then_some((due, cadence))
+}
+
+/// `truth/review_due.csv`: (household_id, due_date, cadence), sorted.
+pub(crate) fn review_due_csv(mut rows: Vec<(String, NaiveDate, &'static str)>) -> String {
+    rows.sort();
+    let mut out = String::from("household_id,due_date,cadence\n");
+    for (id, due, cadence) in rows {
+        let _ = writeln!(out, "{id},{},{cadence}", due.format("%Y-%m-%d"));
+    }
+    out
+}
+
+/// `truth/near_relative_conflicts.csv`: (household_id, id_number,
+/// staff_id_number, relation, conflict), sorted.
+pub(crate) fn near_relatives_csv(mut rows: Vec<[String; 5]>) -> String {
+    rows.sort();
+    let mut out = String::from("household_id,id_number,staff_id_number,relation,conflict\n");
+    for r in rows {
+        let _ = writeln!(out, "{}", r.join(","));
+    }
+    out
+}
+
+/// `truth/decisions.csv`: one row per household, sorted by household_id,
+/// from (household_id, expected, covered_id_number).
+pub(crate) fn decisions_csv(households: &[(String, &Expected, Option<String>)]) -> String {
+    let mut rows: Vec<&(String, &Expected, Option<String>)> = households.iter().collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out = String::from("household_id,action,reasons,phase_out_until,case\n");
-    for (id, e) in rows {
+    let mut out =
+        String::from("household_id,action,reasons,phase_out_until,covered_id_number,case\n");
+    for (id, e, covered) in rows {
         let action = e.action();
         let reasons: Vec<&str> = e.reasons().iter().map(|r| r.code()).collect();
         let until = match (action, e.phase_out_until) {
@@ -210,9 +370,10 @@ pub(crate) fn decisions_csv(households: &[(String, &Expected)]) -> String {
         };
         let _ = writeln!(
             out,
-            "{id},{},{},{until},{}",
+            "{id},{},{},{until},{},{}",
             action.code(),
             reasons.join(";"),
+            covered.as_deref().unwrap_or(""),
             e.case
         );
     }

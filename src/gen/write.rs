@@ -53,6 +53,9 @@ pub(crate) fn prepare(out: &Path) -> Result<(), GenError> {
         Dataset::Businesses,
         Dataset::Payroll,
         Dataset::Deaths,
+        Dataset::Staff,
+        Dataset::Kinship,
+        Dataset::Filings,
     ] {
         let file = out.join(format!("{}.parquet", d.name()));
         if file.is_file() {
@@ -70,7 +73,11 @@ pub(crate) fn text(path: &Path, content: &str) -> Result<(), GenError> {
     std::fs::write(path, content).map_err(io(path))
 }
 
-fn write_frame(dataset: &'static str, path: &Path, columns: Vec<Column>) -> Result<(), GenError> {
+pub(super) fn write_frame(
+    dataset: &'static str,
+    path: &Path,
+    columns: Vec<Column>,
+) -> Result<(), GenError> {
     let err = |source| GenError::Parquet {
         dataset,
         path: path.to_path_buf(),
@@ -93,7 +100,7 @@ fn write_frame(dataset: &'static str, path: &Path, columns: Vec<Column>) -> Resu
 // Column builders.
 // -------------------------------------------------------------------
 
-fn text_col(name: &str, v: Vec<String>) -> Column {
+pub(super) fn text_col(name: &str, v: Vec<String>) -> Column {
     Column::new(name.into(), v)
 }
 
@@ -105,7 +112,7 @@ fn bool_col(name: &str, v: Vec<bool>) -> Column {
     Column::new(name.into(), v)
 }
 
-fn date_col(name: &str, v: impl Iterator<Item = Option<NaiveDate>>) -> Column {
+pub(super) fn date_col(name: &str, v: impl Iterator<Item = Option<NaiveDate>>) -> Column {
     let days = v.map(|d| d.map(|d| (d - epoch()).num_days() as i32));
     Int32Chunked::from_iter_options(name.into(), days)
         .into_date()

@@ -7,8 +7,10 @@
 //! sorted inputs, so the same inputs give the same Parquet bytes whatever the
 //! thread count.
 
+mod lists;
 mod tables;
 
+pub use lists::{near_relative_frame, review_due_frame};
 pub use tables::{decisions_frame, findings_frame, matches_frame, quality_frame, HouseholdResult};
 
 use polars::prelude::*;

@@ -17,13 +17,13 @@ pub struct HouseholdResult {
     pub decision: Decision,
 }
 
-fn cents(d: Decimal) -> i128 {
+pub(super) fn cents(d: Decimal) -> i128 {
     let mut r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
     r.rescale(2);
     r.mantissa()
 }
 
-fn money(name: &str, values: impl IntoIterator<Item = Option<Decimal>>) -> Column {
+pub(super) fn money(name: &str, values: impl IntoIterator<Item = Option<Decimal>>) -> Column {
     Int128Chunked::from_iter_options(name.into(), values.into_iter().map(|v| v.map(cents)))
         .into_decimal(38, 2)
         .expect("amounts fit 38 digits")
@@ -31,7 +31,7 @@ fn money(name: &str, values: impl IntoIterator<Item = Option<Decimal>>) -> Colum
         .into_column()
 }
 
-fn dates(name: &str, values: impl IntoIterator<Item = Option<NaiveDate>>) -> Column {
+pub(super) fn dates(name: &str, values: impl IntoIterator<Item = Option<NaiveDate>>) -> Column {
     Int32Chunked::from_iter_options(name.into(), values.into_iter().map(|v| v.map(date_to_days)))
         .into_series()
         .cast(&DataType::Date)
@@ -39,13 +39,19 @@ fn dates(name: &str, values: impl IntoIterator<Item = Option<NaiveDate>>) -> Col
         .into_column()
 }
 
-fn strings<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = Option<S>>) -> Column {
+pub(super) fn strings<S: AsRef<str>>(
+    name: &str,
+    values: impl IntoIterator<Item = Option<S>>,
+) -> Column {
     StringChunked::from_iter_options(name.into(), values.into_iter())
         .into_series()
         .into_column()
 }
 
-fn string_lists(name: &str, values: impl IntoIterator<Item = Vec<&'static str>>) -> Column {
+pub(super) fn string_lists(
+    name: &str,
+    values: impl IntoIterator<Item = Vec<&'static str>>,
+) -> Column {
     let mut builder = ListStringChunkedBuilder::new(name.into(), 0, 0);
     for v in values {
         builder.append_values_iter(v.into_iter());
@@ -53,7 +59,7 @@ fn string_lists(name: &str, values: impl IntoIterator<Item = Vec<&'static str>>)
     builder.finish().into_series().into_column()
 }
 
-fn frame(columns: Vec<Column>) -> DataFrame {
+pub(super) fn frame(columns: Vec<Column>) -> DataFrame {
     let height = columns.first().map_or(0, |c| c.len());
     DataFrame::new(height, columns).expect("columns of equal length")
 }

@@ -14,9 +14,11 @@ pub mod death;
 pub mod entry;
 pub mod fin_assets;
 pub mod income;
+pub mod near_relative;
 pub mod payroll;
 pub mod property_commercial;
 pub mod property_count;
+pub mod review_due;
 pub mod vehicle;
 
 #[cfg(test)]
@@ -26,7 +28,8 @@ use crate::calendar::RunMonth;
 use crate::decide::Action;
 use crate::evidence::{HouseholdEvidence, Source};
 use crate::income::Income;
-use crate::normalise::{Household, Member, Roster};
+use crate::near_relatives::HouseholdKin;
+use crate::normalise::{Household, Member, Roster, StaffMember};
 use crate::policy::Params;
 use crate::schema::Dataset;
 use rust_decimal::Decimal;
@@ -45,6 +48,7 @@ pub enum RuleId {
     Income,
     Payroll,
     BusinessActive,
+    NearRelative,
     DataQuality,
     Entry,
     SinglePerson,
@@ -62,6 +66,7 @@ impl RuleId {
             RuleId::Income => "R-INCOME",
             RuleId::Payroll => "R-PAYROLL",
             RuleId::BusinessActive => "R-BUSINESS-ACTIVE",
+            RuleId::NearRelative => "R-NEAR-RELATIVE",
             RuleId::DataQuality => "R-DATA-QUALITY",
             RuleId::Entry => "R-ENTRY",
             RuleId::SinglePerson => "R-SINGLE-PERSON",
@@ -80,6 +85,7 @@ impl RuleId {
             RuleId::Income => "家庭人均收入超过标准",
             RuleId::Payroll => "有财政供养人员工资记录",
             RuleId::BusinessActive => "有存续的市场主体登记",
+            RuleId::NearRelative => "经办人员或村居干部近亲属未备案或本人经办",
             RuleId::DataQuality => "花名册数据不完整或不可读",
             RuleId::Entry => "符合纳入条件",
             RuleId::SinglePerson => "重病重残单人保",
@@ -155,6 +161,10 @@ pub struct Facts<'a> {
     pub roster: &'a Roster,
     pub household: &'a Household,
     pub evidence: &'a HouseholdEvidence,
+    /// The household's possible near-relative pairs and filings.
+    pub kin: &'a HouseholdKin,
+    /// Every `staff` row (pairs refer to them by index).
+    pub staff: &'a [StaffMember],
     /// The household's members (roster indices) not known to be dead.
     pub living: Vec<u32>,
     /// The household's standard: `tekun_standard` for 特困, else the area's.
@@ -242,6 +252,12 @@ pub const RULES: &[Rule] = &[
         check: fin_assets::check,
     },
     Rule {
+        id: RuleId::NearRelative,
+        needs: Some(Dataset::Staff),
+        runs_without_living: false,
+        check: near_relative::check,
+    },
+    Rule {
         id: RuleId::Income,
         needs: None,
         runs_without_living: false,
@@ -323,6 +339,18 @@ pub struct Assessment {
     pub financial_assets: Decimal,
     /// Rules whose dataset was not supplied.
     pub not_checked: Vec<RuleId>,
+    /// Near-relative pairs of checked members (rows of `near_relative_conflicts`).
+    pub near_relatives: Vec<near_relative::NearRelativePair>,
+    /// Set when the household is due for 复核 (a row of `review_due`).
+    pub review_due: Option<review_due::ReviewDue>,
+}
+
+/// The near-relative inputs of one household: its pairs and filings, and
+/// the `staff` rows they point into.
+#[derive(Clone, Copy)]
+pub struct Kin<'a> {
+    pub household: &'a HouseholdKin,
+    pub staff: &'a [StaffMember],
 }
 
 /// The household's standard: `tekun_standard` for 特困, else its area's.
@@ -339,6 +367,7 @@ pub fn assess(
     roster: &Roster,
     household: &Household,
     evidence: &HouseholdEvidence,
+    kin: Kin,
     supplied: &std::collections::BTreeSet<Dataset>,
     params: &Params,
     month: RunMonth,
@@ -373,6 +402,8 @@ pub fn assess(
         roster,
         household,
         evidence,
+        kin: kin.household,
+        staff: kin.staff,
         living,
         standard,
         income,
@@ -389,7 +420,14 @@ pub fn assess(
     not_checked.sort();
     not_checked.dedup();
     let financial_assets = fin_assets::household_total(&facts);
+    let near_relatives = if supplied.contains(&Dataset::Staff) {
+        near_relative::pairs(&facts)
+    } else {
+        Vec::new()
+    };
     Assessment {
+        review_due: review_due::check(&facts),
+        near_relatives,
         findings,
         financial_assets,
         not_checked,

@@ -4,11 +4,13 @@
 //! 10000 and motorcycles, capital limit 100000, 3-month payroll look-back,
 //! 6-month 渐退期), run month 2024-10.
 
-use super::{assess, Assessment, Finding};
+use super::{assess, Assessment, Finding, Kin};
 use crate::calendar::RunMonth;
 use crate::decide::{decide, Decision};
 use crate::evidence::*;
 use crate::link::{MatchMethod, MatchStatus};
+use crate::near_relatives::{self, HouseholdKin};
+use crate::normalise::{Filing, KinshipRow, Registers, StaffMember};
 use crate::normalise::{Household, Member, Roster};
 use crate::policy::Params;
 use crate::schema::*;
@@ -110,6 +112,8 @@ pub struct World {
     pub evidence: HouseholdEvidence,
     pub supplied: BTreeSet<Dataset>,
     pub month: RunMonth,
+    /// `staff`, `kinship` and `filings` rows; joined when assessing.
+    pub registers: Registers,
     next_row: u64,
 }
 
@@ -149,6 +153,7 @@ impl World {
             evidence: HouseholdEvidence::default(),
             supplied: Dataset::LINKED.into_iter().collect(),
             month: ym("2024-10"),
+            registers: Registers::default(),
             next_row: 0,
         }
     }
@@ -303,11 +308,75 @@ impl World {
         }
     }
 
+    /// A staff member (index into `registers.staff`) with a fresh id;
+    /// supplying `staff` to the run.
+    pub fn staff(&mut self, role: StaffRole, region_code: &str) -> u32 {
+        let n = self.registers.staff.len();
+        let first17 = format!("51202219700101{:03}", n + 500);
+        let id = format!("{first17}{}", crate::text::check_digit(&first17).unwrap());
+        self.add_staff(&id, role, region_code)
+    }
+
+    /// A staff member who is `member` of the household.
+    pub fn staff_is_member(&mut self, member: u32, role: StaffRole) -> u32 {
+        let id = self.members[member as usize].id_number().to_string();
+        let region = self.household.region_code.clone();
+        self.add_staff(&id, role, &region)
+    }
+
+    fn add_staff(&mut self, id: &str, role: StaffRole, region_code: &str) -> u32 {
+        self.supplied.insert(Dataset::Staff);
+        let n = self.registers.staff.len();
+        self.registers.staff.push(StaffMember {
+            row_index: n as u64,
+            name: Some(format!("干部{n}")),
+            id: normalize_id(Some(id)),
+            role: Some(role),
+            region_code: Some(region_code.into()),
+        });
+        n as u32
+    }
+
+    /// A `kinship` row saying `member` is the staff member's `relation`
+    /// (written from the staff member's side: A = staff, B = member).
+    pub fn kinship_of_staff(&mut self, staff: u32, member: u32, relation: Relation) {
+        let n = self.registers.kinship.len();
+        self.registers.kinship.push(KinshipRow {
+            row_index: n as u64,
+            a_id: self.registers.staff[staff as usize].id.value.clone(),
+            b_id: self.members[member as usize].id.value.clone(),
+            relation_of_b_to_a: Some(relation),
+            source: Some(KinshipSource::Hukou),
+        });
+    }
+
+    /// A filing for this household and the staff member.
+    pub fn filing(&mut self, staff: u32, relation: Relation) {
+        let n = self.registers.filings.len();
+        self.registers.filings.push(Filing {
+            row_index: n as u64,
+            household_id: self.household.household_id.clone(),
+            staff_id: self.registers.staff[staff as usize].id.value.clone(),
+            relation: Some(relation),
+        });
+    }
+
+    fn kin(&self) -> HouseholdKin {
+        near_relatives::join(&self.roster(), &self.registers, &mut Vec::new())
+            .pop()
+            .unwrap_or_default()
+    }
+
     pub fn assess(&self) -> Assessment {
+        let kin = self.kin();
         assess(
             &self.roster(),
             &self.household,
             &self.evidence,
+            Kin {
+                household: &kin,
+                staff: &self.registers.staff,
+            },
             &self.supplied,
             &self.params,
             self.month,

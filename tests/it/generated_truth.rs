@@ -98,6 +98,7 @@ fn assert_run_matches_truth(data: &std::path::Path, out: &std::path::Path) {
     let ids = column_strings(&decisions, "household_id");
     let actions = column_strings(&decisions, "action");
     let until = column_strings(&decisions, "phase_out_until");
+    let covered = column_strings(&decisions, "covered_id_number");
     let reasons: Vec<String> = (0..decisions.height())
         .map(|i| {
             let s = decisions
@@ -115,15 +116,16 @@ fn assert_run_matches_truth(data: &std::path::Path, out: &std::path::Path) {
                 .join(";")
         })
         .collect();
-    let got: BTreeMap<String, (String, String, String)> = (0..decisions.height())
+    let got: BTreeMap<String, [String; 4]> = (0..decisions.height())
         .map(|i| {
             (
                 ids[i].clone().unwrap(),
-                (
+                [
                     actions[i].clone().unwrap(),
                     reasons[i].clone(),
                     until[i].clone().unwrap_or_default(),
-                ),
+                    covered[i].clone().unwrap_or_default(),
+                ],
             )
         })
         .collect();
@@ -132,11 +134,12 @@ fn assert_run_matches_truth(data: &std::path::Path, out: &std::path::Path) {
     assert_eq!(truth.len(), got.len(), "one decision per household");
     let mut wrong = Vec::new();
     for t in &truth {
-        let expected = (
+        let expected = [
             t["action"].clone(),
             t["reasons"].clone(),
             t["phase_out_until"].clone(),
-        );
+            t["covered_id_number"].clone(),
+        ];
         let actual = got.get(&t["household_id"]).cloned().unwrap_or_default();
         if actual != expected {
             wrong.push(format!(
@@ -181,4 +184,59 @@ fn assert_run_matches_truth(data: &std::path::Path, out: &std::path::Path) {
         "matched rows vs planted links"
     );
     assert_eq!(got_links, expected_links);
+
+    // near_relative_conflicts: every planted pair, nothing else.
+    let conflicts = read(&out.join("near_relative_conflicts.parquet"));
+    let columns = [
+        "household_id",
+        "id_number",
+        "staff_id_number",
+        "relation",
+        "conflict",
+    ];
+    let values: Vec<Vec<Option<String>>> = columns
+        .iter()
+        .map(|c| column_strings(&conflicts, c))
+        .collect();
+    let got_pairs: Vec<Vec<String>> = (0..conflicts.height())
+        .map(|i| {
+            values
+                .iter()
+                .map(|v| v[i].clone().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    let expected_pairs: Vec<Vec<String>> =
+        read_csv(&data.join("truth/near_relative_conflicts.csv"))
+            .into_iter()
+            .map(|r| columns.iter().map(|c| r[*c].clone()).collect())
+            .collect();
+    assert_eq!(
+        got_pairs, expected_pairs,
+        "near_relative_conflicts vs planted pairs"
+    );
+
+    // review_due: every recipient household due, with its date and cadence.
+    let due = read(&out.join("review_due.parquet"));
+    let columns = ["household_id", "due_date", "cadence"];
+    let values: Vec<Vec<Option<String>>> =
+        columns.iter().map(|c| column_strings(&due, c)).collect();
+    let got_due: Vec<Vec<String>> = (0..due.height())
+        .map(|i| {
+            values
+                .iter()
+                .map(|v| v[i].clone().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    let expected_due: Vec<Vec<String>> = read_csv(&data.join("truth/review_due.csv"))
+        .into_iter()
+        .map(|r| columns.iter().map(|c| r[*c].clone()).collect())
+        .collect();
+    assert_eq!(
+        got_due.len(),
+        expected_due.len(),
+        "households due for review"
+    );
+    assert_eq!(got_due, expected_due);
 }
