@@ -98,6 +98,31 @@ mod tests {
     }
 
     #[test]
+    fn exactly_at_the_standard_enters_and_one_fen_over_does_not() {
+        let mut w = candidate(2);
+        w.members[0].declared.transfer = dec!(1400);
+        assert_eq!(w.decide().action, Action::Entry);
+        w.members[0].declared.transfer = dec!(1400.01);
+        assert_eq!(w.decide().action, Action::Reject);
+    }
+
+    #[test]
+    fn of_two_severe_members_the_lowest_id_number_is_covered() {
+        let mut w = candidate(3);
+        w.members[0].declared.transfer = dec!(2500);
+        w.members[1].severe_illness = true;
+        w.members[2].disability_grade = Some(1);
+        let lowest = w.members[1]
+            .id_number()
+            .min(w.members[2].id_number())
+            .to_string();
+        let d = w.decide();
+        assert_eq!(d.action, Action::SinglePersonEntry);
+        assert_eq!(d.covered_id_number.as_deref(), Some(lowest.as_str()));
+        assert_eq!(d.reasons, vec![RuleId::SinglePerson]);
+    }
+
+    #[test]
     fn an_asset_rule_rejects_and_payroll_turns_entry_into_review() {
         let mut w = candidate(2);
         w.vehicle(0, VehicleType::Car, VehicleStatus::Normal, None);
