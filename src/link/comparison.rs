@@ -1,0 +1,533 @@
+//! Comparisons: one per field (id number, name, birth date, region), each an
+//! ordered list of *comparison levels*; the first level that holds is the
+//! field's level (Splink's convention). Pure functions over normalised
+//! values: no polars, no roster.
+//!
+//! Every level has a short `code()` (written to `matches` and `findings`)
+//! and a Chinese `label_zh()` (for `hedui explain` and the human-facing
+//! lists).
+
+use chrono::{Datelike, NaiveDate};
+use pinyin::ToPinyinMulti;
+
+macro_rules! levels {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+
+            pub fn from_code(code: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|l| l.code() == code)
+            }
+        }
+    };
+}
+
+levels!(
+    /// How close the row's id number is to the member's (normalised forms).
+    IdLevel {
+        /// Equal: the exact path, score 1.0.
+        Exact = "exact" / "证件号一致",
+        /// One substitution, insertion, deletion or swap of two neighbours
+        /// (a mistyped digit, a lost check digit).
+        OneEdit = "one_edit" / "证件号相差一位",
+        /// At least the first 14 characters (region + birth date) agree and
+        /// the rest is lost: a spreadsheet turned the number into a float
+        /// (`…1011000`, `5.12022198001011E+17`) or cut it short.
+        Truncated = "truncated" / "证件号被截断（前段一致）",
+        /// Two edits apart.
+        TwoEdits = "two_edits" / "证件号相差两位",
+        /// Only a leading part of 6–13 characters is left and it agrees
+        /// (e.g. `5.12022E+17`: the region code only).
+        Prefix = "prefix" / "证件号仅前几位一致",
+        Different = "different" / "证件号不一致",
+        Missing = "missing" / "证件号缺失",
+    }
+);
+
+levels!(
+    /// How the row's name compares with the member's (both normalised).
+    NameLevel {
+        /// Equal (middle dots aside).
+        Exact = "exact" / "姓名一致",
+        /// Equal syllable by syllable: pinyin written for a character, or a
+        /// character with the same reading (同音字).
+        Pinyin = "pinyin" / "姓名拼音一致",
+        /// Equal once each `*` (a character the source could not write) is
+        /// read as any one character.
+        Placeholder = "placeholder" / "姓名除生僻字占位符外一致",
+        /// Damerau–Levenshtein similarity ≥ 0.6 (one character of three).
+        Similar = "similar" / "姓名相似",
+        Different = "different" / "姓名不一致",
+        Missing = "missing" / "姓名缺失",
+    }
+);
+
+levels!(
+    /// How the row's birth date compares with the member's (from the id).
+    BirthDateLevel {
+        Exact = "exact" / "出生日期一致",
+        /// Exactly one of year, month, day differs, or month and day swapped.
+        OnePart = "one_part" / "出生日期一项不同",
+        Different = "different" / "出生日期不一致",
+        Missing = "missing" / "出生日期缺失",
+    }
+);
+
+levels!(
+    /// How the row's `person_region_code` compares with the member's
+    /// household `region_code` (codes of 6–12 digits).
+    RegionLevel {
+        /// All digits of the shorter code agree, and it has at least 9
+        /// (the township).
+        SamePlace = "same_place" / "同一乡镇（街道）",
+        /// The 6-digit county codes agree.
+        SameCounty = "same_county" / "同一县（区）",
+        /// The 4-digit prefecture codes agree.
+        SamePrefecture = "same_prefecture" / "同一地市",
+        Different = "different" / "不同地区",
+        Missing = "missing" / "地区代码缺失",
+    }
+);
+
+/// The comparison level of each field for one link. Fields other than the
+/// id are `None` on the exact path, where names never matter (rules.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Levels {
+    pub id: IdLevel,
+    pub name: Option<NameLevel>,
+    pub birth_date: Option<BirthDateLevel>,
+    pub region: Option<RegionLevel>,
+}
+
+impl Levels {
+    /// The levels of an exact id link.
+    pub const EXACT: Levels = Levels {
+        id: IdLevel::Exact,
+        name: None,
+        birth_date: None,
+        region: None,
+    };
+}
+
+// -------------------------------------------------------------------
+// Id numbers.
+// -------------------------------------------------------------------
+
+/// The digits a spreadsheet kept of an 18-digit id written as a number in
+/// scientific notation (`5.12022198001011E+17` → `512022198001011`).
+pub(crate) fn scientific_digits(id: &str) -> Option<String> {
+    let (mantissa, exponent) = id.split_once(['E', 'e'])?;
+    let exponent: i32 = exponent.trim_start_matches('+').parse().ok()?;
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if exponent != 17 || int.len() != 1 || !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    Some(format!("{int}{frac}").trim_end_matches('0').to_string())
+}
+
+/// The leading part of the id that survived a spreadsheet, when the row's
+/// id looks cut: scientific notation, an 18-digit number whose last three
+/// digits were rounded to `000` (a float keeps 15 significant digits), or a
+/// shorter run of digits.
+fn surviving_prefix(id: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some(d) = scientific_digits(id) {
+        return Some(d.into());
+    }
+    if !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match id.len() {
+        18 if id.ends_with("000") => Some(id[..15].into()),
+        6..=17 => Some(id.into()),
+        _ => None,
+    }
+}
+
+/// Compares the row's normalised id (invalid or missing: valid ids never
+/// reach here unless equal) with a member's.
+pub fn compare_id(row: Option<&str>, member: &str) -> IdLevel {
+    let Some(row) = row else {
+        return IdLevel::Missing;
+    };
+    if row == member {
+        return IdLevel::Exact;
+    }
+    let distance = strsim::osa_distance(row, member);
+    if distance == 1 {
+        return IdLevel::OneEdit;
+    }
+    if let Some(prefix) = surviving_prefix(row) {
+        if member.starts_with(prefix.as_ref()) {
+            return if prefix.len() >= 14 {
+                IdLevel::Truncated
+            } else {
+                IdLevel::Prefix
+            };
+        }
+    }
+    if distance == 2 {
+        IdLevel::TwoEdits
+    } else {
+        IdLevel::Different
+    }
+}
+
+// -------------------------------------------------------------------
+// Names.
+// -------------------------------------------------------------------
+
+/// The toneless pinyin readings of a character (`ü` written `v`, as
+/// keyboards do), or none for a character without a reading.
+pub fn readings(c: char) -> impl Iterator<Item = &'static str> {
+    c.to_pinyin_multi()
+        .into_iter()
+        .flat_map(|m| m.into_iter().map(|p| p.plain()))
+}
+
+fn reading_matches(c: char, latin: &str) -> bool {
+    readings(c).any(|r| r == latin || (r.contains('ü') && r.replace('ü', "v") == latin))
+}
+
+/// One unit of a row's name: a character, a placeholder, or a run of Latin
+/// letters (pinyin for one or more characters).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unit<'a> {
+    Char(char),
+    Placeholder,
+    Latin(&'a str),
+}
+
+fn units(name: &str) -> Vec<Unit<'_>> {
+    let mut out = Vec::with_capacity(name.len() / 3 + 1);
+    let mut rest = name;
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_lowercase() {
+            let end = rest
+                .find(|c: char| !c.is_ascii_lowercase())
+                .unwrap_or(rest.len());
+            out.push(Unit::Latin(&rest[..end]));
+            rest = &rest[end..];
+            continue;
+        }
+        match c {
+            '*' => out.push(Unit::Placeholder),
+            crate::text::name::MIDDLE_DOT => {}
+            c => out.push(Unit::Char(c)),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Whether a run of Latin letters spells the readings of `chars`, one
+/// syllable per character.
+fn spells(latin: &str, chars: &[char]) -> bool {
+    match chars.split_first() {
+        None => latin.is_empty(),
+        Some((&c, rest)) => readings(c).any(|r| {
+            let candidates = [r.to_string(), r.replace('ü', "v"), r.replace('ü', "u")];
+            candidates.iter().any(|r| {
+                latin
+                    .strip_prefix(r.as_str())
+                    .is_some_and(|tail| spells(tail, rest))
+            })
+        }),
+    }
+}
+
+/// Matches the row's units against the member's characters; returns
+/// (pinyin used, placeholder used) when every unit is accounted for.
+fn align(row: &[Unit<'_>], member: &[char]) -> Option<(bool, bool)> {
+    let (first, rest) = match row.split_first() {
+        None => return member.is_empty().then_some((false, false)),
+        Some(x) => x,
+    };
+    let (&m, member_rest) = member.split_first()?;
+    let merge =
+        |(p, q): (bool, bool), pinyin: bool, placeholder: bool| (p || pinyin, q || placeholder);
+    match *first {
+        Unit::Char(c) if c == m => align(rest, member_rest),
+        Unit::Char(c) => {
+            let homophone = readings(c).any(|r| reading_matches(m, r));
+            homophone
+                .then(|| align(rest, member_rest).map(|f| merge(f, true, false)))
+                .flatten()
+        }
+        Unit::Placeholder => align(rest, member_rest).map(|f| merge(f, false, true)),
+        Unit::Latin(latin) => (1..=member.len().min(4)).find_map(|k| {
+            if spells(latin, &member[..k]) {
+                align(rest, &member[k..]).map(|f| merge(f, true, false))
+            } else {
+                None
+            }
+        }),
+    }
+}
+
+/// Compares two normalised names (see `text::name`).
+pub fn compare_name(row: Option<&str>, member: Option<&str>) -> NameLevel {
+    let (Some(row), Some(member)) = (row, member) else {
+        return NameLevel::Missing;
+    };
+    let undotted = |s: &str| -> String {
+        s.chars()
+            .filter(|&c| c != crate::text::name::MIDDLE_DOT)
+            .collect()
+    };
+    let (row_plain, member_plain) = (undotted(row), undotted(member));
+    if row_plain == member_plain {
+        return NameLevel::Exact;
+    }
+    let member_chars: Vec<char> = member_plain.chars().collect();
+    match align(&units(&row_plain), &member_chars) {
+        Some((_, true)) => return NameLevel::Placeholder,
+        Some((true, false)) => return NameLevel::Pinyin,
+        _ => {}
+    }
+    if strsim::normalized_damerau_levenshtein(&row_plain, &member_plain) >= 0.6 {
+        NameLevel::Similar
+    } else {
+        NameLevel::Different
+    }
+}
+
+/// The name as one pinyin string (first reading of each character, Latin
+/// runs kept, dots dropped): a blocking key that `王xiao明`, `wangxiaoming`
+/// and `王小明` share.
+pub fn name_sound(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() * 2);
+    for unit in units(name) {
+        match unit {
+            Unit::Char(c) => match readings(c).next() {
+                Some(r) => out.push_str(&r.replace('ü', "v")),
+                None => out.push(c),
+            },
+            Unit::Placeholder => out.push('*'),
+            Unit::Latin(l) => out.push_str(l),
+        }
+    }
+    out
+}
+
+/// The first and the last unit of a name as sounds (a Latin run whole):
+/// blocking keys that survive a placeholder or pinyin in the other part.
+pub fn name_ends(name: &str) -> Option<(String, String)> {
+    let u = units(name);
+    let sound = |unit: &Unit<'_>| match *unit {
+        Unit::Char(c) => readings(c)
+            .next()
+            .map_or_else(|| c.to_string(), |r| r.replace('ü', "v")),
+        Unit::Placeholder => "*".to_string(),
+        Unit::Latin(l) => l.to_string(),
+    };
+    Some((sound(u.first()?), sound(u.last()?)))
+}
+
+// -------------------------------------------------------------------
+// Birth dates and regions.
+// -------------------------------------------------------------------
+
+pub fn compare_birth_date(row: Option<NaiveDate>, member: Option<NaiveDate>) -> BirthDateLevel {
+    let (Some(a), Some(b)) = (row, member) else {
+        return BirthDateLevel::Missing;
+    };
+    if a == b {
+        return BirthDateLevel::Exact;
+    }
+    let same = [
+        a.year() == b.year(),
+        a.month() == b.month(),
+        a.day() == b.day(),
+    ];
+    let swapped = a.year() == b.year() && a.month() == b.day() && a.day() == b.month();
+    if same.iter().filter(|s| **s).count() == 2 || swapped {
+        BirthDateLevel::OnePart
+    } else {
+        BirthDateLevel::Different
+    }
+}
+
+pub fn compare_region(row: Option<&str>, member: Option<&str>) -> RegionLevel {
+    let (Some(a), Some(b)) = (row, member) else {
+        return RegionLevel::Missing;
+    };
+    let shorter = a.len().min(b.len());
+    if shorter >= 9 && a[..shorter] == b[..shorter] {
+        RegionLevel::SamePlace
+    } else if a.get(..6).is_some() && a.get(..6) == b.get(..6) {
+        RegionLevel::SameCounty
+    } else if a.get(..4).is_some() && a.get(..4) == b.get(..4) {
+        RegionLevel::SamePrefecture
+    } else {
+        RegionLevel::Different
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize_name;
+    use proptest::prelude::*;
+
+    const ID: &str = "11010519491231002X";
+
+    fn n(raw: &str) -> String {
+        normalize_name(Some(raw)).value.unwrap()
+    }
+
+    #[test]
+    fn id_levels_at_their_edges() {
+        assert_eq!(compare_id(Some(ID), ID), IdLevel::Exact);
+        assert_eq!(compare_id(None, ID), IdLevel::Missing);
+        // One wrong digit, one swap of neighbours, a lost check digit, an extra digit.
+        assert_eq!(compare_id(Some("11010519491231003X"), ID), IdLevel::OneEdit);
+        assert_eq!(compare_id(Some("11010591491231002X"), ID), IdLevel::OneEdit);
+        assert_eq!(compare_id(Some("11010519491231002"), ID), IdLevel::OneEdit);
+        assert_eq!(
+            compare_id(Some("110105194912310022X"), ID),
+            IdLevel::OneEdit
+        );
+        // A swap of non-neighbours is two edits.
+        assert_eq!(
+            compare_id(Some("11010519491231200X"), ID),
+            IdLevel::TwoEdits
+        );
+        // Spreadsheet damage: rounded to 15 significant digits, scientific notation.
+        assert_eq!(
+            compare_id(Some("110105194912310000"), ID),
+            IdLevel::Truncated
+        );
+        assert_eq!(
+            compare_id(Some("1.10105194912310E+17"), ID),
+            IdLevel::Truncated
+        );
+        assert_eq!(compare_id(Some("1.10105E+17"), ID), IdLevel::Prefix);
+        assert_eq!(compare_id(Some("1101051949123"), ID), IdLevel::Prefix);
+        assert_eq!(compare_id(Some("11010519491231"), ID), IdLevel::Truncated);
+        // Cut short but from another region: different.
+        assert_eq!(compare_id(Some("1.20105E+17"), ID), IdLevel::Different);
+        assert_eq!(
+            compare_id(Some("510105194912310000"), ID),
+            IdLevel::Different
+        );
+        assert_eq!(compare_id(Some("garbage"), ID), IdLevel::Different);
+    }
+
+    #[test]
+    fn name_levels_at_their_edges() {
+        let c = |a: &str, b: &str| compare_name(Some(&n(a)), Some(&n(b)));
+        assert_eq!(c("張 三", "张三"), NameLevel::Exact);
+        assert_eq!(c("阿依古丽•买买提", "阿依古丽·买买提"), NameLevel::Exact);
+        assert_eq!(c("阿依古丽买买提", "阿依古丽·买买提"), NameLevel::Exact);
+        assert_eq!(c("王yan明", "王焱明"), NameLevel::Pinyin);
+        assert_eq!(c("wangxiaoming", "王小明"), NameLevel::Pinyin);
+        assert_eq!(c("王晓明", "王小明"), NameLevel::Pinyin);
+        assert_eq!(c("王lv", "王绿"), NameLevel::Pinyin);
+        assert_eq!(c("王?明", "王焱明"), NameLevel::Placeholder);
+        assert_eq!(c("*小明", "王小明"), NameLevel::Placeholder);
+        // A placeholder stands for one character, not two.
+        assert_ne!(c("王*", "王小明"), NameLevel::Placeholder);
+        assert_eq!(c("王大明", "王小明"), NameLevel::Similar);
+        // Two-character names one character apart: different people.
+        assert_eq!(c("王明", "王亮"), NameLevel::Different);
+        assert_eq!(c("王yu明", "王小明"), NameLevel::Different);
+        assert_eq!(c("李四", "张三"), NameLevel::Different);
+        assert_eq!(compare_name(None, Some("张三")), NameLevel::Missing);
+    }
+
+    #[test]
+    fn name_sound_keys_meet_across_pinyin() {
+        assert_eq!(name_sound(&n("王xiao明")), name_sound("王小明"));
+        assert_eq!(name_sound("wangxiaoming"), name_sound("王小明"));
+        assert_eq!(name_ends("王*明"), Some(("wang".into(), "ming".into())));
+        assert_eq!(name_ends(""), None);
+    }
+
+    #[test]
+    fn birth_date_levels_at_their_edges() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(
+            compare_birth_date(d(1980, 3, 4), d(1980, 3, 4)),
+            BirthDateLevel::Exact
+        );
+        assert_eq!(
+            compare_birth_date(d(1980, 3, 5), d(1980, 3, 4)),
+            BirthDateLevel::OnePart
+        );
+        assert_eq!(
+            compare_birth_date(d(1981, 3, 4), d(1980, 3, 4)),
+            BirthDateLevel::OnePart
+        );
+        assert_eq!(
+            compare_birth_date(d(1980, 4, 3), d(1980, 3, 4)),
+            BirthDateLevel::OnePart
+        );
+        assert_eq!(
+            compare_birth_date(d(1981, 3, 5), d(1980, 3, 4)),
+            BirthDateLevel::Different
+        );
+        assert_eq!(
+            compare_birth_date(None, d(1980, 3, 4)),
+            BirthDateLevel::Missing
+        );
+    }
+
+    #[test]
+    fn region_levels_at_their_edges() {
+        let c = |a: &str, b: &str| compare_region(Some(a), Some(b));
+        assert_eq!(c("512022101001", "512022101001"), RegionLevel::SamePlace);
+        assert_eq!(c("512022101", "512022101001"), RegionLevel::SamePlace);
+        assert_eq!(c("512022", "512022101001"), RegionLevel::SameCounty);
+        assert_eq!(c("512022102001", "512022101001"), RegionLevel::SameCounty);
+        assert_eq!(
+            c("512099102001", "512022101001"),
+            RegionLevel::SamePrefecture
+        );
+        assert_eq!(c("530427", "512022101001"), RegionLevel::Different);
+        assert_eq!(compare_region(None, Some("512022")), RegionLevel::Missing);
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for l in IdLevel::ALL {
+            assert_eq!(IdLevel::from_code(l.code()), Some(*l));
+        }
+        for l in NameLevel::ALL {
+            assert_eq!(NameLevel::from_code(l.code()), Some(*l));
+        }
+    }
+
+    proptest! {
+        /// Any one changed character of a valid id is one edit away.
+        #[test]
+        fn one_changed_character_is_one_edit(pos in 0usize..18, digit in 0u8..10) {
+            let mut b = ID.as_bytes().to_vec();
+            let new = b'0' + digit;
+            prop_assume!(b[pos] != new);
+            b[pos] = new;
+            let row = String::from_utf8(b).unwrap();
+            prop_assert_eq!(compare_id(Some(&row), ID), IdLevel::OneEdit);
+        }
+
+        /// A name compared with itself is exact, whatever noise normalisation removes.
+        #[test]
+        fn names_equal_themselves(name in "[张王李赵刘陈][小明华伟芳丽强]{1,2}") {
+            prop_assert_eq!(compare_name(Some(&name), Some(&name)), NameLevel::Exact);
+            let spaced: String = name.chars().flat_map(|c| [c, ' ']).collect();
+            prop_assert_eq!(compare_name(Some(&n(&spaced)), Some(&name)), NameLevel::Exact);
+        }
+    }
+}
