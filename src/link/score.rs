@@ -24,7 +24,7 @@ fn bits(m: f64, u: f64) -> f64 {
 pub fn id_mu(level: IdLevel) -> (f64, f64) {
     match level {
         IdLevel::Exact => (0.999, 1e-9),
-        IdLevel::OneEdit => (0.90, 1e-3),
+        IdLevel::OneEdit => (0.90, 1e-5),
         IdLevel::Truncated => (0.05, 1e-4),
         IdLevel::TwoEdits => (0.03, 3e-3),
         IdLevel::Prefix => (0.04, 0.02),
@@ -39,7 +39,7 @@ pub fn name_mu(level: NameLevel) -> (f64, f64) {
         NameLevel::Pinyin => (0.08, 8e-4),
         NameLevel::Placeholder => (0.03, 1e-3),
         NameLevel::Similar => (0.04, 0.02),
-        NameLevel::Different => (0.002, 0.99),
+        NameLevel::Different => (1e-4, 0.99),
         NameLevel::Missing => (1.0, 1.0),
     }
 }
