@@ -7,5 +7,7 @@ mod support;
 mod bad_input;
 #[path = "it/generated_truth.rs"]
 mod generated_truth;
+#[path = "it/linkage.rs"]
+mod linkage;
 #[path = "it/outputs.rs"]
 mod outputs;
