@@ -203,7 +203,7 @@ impl MemberIndex {
 
 /// Rows per parallel chunk: big enough to amortise the task, small enough
 /// to balance fuzzy-heavy stretches.
-const CHUNK: usize = 16 * 1024;
+const CHUNK: usize = 4 * 1024;
 
 /// Links every row of one extract. `thresholds` is indexed like
 /// [`Roster::households`]: a link's status uses its member's household's.
@@ -462,5 +462,249 @@ mod tests {
         assert_eq!(q[0].problem, Problem::DuplicateIdNumber);
         let links = link_dataset(&index, &roster, &keys(&["11010519491231002X"]), &[]);
         assert_eq!(links.links[0].status, MatchStatus::Review);
+    }
+
+    // ---------------------------------------------------------------
+    // The fuzzy path.
+    // ---------------------------------------------------------------
+
+    use crate::normalise::Household;
+    use chrono::NaiveDate;
+
+    fn household(region: &str) -> Household {
+        Household {
+            row_index: 0,
+            household_id: format!("H{region}"),
+            region_code: region.to_string(),
+            area: None,
+            program: None,
+            status: None,
+            tier: None,
+            single_person_coverage: false,
+            benefit_start: None,
+            phase_out_until: None,
+            monthly_benefit: None,
+            last_review_date: None,
+            members: vec![],
+            roster_problems: vec![],
+        }
+    }
+
+    fn named(id: &str, name: &str, household: u32) -> Member {
+        Member {
+            name: Some(name.into()),
+            name_norm: crate::text::normalize_name(Some(name)).value,
+            household,
+            ..member(id)
+        }
+    }
+
+    /// A valid id for 乐至县 from a birth date and a sequence number.
+    fn valid(birth: &str, seq: u32) -> String {
+        let body = format!("512022{birth}{seq:03}");
+        format!("{body}{}", crate::text::check_digit(&body).unwrap())
+    }
+
+    /// `id` with its 11th character changed: one edit, invalid.
+    fn typo(id: &str) -> String {
+        let mut b = id.as_bytes().to_vec();
+        b[10] = if b[10] == b'0' { b'1' } else { b'0' };
+        String::from_utf8(b).unwrap()
+    }
+
+    struct Row<'a> {
+        id: &'a str,
+        name: &'a str,
+        birth: Option<&'a str>,
+        region: Option<&'a str>,
+    }
+
+    fn rows(rows: &[Row<'_>]) -> PersonKeys {
+        PersonKeys {
+            dataset: Some(Dataset::Deaths),
+            ids: rows.iter().map(|r| normalize_id(Some(r.id))).collect(),
+            names: rows
+                .iter()
+                .map(|r| crate::text::normalize_name(Some(r.name)).value)
+                .collect(),
+            birth_dates: rows
+                .iter()
+                .map(|r| {
+                    r.birth
+                        .map(|b| NaiveDate::parse_from_str(b, "%Y-%m-%d").unwrap())
+                })
+                .collect(),
+            region_codes: rows.iter().map(|r| r.region.map(str::to_string)).collect(),
+        }
+    }
+
+    fn world() -> Roster {
+        Roster {
+            households: vec![household("512022101001"), household("512022102003")],
+            members: vec![
+                named(&valid("19800101", 101), "王芳", 0),
+                named(&valid("19800101", 103), "王芳", 1), // a namesake twin elsewhere in the county
+                named(&valid("19620505", 202), "阿依古丽·买买提", 1),
+            ],
+        }
+    }
+
+    fn link(roster: &Roster, keys: &PersonKeys, t: &[Thresholds]) -> Vec<Option<Link>> {
+        let mut q = Vec::new();
+        let index = MemberIndex::new(roster, &mut q);
+        let links = link_dataset(&index, roster, keys, t);
+        (0..keys.len() as u64)
+            .map(|r| links.links.iter().find(|l| l.row_index == r).copied())
+            .collect()
+    }
+
+    #[test]
+    fn a_mistyped_id_with_the_members_name_is_matched_fuzzily() {
+        let r = world();
+        let id = valid("19620505", 202);
+        let got = link(
+            &r,
+            &rows(&[Row {
+                id: &typo(&id),
+                name: "阿依古丽•买买提",
+                birth: None,
+                region: None,
+            }]),
+            &[],
+        );
+        let l = got[0].expect("linked");
+        assert_eq!(
+            (l.member, l.method, l.status),
+            (2, MatchMethod::Fuzzy, MatchStatus::Matched)
+        );
+        assert_eq!(l.levels.id, IdLevel::OneEdit);
+        assert_eq!(l.levels.name, Some(NameLevel::Exact));
+        assert!(l.score > 0.99 && l.score < 1.0);
+    }
+
+    #[test]
+    fn a_valid_id_of_someone_else_is_never_linked_whatever_the_name() {
+        let r = world();
+        let twin = valid("19800101", 105);
+        let got = link(
+            &r,
+            &rows(&[Row {
+                id: &twin,
+                name: "王芳",
+                birth: Some("1980-01-01"),
+                region: Some("512022101001"),
+            }]),
+            &[],
+        );
+        assert_eq!(got, vec![None]);
+    }
+
+    #[test]
+    fn without_an_id_the_best_candidate_is_only_reviewed() {
+        let r = world();
+        let got = link(
+            &r,
+            &rows(&[Row {
+                id: "",
+                name: "阿依古丽买买提",
+                birth: Some("1962-05-05"),
+                region: Some("512022102003"),
+            }]),
+            &[],
+        );
+        let l = got[0].expect("linked for review");
+        assert_eq!((l.member, l.status), (2, MatchStatus::Review));
+        assert_eq!(l.levels.id, IdLevel::Missing);
+    }
+
+    #[test]
+    fn equal_best_scores_for_two_members_are_a_tie_for_review() {
+        let r = world();
+        // Name and birth date fit both 王芳; the county fits both; no township given.
+        let got = link(
+            &r,
+            &rows(&[Row {
+                id: "",
+                name: "王芳",
+                birth: Some("1980-01-01"),
+                region: Some("512022"),
+            }]),
+            &[],
+        );
+        let l = got[0].expect("linked for review");
+        assert_eq!(
+            (l.member, l.method, l.status),
+            (0, MatchMethod::FuzzyTie, MatchStatus::Review)
+        );
+    }
+
+    #[test]
+    fn the_linked_members_household_thresholds_decide_the_status() {
+        let r = world();
+        let id = valid("19620505", 202);
+        let keys = rows(&[Row {
+            id: &typo(&id),
+            name: "阿依古丽·买买提",
+            birth: None,
+            region: None,
+        }]);
+        let strict = [
+            Thresholds::DEFAULT,
+            Thresholds {
+                accept: 0.999_999,
+                review: 0.5,
+            },
+        ];
+        assert_eq!(
+            link(&r, &keys, &strict)[0].unwrap().status,
+            MatchStatus::Review
+        );
+        let other_household_strict = [
+            Thresholds {
+                accept: 0.999_999,
+                review: 0.5,
+            },
+            Thresholds::DEFAULT,
+        ];
+        assert_eq!(
+            link(&r, &keys, &other_household_strict)[0].unwrap().status,
+            MatchStatus::Matched
+        );
+    }
+
+    #[test]
+    fn links_do_not_depend_on_the_thread_count() {
+        let r = world();
+        let mut many = Vec::new();
+        for i in 0..10_000u32 {
+            let m = &r.members[(i % 3) as usize];
+            let id = m.id_number().to_string();
+            let written = match i % 4 {
+                0 => id,
+                1 => typo(&id),
+                2 => String::new(),
+                _ => format!("{}", &id[..17]),
+            };
+            many.push((written, m.name.clone().unwrap()));
+        }
+        let keys = rows(
+            &many
+                .iter()
+                .map(|(id, name)| Row {
+                    id,
+                    name,
+                    birth: Some("1980-01-01"),
+                    region: None,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let in_pool = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| link(&r, &keys, &[]))
+        };
+        assert_eq!(in_pool(1), in_pool(4));
     }
 }
