@@ -67,7 +67,8 @@ levels!(
         /// Equal once each `*` (a character the source could not write) is
         /// read as any one character.
         Placeholder = "placeholder" / "姓名除生僻字占位符外一致",
-        /// Damerau–Levenshtein similarity ≥ 0.6 (one character of three).
+        /// Edit-distance similarity (strsim's optimal string alignment,
+        /// 1 − distance / length) ≥ 0.6: one character of three.
         Similar = "similar" / "姓名相似",
         Different = "different" / "姓名不一致",
         Missing = "missing" / "姓名缺失",
@@ -156,6 +157,40 @@ fn surviving_prefix(id: &str) -> Option<std::borrow::Cow<'_, str>> {
     }
 }
 
+/// Optimal-string-alignment distance (edits: substitution, insertion,
+/// deletion, swap of neighbours) over bytes, without allocating for ids of
+/// up to 31 bytes (every id); longer text goes to strsim.
+fn osa_bytes(a: &[u8], b: &[u8]) -> usize {
+    const N: usize = 32;
+    if a.len() >= N || b.len() >= N {
+        return strsim::osa_distance(&String::from_utf8_lossy(a), &String::from_utf8_lossy(b));
+    }
+    // Three rows of the DP table: i-2, i-1, i.
+    let mut rows = [[0usize; N]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[prev2][j - 2] + 1);
+            }
+            rows[cur][j] = d;
+        }
+    }
+    if a.is_empty() {
+        b.len()
+    } else {
+        rows[a.len() % 3][b.len()]
+    }
+}
+
 /// Compares the row's normalised id (invalid or missing: valid ids never
 /// reach here unless equal) with a member's.
 pub fn compare_id(row: Option<&str>, member: &str) -> IdLevel {
@@ -165,7 +200,7 @@ pub fn compare_id(row: Option<&str>, member: &str) -> IdLevel {
     if row == member {
         return IdLevel::Exact;
     }
-    let distance = strsim::osa_distance(row, member);
+    let distance = osa_bytes(row.as_bytes(), member.as_bytes());
     if distance == 1 {
         return IdLevel::OneEdit;
     }
@@ -297,7 +332,9 @@ pub fn compare_name(row: Option<&str>, member: Option<&str>) -> NameLevel {
         Some((true, false)) => return NameLevel::Pinyin,
         _ => {}
     }
-    if strsim::normalized_damerau_levenshtein(&row_plain, &member_plain) >= 0.6 {
+    let len = row_plain.chars().count().max(member_plain.chars().count());
+    let similarity = 1.0 - strsim::osa_distance(&row_plain, &member_plain) as f64 / len as f64;
+    if similarity >= 0.6 {
         NameLevel::Similar
     } else {
         NameLevel::Different
@@ -312,7 +349,7 @@ pub fn name_sound(name: &str) -> String {
     for unit in units(name) {
         match unit {
             Unit::Char(c) => match readings(c).next() {
-                Some(r) => out.push_str(&r.replace('ü', "v")),
+                Some(r) => out.extend(r.chars().map(|c| if c == 'ü' { 'v' } else { c })),
                 None => out.push(c),
             },
             Unit::Placeholder => out.push('*'),
@@ -510,7 +547,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn byte_osa_agrees_with_strsim() {
+        for (a, b) in [
+            ("", ""),
+            ("", "12"),
+            ("ab", "ba"),
+            ("abc", "ca"),
+            ("11010519491231002X", "1101051949123100"),
+        ] {
+            assert_eq!(
+                osa_bytes(a.as_bytes(), b.as_bytes()),
+                strsim::osa_distance(a, b),
+                "{a} {b}"
+            );
+        }
+    }
+
     proptest! {
+        #[test]
+        fn byte_osa_is_strsims_osa(a in "[0-9X.E+]{0,20}", b in "[0-9X.E+]{0,20}") {
+            prop_assert_eq!(osa_bytes(a.as_bytes(), b.as_bytes()), strsim::osa_distance(&a, &b));
+        }
+
         /// Any one changed character of a valid id is one edit away.
         #[test]
         fn one_changed_character_is_one_edit(pos in 0usize..18, digit in 0u8..10) {

@@ -165,13 +165,31 @@ mod tests {
             status(levels(I::OneEdit, N::Placeholder, B::Exact, R::SameCounty)),
             MatchStatus::Matched
         );
+        // Banks send no birth date or region: id and name must do.
+        assert_eq!(
+            status(levels(I::OneEdit, N::Placeholder, B::Missing, R::Missing)),
+            MatchStatus::Matched
+        );
+        assert_eq!(
+            status(levels(I::OneEdit, N::Pinyin, B::Missing, R::Missing)),
+            MatchStatus::Matched
+        );
     }
 
     #[test]
-    fn a_mistyped_id_under_another_name_is_not_matched() {
+    fn a_mistyped_id_under_another_name_is_only_reviewed() {
         assert_eq!(
             status(levels(I::OneEdit, N::Different, B::Exact, R::SamePlace)),
+            MatchStatus::Review
+        );
+        assert_eq!(
+            status(levels(I::OneEdit, N::Different, B::Missing, R::Missing)),
             MatchStatus::Unmatched
+        );
+        // A mistyped id and nothing else to go on.
+        assert_eq!(
+            status(levels(I::OneEdit, N::Missing, B::Missing, R::Missing)),
+            MatchStatus::Review
         );
     }
 
