@@ -136,13 +136,15 @@ pub(crate) fn scientific_digits(id: &str) -> Option<String> {
     if exponent != 17 || int.len() != 1 || !all_digits(int) || !all_digits(frac) {
         return None;
     }
-    Some(format!("{int}{frac}").trim_end_matches('0').to_string())
+    // A float keeps 15 significant digits; a 16th or 17th may be rounded.
+    let digits: String = int.chars().chain(frac.chars()).take(15).collect();
+    Some(digits.trim_end_matches('0').to_string())
 }
 
 /// The leading part of the id that survived a spreadsheet, when the row's
 /// id looks cut: scientific notation, an 18-digit number whose last three
-/// digits were rounded to `000` (a float keeps 15 significant digits), or a
-/// shorter run of digits.
+/// digits a float could not keep (`…1011000`, `…1011200`: 15 significant
+/// digits survive), or a shorter run of digits.
 fn surviving_prefix(id: &str) -> Option<std::borrow::Cow<'_, str>> {
     if let Some(d) = scientific_digits(id) {
         return Some(d.into());
@@ -151,7 +153,7 @@ fn surviving_prefix(id: &str) -> Option<std::borrow::Cow<'_, str>> {
         return None;
     }
     match id.len() {
-        18 if id.ends_with("000") => Some(id[..15].into()),
+        18 => Some(id[..15].into()),
         6..=17 => Some(id.into()),
         _ => None,
     }
@@ -326,8 +328,13 @@ pub fn compare_name(row: Option<&str>, member: Option<&str>) -> NameLevel {
     if row_plain == member_plain {
         return NameLevel::Exact;
     }
+    // Either side may carry the pinyin or the placeholder (rosters are typed
+    // by hand too).
     let member_chars: Vec<char> = member_plain.chars().collect();
-    match align(&units(&row_plain), &member_chars) {
+    let row_chars: Vec<char> = row_plain.chars().collect();
+    let aligned = align(&units(&row_plain), &member_chars)
+        .or_else(|| align(&units(&member_plain), &row_chars));
+    match aligned {
         Some((_, true)) => return NameLevel::Placeholder,
         Some((true, false)) => return NameLevel::Pinyin,
         _ => {}
@@ -475,6 +482,9 @@ mod tests {
         assert_eq!(c("王lv", "王绿"), NameLevel::Pinyin);
         assert_eq!(c("王?明", "王焱明"), NameLevel::Placeholder);
         assert_eq!(c("*小明", "王小明"), NameLevel::Placeholder);
+        // The roster's side may be the one typed with pinyin or a placeholder.
+        assert_eq!(c("王焱明", "王yan明"), NameLevel::Pinyin);
+        assert_eq!(c("王焱明", "王*明"), NameLevel::Placeholder);
         // A placeholder stands for one character, not two.
         assert_ne!(c("王*", "王小明"), NameLevel::Placeholder);
         assert_eq!(c("王大明", "王小明"), NameLevel::Similar);

@@ -683,7 +683,7 @@ mod tests {
                 0 => id,
                 1 => typo(&id),
                 2 => String::new(),
-                _ => format!("{}", &id[..17]),
+                _ => id[..17].to_string(),
             };
             many.push((written, m.name.clone().unwrap()));
         }
