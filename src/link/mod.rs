@@ -247,27 +247,57 @@ fn link_row(
 ) -> Option<Link> {
     let id = &keys.ids[row];
     if let Some(value) = id.value.as_deref() {
-        if let Some((&member, rest)) = index.get(value).split_first() {
-            let (method, status) = if rest.is_empty() {
-                (MatchMethod::IdExact, MatchStatus::Matched)
-            } else {
-                (MatchMethod::IdExactAmbiguous, MatchStatus::Review)
-            };
-            return Some(Link {
-                row_index: row as u64,
-                member,
-                score: 1.0,
-                method,
-                status,
-                levels: Levels::EXACT,
-            });
+        if let Some(link) = exact(index, row, value) {
+            return Some(link);
         }
         if id.valid {
             // A valid id that is no member's: another person (rules.md).
             return None;
         }
+        // Separators and quote marks (`512022-19800101-1234`, a
+        // spreadsheet's leading `'`): the id inside is the row's id.
+        if let Some(inner) = separated_id(value) {
+            let link = exact(index, row, &inner);
+            if link.is_some() || crate::text::normalize_id(Some(&inner)).valid {
+                return link;
+            }
+        }
     }
     fuzzy(index, roster, keys, thresholds, row, candidates)
+}
+
+/// The exact path: the row's id is a member's.
+fn exact(index: &MemberIndex, row: usize, id: &str) -> Option<Link> {
+    let (&member, rest) = index.get(id).split_first()?;
+    let (method, status) = if rest.is_empty() {
+        (MatchMethod::IdExact, MatchStatus::Matched)
+    } else {
+        (MatchMethod::IdExactAmbiguous, MatchStatus::Review)
+    };
+    Some(Link {
+        row_index: row as u64,
+        member,
+        score: 1.0,
+        method,
+        status,
+        levels: Levels::EXACT,
+    })
+}
+
+/// An invalid id with separators or quote marks around 18 id characters:
+/// those characters. `None` for anything else (scientific notation
+/// included: its `.` is not a separator).
+fn separated_id(id: &str) -> Option<String> {
+    const SEPARATORS: &[char] = &['-', '_', '/', '\'', '"', '`', '‘', '’', '“', '”', '—', '－'];
+    if !id.contains(SEPARATORS) {
+        return None;
+    }
+    let inner: String = id.chars().filter(|c| !SEPARATORS.contains(c)).collect();
+    let b = inner.as_bytes();
+    (b.len() == 18
+        && b[..17].iter().all(u8::is_ascii_digit)
+        && (b[17].is_ascii_digit() || b[17] == b'X'))
+        .then_some(inner)
 }
 
 /// What the row says about its person, for blocking and comparison.
@@ -580,6 +610,48 @@ mod tests {
         assert_eq!(l.levels.id, IdLevel::OneEdit);
         assert_eq!(l.levels.name, Some(NameLevel::Exact));
         assert!(l.score > 0.99 && l.score < 1.0);
+    }
+
+    #[test]
+    fn an_id_inside_separators_or_quotes_is_that_id() {
+        let r = world();
+        let id = valid("19620505", 202);
+        let dashed = format!("{}-{}-{}", &id[..6], &id[6..14], &id[14..]);
+        let quoted = format!("'{id}");
+        let twin = format!("'{}", valid("19620505", 204));
+        let got = link(
+            &r,
+            &rows(&[
+                Row {
+                    id: &dashed,
+                    name: "",
+                    birth: None,
+                    region: None,
+                },
+                Row {
+                    id: &quoted,
+                    name: "",
+                    birth: None,
+                    region: None,
+                },
+                Row {
+                    id: &twin,
+                    name: "阿依古丽·买买提",
+                    birth: Some("1962-05-05"),
+                    region: Some("512022102003"),
+                },
+            ]),
+            &[],
+        );
+        for l in &got[..2] {
+            let l = l.expect("linked");
+            assert_eq!(
+                (l.member, l.method, l.status),
+                (2, MatchMethod::IdExact, MatchStatus::Matched)
+            );
+        }
+        // A valid id inside the quotes is someone else's: never linked.
+        assert_eq!(got[2], None);
     }
 
     #[test]
