@@ -196,7 +196,13 @@ fn osa_bytes(a: &[u8], b: &[u8]) -> usize {
 /// Compares the row's normalised id (invalid or missing: valid ids never
 /// reach here unless equal) with a member's.
 pub fn compare_id(row: Option<&str>, member: &str) -> IdLevel {
-    let Some(row) = row else {
+    // `NULL`, `无`, `-`, `0`, `000000000000000000`: a stand-in for a
+    // missing id, not a different one.
+    let stand_in = |r: &str| {
+        r.bytes().filter(u8::is_ascii_digit).count() < 6
+            || r.bytes().all(|b| Some(b) == r.bytes().next())
+    };
+    let Some(row) = row.filter(|r| !stand_in(r)) else {
         return IdLevel::Missing;
     };
     if row == member {
@@ -260,7 +266,11 @@ fn units(name: &str) -> Vec<Unit<'_>> {
             continue;
         }
         match c {
-            '*' => out.push(Unit::Placeholder),
+            // `*` (and `?`, mapped by text::name) and the other marks clerks
+            // type for a character their system cannot write.
+            '*' | '□' | '■' | '○' | '〇' | '_' | '＿' | '#' | '＃' => {
+                out.push(Unit::Placeholder)
+            }
             crate::text::name::MIDDLE_DOT => {}
             c => out.push(Unit::Char(c)),
         }
@@ -467,7 +477,11 @@ mod tests {
             compare_id(Some("510105194912310000"), ID),
             IdLevel::Different
         );
-        assert_eq!(compare_id(Some("garbage"), ID), IdLevel::Different);
+        assert_eq!(compare_id(Some("garbage110"), ID), IdLevel::Missing);
+        assert_eq!(compare_id(Some("NULL"), ID), IdLevel::Missing);
+        assert_eq!(compare_id(Some("0"), ID), IdLevel::Missing);
+        assert_eq!(compare_id(Some("000000000000000000"), ID), IdLevel::Missing);
+        assert_eq!(compare_id(Some("garbage110105"), ID), IdLevel::Different);
     }
 
     #[test]
@@ -482,6 +496,7 @@ mod tests {
         assert_eq!(c("王lv", "王绿"), NameLevel::Pinyin);
         assert_eq!(c("王?明", "王焱明"), NameLevel::Placeholder);
         assert_eq!(c("*小明", "王小明"), NameLevel::Placeholder);
+        assert_eq!(c("王□明", "王焱明"), NameLevel::Placeholder);
         // The roster's side may be the one typed with pinyin or a placeholder.
         assert_eq!(c("王焱明", "王yan明"), NameLevel::Pinyin);
         assert_eq!(c("王焱明", "王*明"), NameLevel::Placeholder);
