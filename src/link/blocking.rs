@@ -9,15 +9,21 @@
 use super::comparison::{name_ends, name_sound};
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 /// A blocking rule (Splink's term). Rules are OR-ed: a candidate needs one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum BlockingRule {
     /// The id one edit away (substitution, insertion, deletion, swap of
-    /// neighbours), or cut short after its 12th character. Three keys per
-    /// id — the first 12 characters; the last 10; the first 7 with the last
-    /// 5 — so that any one edit leaves at least one of them intact.
+    /// neighbours), or cut short after its 14th character. Four keys per id,
+    /// so that any one edit leaves at least one intact: the first 14
+    /// characters (region + birth date: edits from the 15th on); the last
+    /// 11 (edits in the first 7); the first 6 with the last 8 (edits in
+    /// characters 7–10); the first 9 with the last 3 (edits in 10–15). Each
+    /// holds the birth day or the sequence number, so a block stays small
+    /// in a county of any size.
     IdNeighbour,
     /// The name's sound (pinyin, see `comparison::name_sound`) and the county.
     NameCounty,
@@ -71,12 +77,14 @@ pub fn keys(p: &Person<'_>, out: &mut Vec<u64>) {
     use BlockingRule::*;
     if let Some(id) = p.id.filter(|id| id.is_ascii()) {
         let b = id.as_bytes();
-        if b.len() >= 12 {
-            out.push(key(IdNeighbour, &[b"p", &b[..12]]));
-            out.push(key(IdNeighbour, &[b"m", &b[..7], &b[b.len() - 5..]]));
+        let n = b.len();
+        if n >= 14 {
+            out.push(key(IdNeighbour, &[b"p", &b[..14]]));
+            out.push(key(IdNeighbour, &[b"a", &b[..6], &b[n - 8..]]));
+            out.push(key(IdNeighbour, &[b"b", &b[..9], &b[n - 3..]]));
         }
-        if b.len() >= 10 {
-            out.push(key(IdNeighbour, &[b"s", &b[b.len() - 10..]]));
+        if n >= 11 {
+            out.push(key(IdNeighbour, &[b"s", &b[n - 11..]]));
         }
     }
     let sound = p.name.map(name_sound).filter(|s| !s.is_empty());
@@ -97,10 +105,31 @@ pub fn keys(p: &Person<'_>, out: &mut Vec<u64>) {
     }
 }
 
-/// Members by blocking key: one sorted array.
+/// Keys are already hashes: use them as they are.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Members by blocking key: the members of all blocks in one array, sorted
+/// by (key, member), and each key's range in it. A hash look-up per key,
+/// not a binary search: the index outgrows the cache at county scale.
 #[derive(Debug, Default)]
 pub struct BlockIndex {
-    entries: Vec<(u64, u32)>,
+    members: Vec<u32>,
+    ranges: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>>,
 }
 
 impl BlockIndex {
@@ -120,13 +149,26 @@ impl BlockIndex {
             })
             .collect();
         entries.par_sort_unstable();
-        BlockIndex { entries }
+        let mut ranges: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>> =
+            HashMap::default();
+        let mut start = 0;
+        for (i, e) in entries.iter().enumerate() {
+            if i + 1 == entries.len() || entries[i + 1].0 != e.0 {
+                ranges.insert(e.0, (start as u32, (i + 1 - start) as u32));
+                start = i + 1;
+            }
+        }
+        BlockIndex {
+            members: entries.into_iter().map(|e| e.1).collect(),
+            ranges,
+        }
     }
 
-    fn block(&self, key: u64) -> &[(u64, u32)] {
-        let start = self.entries.partition_point(|e| e.0 < key);
-        let end = self.entries[start..].partition_point(|e| e.0 == key) + start;
-        &self.entries[start..end]
+    fn block(&self, key: u64) -> &[u32] {
+        match self.ranges.get(&key) {
+            Some(&(start, len)) => &self.members[start as usize..(start + len) as usize],
+            None => &[],
+        }
     }
 
     /// The candidates for a row: members sharing a key, sorted, distinct.
@@ -138,7 +180,7 @@ impl BlockIndex {
         for key in k {
             let block = self.block(key);
             if block.len() <= MAX_BLOCK {
-                out.extend(block.iter().map(|e| e.1));
+                out.extend_from_slice(block);
             }
         }
         out.sort_unstable();
@@ -186,11 +228,14 @@ mod tests {
         for row in [
             "11010519491231003X",  // substitution
             "11010591491231002X",  // swap of neighbours in the middle
-            "11010519491213002X",  // swap across the 12th character
+            "11010519491213002X",  // swap in the birth day
+            "11010519491230102X",  // swap across the 14th character
+            "11015019491231002X",  // swap across the 6th character
+            "11010591491231002X",  // swap across the 9th character
             "01110519491231002X",  // swap at the start
             "1101051949123100X2",  // swap at the end
             "11010519491231002",   // check digit lost
-            "1101051949123100",    // two lost: still the first 12
+            "1101051949123100",    // two lost: still the first 14
             "110105194912310000",  // rounded by a spreadsheet
             "1101051949231002X",   // a digit dropped in the middle
             "110105194912331002X", // a digit added
@@ -249,11 +294,12 @@ mod tests {
     proptest! {
         /// Any single substitution, deletion or neighbour swap keeps one id key.
         #[test]
-        fn one_edit_always_shares_an_id_key(pos in 0usize..18, digit in 0u8..10, kind in 0u8..3) {
+        fn one_edit_always_shares_an_id_key(pos in 0usize..18, digit in 0u8..10, kind in 0u8..4) {
             let mut b = ID.as_bytes().to_vec();
             match kind {
                 0 => b[pos] = b'0' + digit,
                 1 => { b.remove(pos); }
+                2 => b.insert(pos, b'0' + digit),
                 _ => { let p = pos.min(16); b.swap(p, p + 1); }
             }
             let row = String::from_utf8(b).unwrap();

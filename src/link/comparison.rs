@@ -193,6 +193,56 @@ fn osa_bytes(a: &[u8], b: &[u8]) -> usize {
     }
 }
 
+/// [`osa_bytes`] capped: `min(distance, cap + 1)`, computing only the band
+/// of the table within `cap` of its diagonal (ids are compared with many
+/// candidates; only 0, 1, 2 and "more" matter).
+fn osa_capped(a: &[u8], b: &[u8], cap: usize) -> usize {
+    const N: usize = 32;
+    let (la, lb) = (a.len(), b.len());
+    let inf = cap + 1;
+    if la.abs_diff(lb) > cap {
+        return inf;
+    }
+    if la >= N || lb >= N {
+        return osa_bytes(a, b).min(inf);
+    }
+    let mut rows = [[inf; N]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(lb.min(cap) + 1) {
+        *cell = j;
+    }
+    for i in 1..=la {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        let lo = if i > cap { i - cap } else { 1 };
+        let hi = (i + cap).min(lb);
+        // The cell left of the band: out of band (or column 0).
+        rows[cur][lo - 1] = if lo == 1 && i <= cap { i } else { inf };
+        let mut best = rows[cur][lo - 1];
+        for j in lo..=hi {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[prev2][j - 2] + 1);
+            }
+            let d = d.min(inf);
+            rows[cur][j] = d;
+            best = best.min(d);
+        }
+        if hi + 1 < N {
+            rows[cur][hi + 1] = inf;
+        }
+        if best > cap {
+            return inf;
+        }
+    }
+    if la == 0 {
+        lb.min(inf)
+    } else {
+        rows[la % 3][lb]
+    }
+}
+
 /// Compares the row's normalised id (invalid or missing: valid ids never
 /// reach here unless equal) with a member's.
 pub fn compare_id(row: Option<&str>, member: &str) -> IdLevel {
@@ -208,7 +258,7 @@ pub fn compare_id(row: Option<&str>, member: &str) -> IdLevel {
     if row == member {
         return IdLevel::Exact;
     }
-    let distance = osa_bytes(row.as_bytes(), member.as_bytes());
+    let distance = osa_capped(row.as_bytes(), member.as_bytes(), 2);
     if distance == 1 {
         return IdLevel::OneEdit;
     }
@@ -593,6 +643,32 @@ mod tests {
         #[test]
         fn byte_osa_is_strsims_osa(a in "[0-9X.E+]{0,20}", b in "[0-9X.E+]{0,20}") {
             prop_assert_eq!(osa_bytes(a.as_bytes(), b.as_bytes()), strsim::osa_distance(&a, &b));
+        }
+
+        /// The banded distance is the true distance up to its cap, on ids
+        /// a few edits apart.
+        #[test]
+        fn capped_osa_is_osa_up_to_the_cap(
+            a in "[0-3]{0,20}",
+            edits in proptest::collection::vec((0u8..4, 0usize..20, 0u8..4), 0..4),
+            cap in 0usize..4,
+        ) {
+            let mut b = a.clone().into_bytes();
+            for (kind, pos, digit) in edits {
+                let pos = pos.min(b.len());
+                match kind {
+                    0 if pos < b.len() => b[pos] = b'0' + digit,
+                    1 if pos < b.len() => { b.remove(pos); }
+                    2 => b.insert(pos, b'0' + digit),
+                    _ if pos + 1 < b.len() => b.swap(pos, pos + 1),
+                    _ => {}
+                }
+            }
+            let b = String::from_utf8(b).unwrap();
+            prop_assert_eq!(
+                osa_capped(a.as_bytes(), b.as_bytes(), cap),
+                strsim::osa_distance(&a, &b).min(cap + 1)
+            );
         }
 
         /// Any one changed character of a valid id is one edit away.
