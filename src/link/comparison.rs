@@ -379,32 +379,67 @@ pub fn compare_name(row: Option<&str>, member: Option<&str>) -> NameLevel {
     let (Some(row), Some(member)) = (row, member) else {
         return NameLevel::Missing;
     };
-    let undotted = |s: &str| -> String {
-        s.chars()
-            .filter(|&c| c != crate::text::name::MIDDLE_DOT)
-            .collect()
-    };
     let (row_plain, member_plain) = (undotted(row), undotted(member));
     if row_plain == member_plain {
         return NameLevel::Exact;
     }
-    // Either side may carry the pinyin or the placeholder (rosters are typed
-    // by hand too).
-    let member_chars: Vec<char> = member_plain.chars().collect();
-    let row_chars: Vec<char> = row_plain.chars().collect();
-    let aligned = align(&units(&row_plain), &member_chars)
-        .or_else(|| align(&units(&member_plain), &row_chars));
+    let (row_len, member_len) = (row_plain.chars().count(), member_plain.chars().count());
+    let is_plain = |s: &str| {
+        s.chars()
+            .all(|c| !c.is_ascii_lowercase() && !matches!(units_of(c), Some(Unit::Placeholder)))
+    };
+    let aligned = if row_len == member_len && is_plain(&row_plain) && is_plain(&member_plain) {
+        // The common case, without allocating: character by character,
+        // equal or homophones.
+        let pinyin = row_plain
+            .chars()
+            .zip(member_plain.chars())
+            .all(|(r, m)| r == m || readings(r).any(|x| reading_matches(m, x)));
+        pinyin.then_some((true, false))
+    } else {
+        // Either side may carry the pinyin or the placeholder (rosters are
+        // typed by hand too).
+        let member_chars: Vec<char> = member_plain.chars().collect();
+        let row_chars: Vec<char> = row_plain.chars().collect();
+        align(&units(&row_plain), &member_chars)
+            .or_else(|| align(&units(&member_plain), &row_chars))
+    };
     match aligned {
         Some((_, true)) => return NameLevel::Placeholder,
         Some((true, false)) => return NameLevel::Pinyin,
         _ => {}
     }
-    let len = row_plain.chars().count().max(member_plain.chars().count());
+    // Similarity 1 − d/len ≥ 0.6 needs d ≤ 0.4 len, and d ≥ the length gap.
+    let len = row_len.max(member_len);
+    if (row_len.abs_diff(member_len) as f64) > 0.4 * len as f64 {
+        return NameLevel::Different;
+    }
     let similarity = 1.0 - strsim::osa_distance(&row_plain, &member_plain) as f64 / len as f64;
     if similarity >= 0.6 {
         NameLevel::Similar
     } else {
         NameLevel::Different
+    }
+}
+
+/// The name without middle dots (allocating only when it has one).
+fn undotted(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(crate::text::name::MIDDLE_DOT) {
+        s.chars()
+            .filter(|&c| c != crate::text::name::MIDDLE_DOT)
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
+/// The unit a lone character is (`None` for a Latin letter, part of a run).
+fn units_of(c: char) -> Option<Unit<'static>> {
+    match c {
+        c if c.is_ascii_lowercase() => None,
+        '*' | '□' | '■' | '○' | '〇' | '_' | '＿' | '#' | '＃' => Some(Unit::Placeholder),
+        c => Some(Unit::Char(c)),
     }
 }
 
