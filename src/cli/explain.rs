@@ -11,7 +11,9 @@
 use anyhow::{bail, Context};
 use hedui::decide::Action;
 use hedui::link::score;
-use hedui::link::{BirthDateLevel, IdLevel, Levels, NameLevel, RegionLevel};
+use hedui::link::{
+    BirthDateLevel, IdLevel, Levels, MatchMethod, MatchStatus, NameLevel, RegionLevel,
+};
 use hedui::schema::Dataset;
 use hedui::text::mask_id;
 use polars::prelude::{ChunkCompareEq, DataFrame, DataType, ParquetReader, SerReader};
@@ -275,18 +277,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             )?,
         }
         let method = text(f, "match_method", i).unwrap_or_default();
-        let method_zh = match method.as_str() {
-            "id_exact" => "证件号一致",
-            "id_exact_ambiguous" => "证件号一致但花名册重复",
-            "fuzzy" => "模糊匹配",
-            "fuzzy_tie" => "模糊匹配（并列最高）",
-            other => other,
-        };
-        let status_zh = match text(f, "match_status", i).as_deref() {
-            Some("matched") => "已关联（作为事实使用）",
-            Some("review") => "待人工确认（仅提示复核）",
-            _ => "未关联",
-        };
+        let method_zh = MatchMethod::ALL
+            .iter()
+            .find(|m| m.code() == method)
+            .map_or(method.as_str(), |m| m.label_zh());
+        let status = text(f, "match_status", i).unwrap_or_default();
+        let status_zh = MatchStatus::ALL
+            .iter()
+            .find(|s| s.code() == status)
+            .map_or(MatchStatus::Unmatched.label_zh(), |s| s.label_zh());
         let weight = float(f, "match_weight", i);
         writeln!(
             out,

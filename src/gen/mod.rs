@@ -17,7 +17,8 @@
 //! Module map: `names` (Chinese names, name noise), `people` (id numbers,
 //! id noise), `roster` (counties, households, members), `plant` (the case
 //! table), `extracts` (agency rows: planted, background, strangers),
-//! `write` (Parquet with varied input types), `truth` (expected results).
+//! `write` (Parquet with varied input types), `truth` (expected results),
+//! `noise` (`--noise linkage`: broken ids, decoys, `truth/linkage.csv`).
 
 mod extracts;
 mod names;

@@ -51,6 +51,12 @@ pub enum MatchStatus {
 }
 
 impl MatchStatus {
+    pub const ALL: [MatchStatus; 3] = [
+        MatchStatus::Matched,
+        MatchStatus::Review,
+        MatchStatus::Unmatched,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             MatchStatus::Unmatched => "unmatched",
@@ -62,8 +68,8 @@ impl MatchStatus {
     pub fn label_zh(self) -> &'static str {
         match self {
             MatchStatus::Unmatched => "未关联",
-            MatchStatus::Review => "待人工确认",
-            MatchStatus::Matched => "已关联",
+            MatchStatus::Review => "待人工确认（仅提示复核）",
+            MatchStatus::Matched => "已关联（作为事实使用）",
         }
     }
 }
@@ -84,6 +90,13 @@ pub enum MatchMethod {
 }
 
 impl MatchMethod {
+    pub const ALL: [MatchMethod; 4] = [
+        MatchMethod::IdExact,
+        MatchMethod::IdExactAmbiguous,
+        MatchMethod::Fuzzy,
+        MatchMethod::FuzzyTie,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             MatchMethod::IdExact => "id_exact",
