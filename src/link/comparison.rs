@@ -95,8 +95,11 @@ levels!(
         SamePlace = "same_place" / "同一乡镇（街道）",
         /// The 6-digit county codes agree.
         SameCounty = "same_county" / "同一县（区）",
-        /// The 4-digit prefecture codes agree.
+        /// The 4-digit prefecture codes agree (the counties differ).
         SamePrefecture = "same_prefecture" / "同一地市",
+        /// Agreeing, but one side names only a province or prefecture
+        /// (`510000`, `512000`).
+        Coarse = "coarse" / "仅省或地市一致",
         Different = "different" / "不同地区",
         Missing = "missing" / "地区代码缺失",
     }
@@ -499,11 +502,30 @@ pub fn compare_birth_date(row: Option<NaiveDate>, member: Option<NaiveDate>) -> 
     }
 }
 
+/// The digits of a region code that say something: trailing zero groups
+/// name no lower division (`510000` is a province, `512022000000` a
+/// county): 2-digit groups in the first 6 digits, 3-digit groups after.
+fn significant(code: &str) -> &str {
+    let mut end = code.len();
+    while end > 6 && code[end.saturating_sub(3)..end].bytes().all(|b| b == b'0') {
+        end -= 3;
+    }
+    while end > 2 && end <= 6 && code[end - 2..end] == *"00" {
+        end -= 2;
+    }
+    &code[..end]
+}
+
 pub fn compare_region(row: Option<&str>, member: Option<&str>) -> RegionLevel {
     let (Some(a), Some(b)) = (row, member) else {
         return RegionLevel::Missing;
     };
+    let (a, b) = (significant(a), significant(b));
     let shorter = a.len().min(b.len());
+    if shorter < 6 && a[..shorter] == b[..shorter] {
+        // Only a province or prefecture given, and it agrees: says little.
+        return RegionLevel::Coarse;
+    }
     if shorter >= 9 && a[..shorter] == b[..shorter] {
         RegionLevel::SamePlace
     } else if a.get(..6).is_some() && a.get(..6) == b.get(..6) {
@@ -645,6 +667,14 @@ mod tests {
         );
         assert_eq!(c("530427", "512022101001"), RegionLevel::Different);
         assert_eq!(compare_region(None, Some("512022")), RegionLevel::Missing);
+        // Trailing zeros name no lower division.
+        assert_eq!(c("512022000000", "512022101001"), RegionLevel::SameCounty);
+        assert_eq!(c("512022101000", "512022101001"), RegionLevel::SamePlace);
+        assert_eq!(c("510000", "512022101001"), RegionLevel::Coarse);
+        assert_eq!(c("512000", "512022101001"), RegionLevel::Coarse);
+        assert_eq!(c("530000", "512022101001"), RegionLevel::Different);
+        assert_eq!(significant("512022"), "512022");
+        assert_eq!(significant("000000"), "00");
     }
 
     #[test]

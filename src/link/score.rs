@@ -58,6 +58,7 @@ pub fn region_mu(level: RegionLevel) -> (f64, f64) {
         RegionLevel::SamePlace => (0.80, 0.02),
         RegionLevel::SameCounty => (0.15, 0.05),
         RegionLevel::SamePrefecture => (0.03, 0.10),
+        RegionLevel::Coarse => (1.0, 1.0),
         RegionLevel::Different => (0.02, 0.84),
         RegionLevel::Missing => (1.0, 1.0),
     }
