@@ -269,14 +269,31 @@ fn link_row(
         }
         // Separators and quote marks (`512022-19800101-1234`, a
         // spreadsheet's leading `'`): the id inside is the row's id.
-        if let Some(inner) = separated_id(value) {
+        if let Some(inner) = without_separators(value) {
             let link = exact(index, row, &inner);
             if link.is_some() || crate::text::normalize_id(Some(&inner)).valid {
                 return link;
             }
+            return fuzzy(
+                index,
+                roster,
+                keys,
+                thresholds,
+                row,
+                Some(&inner),
+                candidates,
+            );
         }
     }
-    fuzzy(index, roster, keys, thresholds, row, candidates)
+    fuzzy(
+        index,
+        roster,
+        keys,
+        thresholds,
+        row,
+        id.value.as_deref(),
+        candidates,
+    )
 }
 
 /// The exact path: the row's id is a member's.
@@ -297,20 +314,12 @@ fn exact(index: &MemberIndex, row: usize, id: &str) -> Option<Link> {
     })
 }
 
-/// An invalid id with separators or quote marks around 18 id characters:
-/// those characters. `None` for anything else (scientific notation
-/// included: its `.` is not a separator).
-fn separated_id(id: &str) -> Option<String> {
+/// An id without its separators and quote marks, when it has any
+/// (scientific notation keeps its `.`: not a separator).
+fn without_separators(id: &str) -> Option<String> {
     const SEPARATORS: &[char] = &['-', '_', '/', '\'', '"', '`', '‘', '’', '“', '”', '—', '－'];
-    if !id.contains(SEPARATORS) {
-        return None;
-    }
-    let inner: String = id.chars().filter(|c| !SEPARATORS.contains(c)).collect();
-    let b = inner.as_bytes();
-    (b.len() == 18
-        && b[..17].iter().all(u8::is_ascii_digit)
-        && (b[17].is_ascii_digit() || b[17] == b'X'))
-        .then_some(inner)
+    id.contains(SEPARATORS)
+        .then(|| id.chars().filter(|c| !SEPARATORS.contains(c)).collect())
 }
 
 /// What the row says about its person, for blocking and comparison.
@@ -324,18 +333,21 @@ struct RowFacts<'a> {
     region: Option<&'a str>,
 }
 
+/// Blocking and scoring for a row whose id (`id_text`, normalised) is
+/// invalid or missing.
 fn fuzzy(
     index: &MemberIndex,
     roster: &Roster,
     keys: &PersonKeys,
     thresholds: &[Thresholds],
     row: usize,
+    id_text: Option<&str>,
     candidates: &mut Vec<u32>,
 ) -> Option<Link> {
     let id = &keys.ids[row];
     let facts = RowFacts {
-        id: id.value.as_deref(),
-        id_digits: id.value.as_deref().and_then(comparison::scientific_digits),
+        id: id_text,
+        id_digits: id_text.and_then(comparison::scientific_digits),
         name: keys.names[row].as_deref(),
         birth_date: keys.birth_dates[row],
         id_birth_date: id.birth_date(),
@@ -632,6 +644,7 @@ mod tests {
         let dashed = format!("{}-{}-{}", &id[..6], &id[6..14], &id[14..]);
         let quoted = format!("'{id}");
         let twin = format!("'{}", valid("19620505", 204));
+        let dashed_typo = format!("{}-{}", &typo(&id)[..6], &typo(&id)[6..]);
         let got = link(
             &r,
             &rows(&[
@@ -653,6 +666,12 @@ mod tests {
                     birth: Some("1962-05-05"),
                     region: Some("512022102003"),
                 },
+                Row {
+                    id: &dashed_typo,
+                    name: "阿依古丽·买买提",
+                    birth: None,
+                    region: None,
+                },
             ]),
             &[],
         );
@@ -665,6 +684,12 @@ mod tests {
         }
         // A valid id inside the quotes is someone else's: never linked.
         assert_eq!(got[2], None);
+        // A mistyped id with separators: compared without them.
+        let l = got[3].expect("linked");
+        assert_eq!(
+            (l.member, l.levels.id, l.status),
+            (2, IdLevel::OneEdit, MatchStatus::Matched)
+        );
     }
 
     #[test]
