@@ -261,7 +261,12 @@ pub fn compare_id(row: Option<&str>, member: &str) -> IdLevel {
     if row == member {
         return IdLevel::Exact;
     }
-    let distance = osa_capped(row.as_bytes(), member.as_bytes(), 2);
+    let distance = if row.is_ascii() {
+        osa_capped(row.as_bytes(), member.as_bytes(), 2)
+    } else {
+        // `×` typed for `X`: count characters, not bytes.
+        strsim::osa_distance(row, member).min(3)
+    };
     if distance == 1 {
         return IdLevel::OneEdit;
     }

@@ -325,7 +325,7 @@ fn without_separators(id: &str) -> Option<String> {
 /// What the row says about its person, for blocking and comparison.
 struct RowFacts<'a> {
     id: Option<&'a str>,
-    /// Digits of an id in scientific notation, for blocking.
+    /// The id as blocking reads it, when not `id` itself.
     id_digits: Option<String>,
     name: Option<&'a str>,
     birth_date: Option<chrono::NaiveDate>,
@@ -347,7 +347,12 @@ fn fuzzy(
     let id = &keys.ids[row];
     let facts = RowFacts {
         id: id_text,
-        id_digits: id_text.and_then(comparison::scientific_digits),
+        // Blocking reads ids as ASCII: digits recovered from scientific
+        // notation, or the ASCII characters of an id with a stray `×`.
+        id_digits: id_text.and_then(|t| {
+            comparison::scientific_digits(t)
+                .or_else(|| (!t.is_ascii()).then(|| t.chars().filter(char::is_ascii).collect()))
+        }),
         name: keys.names[row].as_deref(),
         birth_date: keys.birth_dates[row],
         id_birth_date: id.birth_date(),
