@@ -2,7 +2,7 @@
 //! household. Only linked rows are materialised; unlinked rows stay in the
 //! loaded tables (they appear in `matches` only).
 
-use crate::link::{DatasetLinks, Link, MatchMethod, MatchStatus};
+use crate::link::{DatasetLinks, Levels, Link, MatchMethod, MatchStatus};
 use crate::load::Table;
 use crate::normalise::Roster;
 use crate::quality::{DataQuality, Problem};
@@ -21,6 +21,8 @@ pub struct Source {
     pub score: f64,
     pub method: MatchMethod,
     pub status: MatchStatus,
+    /// The comparison level of each field (why the row was linked).
+    pub levels: Levels,
 }
 
 impl Source {
@@ -32,6 +34,7 @@ impl Source {
             score: link.score,
             method: link.method,
             status: link.status,
+            levels: link.levels,
         }
     }
 

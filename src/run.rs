@@ -101,6 +101,7 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
     t.lap("normalise_roster", roster.members.len());
 
     let index = MemberIndex::new(&roster, &mut quality);
+    let thresholds = link_thresholds(&params);
     let mut evidence = Evidence {
         households: vec![Default::default(); roster.households.len()],
         supplied: BTreeSet::new(),
@@ -112,7 +113,7 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
             continue;
         };
         let keys = normalise::person_keys(&table, &mut quality);
-        let dataset_links = link::link_dataset(&index, &keys);
+        let dataset_links = link::link_dataset(&index, &roster, &keys, &thresholds);
         evidence::collect(&roster, &table, &dataset_links, &mut evidence, &mut quality);
         extract_rows += table.height();
         inputs.insert(dataset, table.files.clone());
@@ -242,6 +243,23 @@ fn resolve_params(
         out.push(Some(by_region[h.region_code.as_str()].clone()));
     }
     Ok(out)
+}
+
+/// Each household's link thresholds (`match_accept`, `match_review`); the
+/// shipped defaults where no policy applies (such a household is reviewed
+/// by hand anyway).
+fn link_thresholds(params: &[Option<Arc<Resolved>>]) -> Vec<link::Thresholds> {
+    use rust_decimal::prelude::ToPrimitive;
+    params
+        .iter()
+        .map(|p| match p {
+            Some(p) => link::Thresholds {
+                accept: p.params.match_accept.to_f64().unwrap_or(1.0),
+                review: p.params.match_review.to_f64().unwrap_or(1.0),
+            },
+            None => link::Thresholds::DEFAULT,
+        })
+        .collect()
 }
 
 /// A household whose region code is unusable: no policy applies, so only

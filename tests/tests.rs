@@ -5,7 +5,11 @@ mod support;
 
 #[path = "it/bad_input.rs"]
 mod bad_input;
+#[path = "it/explain.rs"]
+mod explain;
 #[path = "it/generated_truth.rs"]
 mod generated_truth;
+#[path = "it/linkage.rs"]
+mod linkage;
 #[path = "it/outputs.rs"]
 mod outputs;

@@ -22,6 +22,10 @@ pub struct Args {
     /// Policy directory whose parameters the cases are built against.
     #[arg(long, default_value = "policies")]
     policies: PathBuf,
+    /// `standard` (the shipped samples' noise) or `linkage`: broken ids,
+    /// rare-character names and decoys, truth in OUT/truth/linkage.csv.
+    #[arg(long, default_value = "standard")]
+    noise: hedui::gen::Noise,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -33,7 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         month,
         policies: args.policies,
     };
-    let summary = hedui::gen::generate(&request)
+    let summary = hedui::gen::generate_with(&request, args.noise)
         .with_context(|| format!("generating into {}", args.out.display()))?;
     let mut text = String::new();
     writeln!(

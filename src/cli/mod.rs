@@ -1,5 +1,6 @@
 //! The command line: one file per verb.
 
+mod explain;
 mod gen;
 mod run;
 
@@ -22,6 +23,8 @@ enum Command {
     Run(run::Args),
     /// Write a synthetic data directory with planted cases and their truth.
     Gen(gen::Args),
+    /// Explain one household of a finished run: decision, findings, rows, links.
+    Explain(explain::Args),
 }
 
 /// Prints a verb's summary. A closed pipe (`hedui run … | head`) is not an
@@ -38,6 +41,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Gen(args) => gen::run(args),
+        Command::Explain(args) => explain::run(args),
     }
 }
 

@@ -23,6 +23,8 @@ pub(crate) struct Holder {
     pub person: u32,
     pub name: Option<String>,
     pub id: Option<String>,
+    /// Linkage noise (`--noise linkage`, see `noise.rs`); empty otherwise.
+    pub linkage: super::noise::RowNoise,
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +131,7 @@ impl Ctx<'_> {
             person,
             name: None,
             id: None,
+            linkage: Default::default(),
         };
         if self.rng.random_bool(p) {
             if let Some((written, kind)) = noisy_id(&mut self.rng, &id) {

@@ -17,10 +17,12 @@
 //! Module map: `names` (Chinese names, name noise), `people` (id numbers,
 //! id noise), `roster` (counties, households, members), `plant` (the case
 //! table), `extracts` (agency rows: planted, background, strangers),
-//! `write` (Parquet with varied input types), `truth` (expected results).
+//! `write` (Parquet with varied input types), `truth` (expected results),
+//! `noise` (`--noise linkage`: broken ids, decoys, `truth/linkage.csv`).
 
 mod extracts;
 mod names;
+mod noise;
 mod people;
 mod plant;
 mod registers;
@@ -32,6 +34,7 @@ use crate::calendar::RunMonth;
 use crate::policy::{Params, PolicyError, PolicySet};
 use crate::schema::{Area, Dataset, HouseholdStatus, Program};
 use extracts::{Extracts, StrangerCounts};
+pub use noise::Noise;
 use people::People;
 use plant::{CaseDef, Kind, CASES};
 use rand::seq::SliceRandom;
@@ -325,6 +328,12 @@ fn rounds(households: usize) -> usize {
 
 /// Writes the data directory and `truth/` for the request.
 pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
+    generate_with(req, Noise::Standard)
+}
+
+/// [`generate`] with a choice of noise; [`Noise::Linkage`] also writes
+/// `truth/linkage.csv` (see `noise.rs`).
+pub fn generate_with(req: &GenRequest, noise_mode: Noise) -> Result<GenSummary, GenError> {
     if req.households == 0 {
         return Err(GenError::NoHouseholds);
     }
@@ -364,6 +373,9 @@ pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
     // 2. Strangers: most rows of every extract belong to nobody on the roster.
     let counts = StrangerCounts::for_extracts(&ctx.ex, req.households);
     ctx.stranger_rows(&counts);
+    if noise_mode == Noise::Linkage {
+        ctx.linkage_noise(req.households);
+    }
     let Ctx {
         mut rng,
         people,
@@ -459,6 +471,12 @@ pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
         &truth_dir.join("near_relative_conflicts.csv"),
         &truth::near_relatives_csv(pairs),
     )?;
+    if noise_mode == Noise::Linkage {
+        write::text(
+            &truth_dir.join("linkage.csv"),
+            &noise::truth_csv(&ex, &people),
+        )?;
+    }
     let mut cases: BTreeMap<&'static str, usize> = BTreeMap::new();
     for h in &households {
         *cases.entry(h.expected.case).or_default() += 1;

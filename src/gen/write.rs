@@ -308,9 +308,9 @@ fn birth_col<'a>(
 ) -> Column {
     date_col(
         "person_birth_date",
-        holders
-            .enumerate()
-            .map(|(i, h)| (i % 20 != 7).then(|| people.get(h.person).birth)),
+        holders.enumerate().map(|(i, h)| {
+            (i % 20 != 7 && !h.linkage.no_birth_date).then(|| people.get(h.person).birth)
+        }),
     )
 }
 

@@ -1,21 +1,44 @@
 //! Link: every row of the person-keyed extracts (deposits, vehicles,
-//! properties, businesses, payroll, deaths) → at most one roster member.
+//! properties, businesses, payroll, deaths) → at most one roster member,
+//! following rules.md "Matching", in Splink's vocabulary:
 //!
-//! Vocabulary (Splink's): a *blocking rule* proposes candidate members for a
-//! row; a *comparison* scores a candidate field by field; the best candidate
-//! wins, a tie is `review`. Today one blocking rule exists, the normalised
-//! id: equal normalised ids link with score 1.0 whatever the names
-//! (rules.md "Matching"). A row whose normalised id equals no member's stays
-//! `unmatched`; a valid 18-digit id that differs is another person and is
-//! never linked.
+//! ```text
+//!  row ─► normalised id equals a member's? ──yes──► id_exact, score 1.0
+//!          │ no
+//!          ├─ valid 18-digit id ──► another person: never linked
+//!          │ invalid or missing
+//!          ▼
+//!  blocking rules (blocking.rs) ─► candidate members
+//!          ▼
+//!  comparisons (comparison.rs): id / name / birth date / region level
+//!          ▼
+//!  match weight → score (score.rs); best candidate wins, a tie is review;
+//!  status by the member's household thresholds (match_accept/match_review),
+//!  capped at review unless the id is at most one edit from the member's
+//! ```
+//!
+//! The exact path is a hash look-up with no allocation; only rows whose id
+//! is invalid or missing pay for blocking and comparison, and the blocking
+//! index is built the first time such a row turns up. Rows are linked in
+//! parallel chunks and concatenated in row order, so the links do not depend
+//! on the thread count.
 //!
 //! Architecture invariant: only this module decides who a row is about.
 //! Later stages read [`Link`]s, never ids.
 
+pub mod blocking;
+pub mod comparison;
+pub mod score;
+
 use crate::normalise::{PersonKeys, Roster};
 use crate::quality::{DataQuality, Problem};
 use crate::schema::Dataset;
+use blocking::BlockIndex;
+pub use comparison::{BirthDateLevel, IdLevel, Levels, NameLevel, RegionLevel};
+use rayon::prelude::*;
+pub use score::Thresholds;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// How confident a link is, by the policy's `match_accept` / `match_review`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,6 +51,12 @@ pub enum MatchStatus {
 }
 
 impl MatchStatus {
+    pub const ALL: [MatchStatus; 3] = [
+        MatchStatus::Matched,
+        MatchStatus::Review,
+        MatchStatus::Unmatched,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             MatchStatus::Unmatched => "unmatched",
@@ -35,9 +64,17 @@ impl MatchStatus {
             MatchStatus::Matched => "matched",
         }
     }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            MatchStatus::Unmatched => "未关联",
+            MatchStatus::Review => "待人工确认（仅提示复核）",
+            MatchStatus::Matched => "已关联（作为事实使用）",
+        }
+    }
 }
 
-/// Which comparison produced a link.
+/// Which path produced a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MatchMethod {
     /// Normalised id numbers equal (legacy 15-digit ids converted first).
@@ -45,13 +82,36 @@ pub enum MatchMethod {
     /// Normalised id equal to more than one roster member (a duplicated id
     /// on the roster): linked to the first, for review.
     IdExactAmbiguous,
+    /// Blocking and scoring (invalid or missing id): the best candidate.
+    Fuzzy,
+    /// Blocking and scoring, with two or more members sharing the best
+    /// score: linked to the first (roster order), for review.
+    FuzzyTie,
 }
 
 impl MatchMethod {
+    pub const ALL: [MatchMethod; 4] = [
+        MatchMethod::IdExact,
+        MatchMethod::IdExactAmbiguous,
+        MatchMethod::Fuzzy,
+        MatchMethod::FuzzyTie,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             MatchMethod::IdExact => "id_exact",
             MatchMethod::IdExactAmbiguous => "id_exact_ambiguous",
+            MatchMethod::Fuzzy => "fuzzy",
+            MatchMethod::FuzzyTie => "fuzzy_tie",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            MatchMethod::IdExact => "证件号一致",
+            MatchMethod::IdExactAmbiguous => "证件号一致但花名册重复",
+            MatchMethod::Fuzzy => "模糊匹配",
+            MatchMethod::FuzzyTie => "模糊匹配（并列最高）",
         }
     }
 }
@@ -65,6 +125,17 @@ pub struct Link {
     pub score: f64,
     pub method: MatchMethod,
     pub status: MatchStatus,
+    /// The comparison level of each field (the match weight follows from
+    /// them: [`score::match_weight`]).
+    pub levels: Levels,
+}
+
+impl Link {
+    /// The match weight in bits; `None` on the exact path (not scored).
+    pub fn match_weight(&self) -> Option<f64> {
+        matches!(self.method, MatchMethod::Fuzzy | MatchMethod::FuzzyTie)
+            .then(|| score::match_weight(&self.levels))
+    }
 }
 
 /// The links of one dataset: only linked rows are listed (sorted by row);
@@ -76,9 +147,11 @@ pub struct DatasetLinks {
     pub links: Vec<Link>,
 }
 
-/// The roster's members by normalised id.
+/// The roster's members by normalised id, and (built on first need) by
+/// blocking key.
 pub struct MemberIndex {
     by_id: HashMap<String, Vec<u32>>,
+    blocks: OnceLock<BlockIndex>,
 }
 
 impl MemberIndex {
@@ -103,42 +176,271 @@ impl MemberIndex {
                 ));
             }
         }
-        MemberIndex { by_id }
+        MemberIndex {
+            by_id,
+            blocks: OnceLock::new(),
+        }
     }
 
     pub fn get(&self, id: &str) -> &[u32] {
         self.by_id.get(id).map_or(&[], Vec::as_slice)
     }
+
+    fn blocks(&self, roster: &Roster) -> &BlockIndex {
+        self.blocks.get_or_init(|| {
+            // Birth date (from the id) and county of each member, computed once.
+            let facts: Vec<(Option<chrono::NaiveDate>, Option<&str>)> = roster
+                .members
+                .par_iter()
+                .map(|m| {
+                    let region = roster.households.get(m.household as usize);
+                    (
+                        m.id.birth_date(),
+                        region.and_then(|h| h.region_code.get(..6)),
+                    )
+                })
+                .collect();
+            BlockIndex::build(roster.members.len(), |i| {
+                let m = &roster.members[i as usize];
+                let f = &facts[i as usize];
+                blocking::Person {
+                    id: m.id.value.as_deref(),
+                    name: m.name_norm.as_deref(),
+                    birth_dates: f.0.as_slice(),
+                    counties: f.1.as_slice(),
+                }
+            })
+        })
+    }
 }
 
-/// Links every row of one extract.
-pub fn link_dataset(index: &MemberIndex, keys: &PersonKeys) -> DatasetLinks {
+/// Rows per parallel chunk: big enough to amortise the task, small enough
+/// to balance fuzzy-heavy stretches.
+const CHUNK: usize = 4 * 1024;
+
+/// Links every row of one extract. `thresholds` is indexed like
+/// [`Roster::households`]: a link's status uses its member's household's.
+pub fn link_dataset(
+    index: &MemberIndex,
+    roster: &Roster,
+    keys: &PersonKeys,
+    thresholds: &[Thresholds],
+) -> DatasetLinks {
     let dataset = keys.dataset.expect("person keys name their dataset");
-    let links = keys
-        .ids
-        .iter()
-        .enumerate()
-        .filter_map(|(row, id)| {
-            let candidates = index.get(id.value.as_deref()?);
-            let (&member, rest) = candidates.split_first()?;
-            let (method, status) = if rest.is_empty() {
-                (MatchMethod::IdExact, MatchStatus::Matched)
-            } else {
-                (MatchMethod::IdExactAmbiguous, MatchStatus::Review)
-            };
-            Some(Link {
-                row_index: row as u64,
-                member,
-                score: 1.0,
-                method,
-                status,
-            })
+    let chunks: Vec<Vec<Link>> = (0..keys.len())
+        .into_par_iter()
+        .step_by(CHUNK)
+        .map(|start| {
+            let end = (start + CHUNK).min(keys.len());
+            let mut out = Vec::new();
+            let mut candidates = Vec::new();
+            for row in start..end {
+                if let Some(link) = link_row(index, roster, keys, thresholds, row, &mut candidates)
+                {
+                    out.push(link);
+                }
+            }
+            out
         })
         .collect();
     DatasetLinks {
         dataset,
         rows: keys.len(),
-        links,
+        links: chunks.concat(),
+    }
+}
+
+fn link_row(
+    index: &MemberIndex,
+    roster: &Roster,
+    keys: &PersonKeys,
+    thresholds: &[Thresholds],
+    row: usize,
+    candidates: &mut Vec<u32>,
+) -> Option<Link> {
+    let id = &keys.ids[row];
+    if let Some(value) = id.value.as_deref() {
+        if let Some(link) = exact(index, row, value) {
+            return Some(link);
+        }
+        if id.valid {
+            // A valid id that is no member's: another person (rules.md).
+            return None;
+        }
+        // Separators and quote marks (`512022-19800101-1234`, a
+        // spreadsheet's leading `'`): the id inside is the row's id.
+        if let Some(inner) = without_separators(value) {
+            let link = exact(index, row, &inner);
+            if link.is_some() || crate::text::normalize_id(Some(&inner)).valid {
+                return link;
+            }
+            return fuzzy(
+                index,
+                roster,
+                keys,
+                thresholds,
+                row,
+                Some(&inner),
+                candidates,
+            );
+        }
+    }
+    fuzzy(
+        index,
+        roster,
+        keys,
+        thresholds,
+        row,
+        id.value.as_deref(),
+        candidates,
+    )
+}
+
+/// The exact path: the row's id is a member's.
+fn exact(index: &MemberIndex, row: usize, id: &str) -> Option<Link> {
+    let (&member, rest) = index.get(id).split_first()?;
+    let (method, status) = if rest.is_empty() {
+        (MatchMethod::IdExact, MatchStatus::Matched)
+    } else {
+        (MatchMethod::IdExactAmbiguous, MatchStatus::Review)
+    };
+    Some(Link {
+        row_index: row as u64,
+        member,
+        score: 1.0,
+        method,
+        status,
+        levels: Levels::EXACT,
+    })
+}
+
+/// An id without its separators and quote marks, when it has any
+/// (scientific notation keeps its `.`: not a separator).
+fn without_separators(id: &str) -> Option<String> {
+    const SEPARATORS: &[char] = &['-', '_', '/', '\'', '"', '`', '‘', '’', '“', '”', '—', '－'];
+    id.contains(SEPARATORS)
+        .then(|| id.chars().filter(|c| !SEPARATORS.contains(c)).collect())
+}
+
+/// What the row says about its person, for blocking and comparison.
+struct RowFacts<'a> {
+    id: Option<&'a str>,
+    /// The id as blocking reads it, when not `id` itself.
+    id_digits: Option<String>,
+    name: Option<&'a str>,
+    birth_date: Option<chrono::NaiveDate>,
+    id_birth_date: Option<chrono::NaiveDate>,
+    region: Option<&'a str>,
+}
+
+/// Blocking and scoring for a row whose id (`id_text`, normalised) is
+/// invalid or missing.
+fn fuzzy(
+    index: &MemberIndex,
+    roster: &Roster,
+    keys: &PersonKeys,
+    thresholds: &[Thresholds],
+    row: usize,
+    id_text: Option<&str>,
+    candidates: &mut Vec<u32>,
+) -> Option<Link> {
+    let id = &keys.ids[row];
+    let facts = RowFacts {
+        id: id_text,
+        // Blocking reads ids as ASCII: digits recovered from scientific
+        // notation, or the ASCII characters of an id with a stray `×`.
+        id_digits: id_text.and_then(|t| {
+            comparison::scientific_digits(t)
+                .or_else(|| (!t.is_ascii()).then(|| t.chars().filter(char::is_ascii).collect()))
+        }),
+        name: keys.names[row].as_deref(),
+        birth_date: keys.birth_dates[row],
+        id_birth_date: id.birth_date(),
+        region: keys.region_codes[row].as_deref(),
+    };
+    let births: Vec<chrono::NaiveDate> = facts
+        .birth_date
+        .into_iter()
+        .chain(facts.id_birth_date.filter(|d| Some(*d) != facts.birth_date))
+        .collect();
+    let counties: Vec<&str> = facts
+        .region
+        .and_then(|r| r.get(..6))
+        .into_iter()
+        .chain(facts.id.and_then(|i| i.get(..6)).filter(|c| {
+            c.bytes().all(|b| b.is_ascii_digit())
+                && Some(*c) != facts.region.and_then(|r| r.get(..6))
+        }))
+        .collect();
+    candidates.clear();
+    index.blocks(roster).candidates(
+        &blocking::Person {
+            id: facts.id_digits.as_deref().or(facts.id),
+            name: facts.name,
+            birth_dates: &births,
+            counties: &counties,
+        },
+        candidates,
+    );
+    let mut best: Option<(f64, u32, Levels)> = None;
+    let mut tie = false;
+    for &m in candidates.iter() {
+        let levels = compare(roster, m, &facts);
+        let w = score::match_weight(&levels);
+        match best {
+            Some((bw, _, _)) if w < bw => {}
+            Some((bw, _, _)) if w == bw => tie = true,
+            _ => {
+                best = Some((w, m, levels));
+                tie = false;
+            }
+        }
+    }
+    let (weight, member, levels) = best?;
+    let household = roster.members[member as usize].household as usize;
+    let t = thresholds
+        .get(household)
+        .copied()
+        .unwrap_or(Thresholds::DEFAULT);
+    let s = score::score(weight);
+    let status = t.status(s, levels.id, tie);
+    (status != MatchStatus::Unmatched).then_some(Link {
+        row_index: row as u64,
+        member,
+        score: s,
+        method: if tie {
+            MatchMethod::FuzzyTie
+        } else {
+            MatchMethod::Fuzzy
+        },
+        status,
+        levels,
+    })
+}
+
+/// Compares a row with one member, field by field.
+fn compare(roster: &Roster, member: u32, row: &RowFacts<'_>) -> Levels {
+    let m = &roster.members[member as usize];
+    let region = roster
+        .households
+        .get(m.household as usize)
+        .map(|h| h.region_code.as_str())
+        .filter(|r| !r.is_empty());
+    let id = match m.id.value.as_deref() {
+        Some(member_id) => comparison::compare_id(row.id, member_id),
+        None => IdLevel::Missing,
+    };
+    // The birth date inside a close id was already counted by the id level:
+    // fall back to it only when the id says little.
+    let birth = row.birth_date.or(match id {
+        IdLevel::OneEdit | IdLevel::Truncated | IdLevel::TwoEdits => None,
+        _ => row.id_birth_date,
+    });
+    Levels {
+        id,
+        name: Some(comparison::compare_name(row.name, m.name_norm.as_deref())),
+        birth_date: Some(comparison::compare_birth_date(birth, m.id.birth_date())),
+        region: Some(comparison::compare_region(row.region, region)),
     }
 }
 
@@ -185,6 +487,7 @@ mod tests {
         let index = MemberIndex::new(&roster, &mut q);
         let links = link_dataset(
             &index,
+            &roster,
             &keys(&[
                 " 11010519491231002x ",
                 "１１０１０５１９４９１２３１００２Ｘ",
@@ -192,6 +495,7 @@ mod tests {
                 "440524188001010022",
                 "",
             ]),
+            &[],
         );
         assert_eq!(links.rows, 5);
         let rows: Vec<(u64, u32)> = links
@@ -216,7 +520,306 @@ mod tests {
         let index = MemberIndex::new(&roster, &mut q);
         assert_eq!(q.len(), 1);
         assert_eq!(q[0].problem, Problem::DuplicateIdNumber);
-        let links = link_dataset(&index, &keys(&["11010519491231002X"]));
+        let links = link_dataset(&index, &roster, &keys(&["11010519491231002X"]), &[]);
         assert_eq!(links.links[0].status, MatchStatus::Review);
+    }
+
+    // ---------------------------------------------------------------
+    // The fuzzy path.
+    // ---------------------------------------------------------------
+
+    use crate::normalise::Household;
+    use chrono::NaiveDate;
+
+    fn household(region: &str) -> Household {
+        Household {
+            row_index: 0,
+            household_id: format!("H{region}"),
+            region_code: region.to_string(),
+            area: None,
+            program: None,
+            status: None,
+            tier: None,
+            single_person_coverage: false,
+            benefit_start: None,
+            phase_out_until: None,
+            monthly_benefit: None,
+            last_review_date: None,
+            members: vec![],
+            roster_problems: vec![],
+        }
+    }
+
+    fn named(id: &str, name: &str, household: u32) -> Member {
+        Member {
+            name: Some(name.into()),
+            name_norm: crate::text::normalize_name(Some(name)).value,
+            household,
+            ..member(id)
+        }
+    }
+
+    /// A valid id for 乐至县 from a birth date and a sequence number.
+    fn valid(birth: &str, seq: u32) -> String {
+        let body = format!("512022{birth}{seq:03}");
+        format!("{body}{}", crate::text::check_digit(&body).unwrap())
+    }
+
+    /// `id` with its 11th character changed: one edit, invalid.
+    fn typo(id: &str) -> String {
+        let mut b = id.as_bytes().to_vec();
+        b[10] = if b[10] == b'0' { b'1' } else { b'0' };
+        String::from_utf8(b).unwrap()
+    }
+
+    struct Row<'a> {
+        id: &'a str,
+        name: &'a str,
+        birth: Option<&'a str>,
+        region: Option<&'a str>,
+    }
+
+    fn rows(rows: &[Row<'_>]) -> PersonKeys {
+        PersonKeys {
+            dataset: Some(Dataset::Deaths),
+            ids: rows.iter().map(|r| normalize_id(Some(r.id))).collect(),
+            names: rows
+                .iter()
+                .map(|r| crate::text::normalize_name(Some(r.name)).value)
+                .collect(),
+            birth_dates: rows
+                .iter()
+                .map(|r| {
+                    r.birth
+                        .map(|b| NaiveDate::parse_from_str(b, "%Y-%m-%d").unwrap())
+                })
+                .collect(),
+            region_codes: rows.iter().map(|r| r.region.map(str::to_string)).collect(),
+        }
+    }
+
+    fn world() -> Roster {
+        Roster {
+            households: vec![household("512022101001"), household("512022102003")],
+            members: vec![
+                named(&valid("19800101", 101), "王芳", 0),
+                named(&valid("19800101", 103), "王芳", 1), // a namesake twin elsewhere in the county
+                named(&valid("19620505", 202), "阿依古丽·买买提", 1),
+            ],
+        }
+    }
+
+    fn link(roster: &Roster, keys: &PersonKeys, t: &[Thresholds]) -> Vec<Option<Link>> {
+        let mut q = Vec::new();
+        let index = MemberIndex::new(roster, &mut q);
+        let links = link_dataset(&index, roster, keys, t);
+        (0..keys.len() as u64)
+            .map(|r| links.links.iter().find(|l| l.row_index == r).copied())
+            .collect()
+    }
+
+    #[test]
+    fn a_mistyped_id_with_the_members_name_is_matched_fuzzily() {
+        let r = world();
+        let id = valid("19620505", 202);
+        let got = link(
+            &r,
+            &rows(&[Row {
+                id: &typo(&id),
+                name: "阿依古丽•买买提",
+                birth: None,
+                region: None,
+            }]),
+            &[],
+        );
+        let l = got[0].expect("linked");
+        assert_eq!(
+            (l.member, l.method, l.status),
+            (2, MatchMethod::Fuzzy, MatchStatus::Matched)
+        );
+        assert_eq!(l.levels.id, IdLevel::OneEdit);
+        assert_eq!(l.levels.name, Some(NameLevel::Exact));
+        assert!(l.score > 0.99 && l.score < 1.0);
+    }
+
+    #[test]
+    fn an_id_inside_separators_or_quotes_is_that_id() {
+        let r = world();
+        let id = valid("19620505", 202);
+        let dashed = format!("{}-{}-{}", &id[..6], &id[6..14], &id[14..]);
+        let quoted = format!("'{id}");
+        let twin = format!("'{}", valid("19620505", 204));
+        let dashed_typo = format!("{}-{}", &typo(&id)[..6], &typo(&id)[6..]);
+        let got = link(
+            &r,
+            &rows(&[
+                Row {
+                    id: &dashed,
+                    name: "",
+                    birth: None,
+                    region: None,
+                },
+                Row {
+                    id: &quoted,
+                    name: "",
+                    birth: None,
+                    region: None,
+                },
+                Row {
+                    id: &twin,
+                    name: "阿依古丽·买买提",
+                    birth: Some("1962-05-05"),
+                    region: Some("512022102003"),
+                },
+                Row {
+                    id: &dashed_typo,
+                    name: "阿依古丽·买买提",
+                    birth: None,
+                    region: None,
+                },
+            ]),
+            &[],
+        );
+        for l in &got[..2] {
+            let l = l.expect("linked");
+            assert_eq!(
+                (l.member, l.method, l.status),
+                (2, MatchMethod::IdExact, MatchStatus::Matched)
+            );
+        }
+        // A valid id inside the quotes is someone else's: never linked.
+        assert_eq!(got[2], None);
+        // A mistyped id with separators: compared without them.
+        let l = got[3].expect("linked");
+        assert_eq!(
+            (l.member, l.levels.id, l.status),
+            (2, IdLevel::OneEdit, MatchStatus::Matched)
+        );
+    }
+
+    #[test]
+    fn a_valid_id_of_someone_else_is_never_linked_whatever_the_name() {
+        let r = world();
+        let twin = valid("19800101", 105);
+        let got = link(
+            &r,
+            &rows(&[Row {
+                id: &twin,
+                name: "王芳",
+                birth: Some("1980-01-01"),
+                region: Some("512022101001"),
+            }]),
+            &[],
+        );
+        assert_eq!(got, vec![None]);
+    }
+
+    #[test]
+    fn without_an_id_the_best_candidate_is_only_reviewed() {
+        let r = world();
+        let got = link(
+            &r,
+            &rows(&[Row {
+                id: "",
+                name: "阿依古丽买买提",
+                birth: Some("1962-05-05"),
+                region: Some("512022102003"),
+            }]),
+            &[],
+        );
+        let l = got[0].expect("linked for review");
+        assert_eq!((l.member, l.status), (2, MatchStatus::Review));
+        assert_eq!(l.levels.id, IdLevel::Missing);
+    }
+
+    #[test]
+    fn equal_best_scores_for_two_members_are_a_tie_for_review() {
+        let r = world();
+        // Name and birth date fit both 王芳; the county fits both; no township given.
+        let got = link(
+            &r,
+            &rows(&[Row {
+                id: "",
+                name: "王芳",
+                birth: Some("1980-01-01"),
+                region: Some("512022"),
+            }]),
+            &[],
+        );
+        let l = got[0].expect("linked for review");
+        assert_eq!(
+            (l.member, l.method, l.status),
+            (0, MatchMethod::FuzzyTie, MatchStatus::Review)
+        );
+    }
+
+    #[test]
+    fn the_linked_members_household_thresholds_decide_the_status() {
+        let r = world();
+        let id = valid("19620505", 202);
+        let keys = rows(&[Row {
+            id: &typo(&id),
+            name: "阿依古丽·买买提",
+            birth: None,
+            region: None,
+        }]);
+        let strict = [
+            Thresholds::DEFAULT,
+            Thresholds {
+                accept: 0.999_999,
+                review: 0.5,
+            },
+        ];
+        assert_eq!(
+            link(&r, &keys, &strict)[0].unwrap().status,
+            MatchStatus::Review
+        );
+        let other_household_strict = [
+            Thresholds {
+                accept: 0.999_999,
+                review: 0.5,
+            },
+            Thresholds::DEFAULT,
+        ];
+        assert_eq!(
+            link(&r, &keys, &other_household_strict)[0].unwrap().status,
+            MatchStatus::Matched
+        );
+    }
+
+    #[test]
+    fn links_do_not_depend_on_the_thread_count() {
+        let r = world();
+        let mut many = Vec::new();
+        for i in 0..10_000u32 {
+            let m = &r.members[(i % 3) as usize];
+            let id = m.id_number().to_string();
+            let written = match i % 4 {
+                0 => id,
+                1 => typo(&id),
+                2 => String::new(),
+                _ => id[..17].to_string(),
+            };
+            many.push((written, m.name.clone().unwrap()));
+        }
+        let keys = rows(
+            &many
+                .iter()
+                .map(|(id, name)| Row {
+                    id,
+                    name,
+                    birth: Some("1980-01-01"),
+                    region: None,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let in_pool = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| link(&r, &keys, &[]))
+        };
+        assert_eq!(in_pool(1), in_pool(4));
     }
 }

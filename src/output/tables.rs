@@ -191,40 +191,96 @@ pub fn findings_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame
         f.member
             .map(|m| roster.members[m as usize].id_number().to_string())
     };
-    frame(vec![
-        strings(
-            "household_id",
-            rows.iter().map(|(h, _)| Some(h.household_id.as_str())),
-        ),
-        strings("id_number", rows.iter().map(|(_, f)| member_id(f))),
-        strings("rule_id", rows.iter().map(|(_, f)| Some(f.rule.code()))),
-        strings(
-            "dataset",
-            rows.iter().map(|(_, f)| f.source.map(|s| s.dataset.name())),
-        ),
-        Column::new(
-            "row_index".into(),
+    frame(
+        [
+            strings(
+                "household_id",
+                rows.iter().map(|(h, _)| Some(h.household_id.as_str())),
+            ),
+            strings("id_number", rows.iter().map(|(_, f)| member_id(f))),
+            strings("rule_id", rows.iter().map(|(_, f)| Some(f.rule.code()))),
+            strings(
+                "dataset",
+                rows.iter().map(|(_, f)| f.source.map(|s| s.dataset.name())),
+            ),
+            Column::new(
+                "row_index".into(),
+                rows.iter()
+                    .map(|(_, f)| f.source.map(|s| s.row_index))
+                    .collect::<Vec<Option<u64>>>(),
+            ),
+            Column::new(
+                "match_score".into(),
+                rows.iter()
+                    .map(|(_, f)| f.source.map(|s| s.score))
+                    .collect::<Vec<Option<f64>>>(),
+            ),
+            strings(
+                "match_method",
+                rows.iter().map(|(_, f)| f.source.map(|s| s.method.code())),
+            ),
+            strings(
+                "match_status",
+                rows.iter().map(|(_, f)| f.source.map(|s| s.status.code())),
+            ),
+        ]
+        .into_iter()
+        .chain(level_columns(
             rows.iter()
-                .map(|(_, f)| f.source.map(|s| s.row_index))
-                .collect::<Vec<Option<u64>>>(),
-        ),
+                .map(|(_, f)| f.source.map(|s| (s.method, s.levels))),
+        ))
+        .chain([
+            strings("action", rows.iter().map(|(_, f)| Some(f.action.code()))),
+            Column::new(
+                "certain".into(),
+                rows.iter().map(|(_, f)| f.certain).collect::<Vec<bool>>(),
+            ),
+            strings("detail", rows.iter().map(|(_, f)| Some(f.detail.as_str()))),
+        ])
+        .collect(),
+    )
+}
+
+/// `match_weight` and the comparison level of each field (`id_level`,
+/// `name_level`, `birth_date_level`, `region_level`), null where nothing was
+/// linked or a field was not compared (the exact id path compares ids only).
+fn level_columns(
+    links: impl Iterator<Item = Option<(crate::link::MatchMethod, crate::link::Levels)>> + Clone,
+) -> [Column; 5] {
+    use crate::link::{score, MatchMethod};
+    let weight = |l: &Option<(MatchMethod, crate::link::Levels)>| {
+        l.filter(|(m, _)| matches!(m, MatchMethod::Fuzzy | MatchMethod::FuzzyTie))
+            .map(|(_, lv)| score::match_weight(&lv))
+    };
+    [
         Column::new(
-            "match_score".into(),
-            rows.iter()
-                .map(|(_, f)| f.source.map(|s| s.score))
+            "match_weight".into(),
+            links
+                .clone()
+                .map(|l| weight(&l))
                 .collect::<Vec<Option<f64>>>(),
         ),
         strings(
-            "match_method",
-            rows.iter().map(|(_, f)| f.source.map(|s| s.method.code())),
+            "id_level",
+            links.clone().map(|l| l.map(|(_, lv)| lv.id.code())),
         ),
-        strings("action", rows.iter().map(|(_, f)| Some(f.action.code()))),
-        Column::new(
-            "certain".into(),
-            rows.iter().map(|(_, f)| f.certain).collect::<Vec<bool>>(),
+        strings(
+            "name_level",
+            links
+                .clone()
+                .map(|l| l.and_then(|(_, lv)| lv.name).map(|x| x.code())),
         ),
-        strings("detail", rows.iter().map(|(_, f)| Some(f.detail.as_str()))),
-    ])
+        strings(
+            "birth_date_level",
+            links
+                .clone()
+                .map(|l| l.and_then(|(_, lv)| lv.birth_date).map(|x| x.code())),
+        ),
+        strings(
+            "region_level",
+            links.map(|l| l.and_then(|(_, lv)| lv.region).map(|x| x.code())),
+        ),
+    ]
 }
 
 /// `matches`: one row per row of every supplied linked extract, sorted by
@@ -240,6 +296,7 @@ pub fn matches_frame(roster: &Roster, links: &[DatasetLinks]) -> DataFrame {
     let mut score = Vec::with_capacity(total);
     let mut method = Vec::with_capacity(total);
     let mut status = Vec::with_capacity(total);
+    let mut levels = Vec::with_capacity(total);
     for l in sorted {
         let mut next = l.links.iter().peekable();
         for row in 0..l.rows as u64 {
@@ -257,6 +314,7 @@ pub fn matches_frame(roster: &Roster, links: &[DatasetLinks]) -> DataFrame {
                     score.push(Some(link.score));
                     method.push(Some(link.method.code()));
                     status.push(link.status.code());
+                    levels.push(Some((link.method, link.levels)));
                 }
                 None => {
                     id_number.push(None);
@@ -264,19 +322,25 @@ pub fn matches_frame(roster: &Roster, links: &[DatasetLinks]) -> DataFrame {
                     score.push(None);
                     method.push(None);
                     status.push(crate::link::MatchStatus::Unmatched.code());
+                    levels.push(None);
                 }
             }
         }
     }
-    frame(vec![
-        Column::new("dataset".into(), dataset),
-        Column::new("row_index".into(), row_index),
-        Column::new("id_number".into(), id_number),
-        Column::new("household_id".into(), household_id),
-        Column::new("match_score".into(), score),
-        Column::new("match_method".into(), method),
-        Column::new("status".into(), status),
-    ])
+    frame(
+        [
+            Column::new("dataset".into(), dataset),
+            Column::new("row_index".into(), row_index),
+            Column::new("id_number".into(), id_number),
+            Column::new("household_id".into(), household_id),
+            Column::new("match_score".into(), score),
+            Column::new("match_method".into(), method),
+            Column::new("status".into(), status),
+        ]
+        .into_iter()
+        .chain(level_columns(levels.iter().copied()))
+        .collect(),
+    )
 }
 
 /// `data_quality`: one row per problem, sorted by dataset, row, column, problem.

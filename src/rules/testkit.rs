@@ -93,6 +93,7 @@ fn source(dataset: Dataset, member: u32, row_index: u64) -> Source {
         score: 1.0,
         method: MatchMethod::IdExact,
         status: MatchStatus::Matched,
+        levels: crate::link::Levels::EXACT,
     }
 }
 

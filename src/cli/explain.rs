@@ -1,0 +1,304 @@
+//! `hedui explain`: one household's decision, each finding, the extract row
+//! behind it and how that row was linked, in plain words for a case worker.
+//!
+//! Reads a finished run's `decisions`, `findings` and `run.json`, and
+//! re-reads each finding's extract row from the data directory that
+//! `run.json` records (by dataset and `row_index`). Every id number printed
+//! is masked (first 6 and last 4 kept, `text::mask_id`), the member's own
+//! too: this output ends up in terminals, tickets and logs. The full ids
+//! are in the run's internal `findings` and `matches` tables.
+
+use anyhow::{bail, Context};
+use hedui::decide::Action;
+use hedui::link::score;
+use hedui::link::{
+    BirthDateLevel, IdLevel, Levels, MatchMethod, MatchStatus, NameLevel, RegionLevel,
+};
+use hedui::schema::Dataset;
+use hedui::text::mask_id;
+use polars::prelude::{ChunkCompareEq, DataFrame, DataType, ParquetReader, SerReader};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output directory of a finished `hedui run`.
+    #[arg(long)]
+    out: PathBuf,
+    /// The household to explain (`household_id`).
+    #[arg(long)]
+    household: String,
+}
+
+fn read(path: &Path) -> anyhow::Result<DataFrame> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    ParquetReader::new(file)
+        .finish()
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))
+}
+
+/// The rows of `df` whose `household_id` is `id`.
+fn rows_of(df: &DataFrame, id: &str) -> anyhow::Result<DataFrame> {
+    let mask = df.column("household_id")?.str()?.equal(id);
+    Ok(df.filter(&mask)?)
+}
+
+fn text(df: &DataFrame, column: &str, row: usize) -> Option<String> {
+    let c = df.column(column).ok()?.cast(&DataType::String).ok()?;
+    c.str().ok()?.get(row).map(str::to_string)
+}
+
+fn float(df: &DataFrame, column: &str, row: usize) -> Option<f64> {
+    df.column(column).ok()?.f64().ok()?.get(row)
+}
+
+fn action_label(code: &str) -> String {
+    match Action::ALL.iter().find(|a| a.code() == code) {
+        Some(a) => format!("{}（{code}）", a.label_zh()),
+        None => code.to_string(),
+    }
+}
+
+fn rule_label(code: &str) -> String {
+    match hedui::rules::RULES.iter().find(|r| r.id.code() == code) {
+        Some(r) => format!("{code} {}", r.id.label_zh()),
+        None => code.to_string(),
+    }
+}
+
+/// The levels of a finding's link, from its `*_level` columns.
+fn levels(df: &DataFrame, row: usize) -> Option<Levels> {
+    let id = IdLevel::from_code(&text(df, "id_level", row)?)?;
+    Some(Levels {
+        id,
+        name: text(df, "name_level", row).and_then(|c| NameLevel::from_code(&c)),
+        birth_date: text(df, "birth_date_level", row).and_then(|c| BirthDateLevel::from_code(&c)),
+        region: text(df, "region_level", row).and_then(|c| RegionLevel::from_code(&c)),
+    })
+}
+
+/// "证件号相差一位（+16.4）；姓名一致（+8.7）；…", with each field's weight.
+fn describe_levels(l: &Levels, scored: bool) -> String {
+    let w = score::field_weights(l);
+    let mut parts = vec![(l.id.label_zh(), w[0])];
+    parts.extend(l.name.map(|x| (x.label_zh(), w[1])));
+    parts.extend(l.birth_date.map(|x| (x.label_zh(), w[2])));
+    parts.extend(l.region.map(|x| (x.label_zh(), w[3])));
+    parts
+        .iter()
+        .map(|(label, weight)| {
+            if scored {
+                format!("{label}（{weight:+.1}）")
+            } else {
+                label.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// The person columns of one extract row, as the agency wrote them.
+fn describe_row(table: &hedui::load::Table, row: usize) -> String {
+    let (name_col, id_col) = table
+        .dataset
+        .person_columns()
+        .expect("linked datasets name a person");
+    let value = |c: &str| {
+        table
+            .text(c)
+            .get(row)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let mut parts = vec![
+        format!(
+            "姓名 {}",
+            value(name_col).unwrap_or_else(|| "（空）".into())
+        ),
+        format!(
+            "证件号 {}",
+            value(id_col).map_or_else(|| "（空）".into(), |id| mask_id(&id))
+        ),
+    ];
+    parts.push(format!(
+        "出生日期 {}",
+        table
+            .date_at("person_birth_date", row)
+            .map_or_else(|| "（空）".into(), |d| d.to_string())
+    ));
+    parts.push(format!(
+        "地区代码 {}",
+        value("person_region_code").unwrap_or_else(|| "（空）".into())
+    ));
+    parts.join("，")
+}
+
+/// The roster name of the member with this normalised id.
+fn member_name(members: &hedui::load::Table, id: &str) -> Option<String> {
+    let ids = members.text("id_number");
+    let row = (0..members.height())
+        .find(|&r| hedui::text::normalize_id(ids.get(r)).value.as_deref() == Some(id))?;
+    members.text("name").get(row).map(|s| s.trim().to_string())
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let run_json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(args.out.join("run.json")).with_context(|| {
+            format!("{} is not a finished run (no run.json)", args.out.display())
+        })?,
+    )
+    .context("reading run.json")?;
+    let data_dir = PathBuf::from(run_json["data_dir"].as_str().unwrap_or_default());
+    let decisions = rows_of(&read(&args.out.join("decisions.parquet"))?, &args.household)?;
+    if decisions.height() == 0 {
+        bail!(
+            "household {} is not in the run at {}",
+            args.household,
+            args.out.display()
+        );
+    }
+    let findings = rows_of(&read(&args.out.join("findings.parquet"))?, &args.household)?;
+
+    // Extract rows behind the findings, re-read from the run's data directory.
+    let needed: Vec<Dataset> = (0..findings.height())
+        .filter_map(|i| text(&findings, "dataset", i))
+        .filter_map(|d| Dataset::ALL.iter().copied().find(|x| x.name() == d))
+        .collect();
+    let mut tables: BTreeMap<Dataset, hedui::load::Table> = BTreeMap::new();
+    if !needed.is_empty() {
+        let data = hedui::load::discover(&data_dir).with_context(|| {
+            format!("re-reading the run's data directory {}", data_dir.display())
+        })?;
+        for d in needed.into_iter().chain([Dataset::Members]) {
+            if let std::collections::btree_map::Entry::Vacant(e) = tables.entry(d) {
+                if let Some(t) = data.read(d, &mut Vec::new())? {
+                    e.insert(t);
+                }
+            }
+        }
+    }
+
+    let mut out = String::new();
+    let d = &decisions;
+    writeln!(
+        out,
+        "家庭 {}（区划代码 {}，核对月份 {}）",
+        args.household,
+        text(d, "region_code", 0).unwrap_or_default(),
+        run_json["run_month"].as_str().unwrap_or("?")
+    )?;
+    let reasons = d
+        .column("reasons")?
+        .list()?
+        .get_as_series(0)
+        .map(|s| {
+            s.str()
+                .map(|c| {
+                    c.iter()
+                        .flatten()
+                        .map(rule_label)
+                        .collect::<Vec<_>>()
+                        .join("、")
+                })
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "决定：{}{}",
+        action_label(&text(d, "action", 0).unwrap_or_default()),
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!("，理由：{reasons}")
+        }
+    )?;
+    writeln!(
+        out,
+        "人均收入 {} 元，保障标准 {} 元，置信度 {:.2}",
+        text(d, "per_capita_income", 0).unwrap_or_else(|| "—".into()),
+        text(d, "standard", 0).unwrap_or_else(|| "—".into()),
+        float(d, "confidence", 0).unwrap_or(0.0)
+    )?;
+    if findings.height() == 0 {
+        writeln!(out, "无核对发现。")?;
+    }
+    for i in 0..findings.height() {
+        let f = &findings;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "发现 {}：{} → {}（{}）",
+            i + 1,
+            rule_label(&text(f, "rule_id", i).unwrap_or_default()),
+            action_label(&text(f, "action", i).unwrap_or_default()),
+            if text(f, "certain", i).as_deref() == Some("true") {
+                "确定"
+            } else {
+                "不确定，需人工核实"
+            }
+        )?;
+        writeln!(out, "  说明：{}", text(f, "detail", i).unwrap_or_default())?;
+        if let Some(member) = text(f, "id_number", i) {
+            let name = tables
+                .get(&Dataset::Members)
+                .and_then(|m| member_name(m, &member));
+            writeln!(
+                out,
+                "  成员：{}（证件号 {}）",
+                name.as_deref().unwrap_or("?"),
+                mask_id(&member)
+            )?;
+        }
+        let Some(dataset) = text(f, "dataset", i)
+            .and_then(|n| Dataset::ALL.iter().copied().find(|x| x.name() == n))
+        else {
+            continue;
+        };
+        let row = f
+            .column("row_index")?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .get(i)
+            .unwrap_or(0) as usize;
+        match tables.get(&dataset).filter(|t| row < t.height()) {
+            Some(t) => writeln!(
+                out,
+                "  证据：{} 第 {row} 行：{}",
+                dataset.label_zh(),
+                describe_row(t, row)
+            )?,
+            None => writeln!(
+                out,
+                "  证据：{} 第 {row} 行（数据目录中已找不到该行）",
+                dataset.label_zh()
+            )?,
+        }
+        let method = text(f, "match_method", i).unwrap_or_default();
+        let method_zh = MatchMethod::ALL
+            .iter()
+            .find(|m| m.code() == method)
+            .map_or(method.as_str(), |m| m.label_zh());
+        let status = text(f, "match_status", i).unwrap_or_default();
+        let status_zh = MatchStatus::ALL
+            .iter()
+            .find(|s| s.code() == status)
+            .map_or(MatchStatus::Unmatched.label_zh(), |s| s.label_zh());
+        let weight = float(f, "match_weight", i);
+        writeln!(
+            out,
+            "  关联：{method_zh}，{status_zh}，得分 {:.4}{}",
+            float(f, "match_score", i).unwrap_or(0.0),
+            weight.map_or(String::new(), |w| format!(
+                "，匹配权重 {w:.1}（先验 {:.1}）",
+                score::PRIOR_WEIGHT
+            ))
+        )?;
+        if let Some(l) = levels(f, i) {
+            writeln!(out, "  比对：{}", describe_levels(&l, weight.is_some()))?;
+        }
+    }
+    super::print(&out)
+}

@@ -1,0 +1,310 @@
+//! Blocking rules: which members are worth comparing with a row whose id is
+//! invalid or missing. Each rule turns a member, and a row, into keys; a
+//! member is a candidate for the row when they share a key under any rule.
+//! The index is built once per run (lazily, the first time a row needs it)
+//! as one sorted array of (key hash, member): no per-row allocation beyond
+//! the candidate list, and the same candidates in the same order whatever
+//! the thread count.
+
+use super::comparison::{name_ends, name_sound};
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+/// A blocking rule (Splink's term). Rules are OR-ed: a candidate needs one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum BlockingRule {
+    /// The id one edit away (substitution, insertion, deletion, swap of
+    /// neighbours), or cut short after its 14th character. Four keys per id,
+    /// so that any one edit leaves at least one intact: the first 14
+    /// characters (region + birth date: edits from the 15th on); the last
+    /// 11 (edits in the first 7); the first 6 with the last 8 (edits in
+    /// characters 7–10); the first 9 with the last 3 (edits in 10–15). Each
+    /// holds the birth day or the sequence number, so a block stays small
+    /// in a county of any size.
+    IdNeighbour,
+    /// The name's sound (pinyin, see `comparison::name_sound`) and the county.
+    NameCounty,
+    /// Birth date and county: survives any name noise.
+    BirthDateCounty,
+    /// Birth date and the name's first sound (the surname).
+    BirthDateSurname,
+    /// Birth date and the name's last sound: survives a placeholder or
+    /// pinyin in the surname.
+    BirthDateLastSound,
+}
+
+/// Blocks bigger than this are skipped: a key shared by that many members
+/// (a placeholder birth date such as 1900-01-01 in one county) says nothing.
+pub const MAX_BLOCK: usize = 256;
+
+/// FNV-1a over the parts (with separators): stable across runs and platforms.
+fn key(rule: BlockingRule, parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    eat(rule as u8);
+    for p in parts {
+        for &b in *p {
+            eat(b);
+        }
+        eat(0xff);
+    }
+    h
+}
+
+/// What blocking reads of one person (a member or a row).
+#[derive(Debug, Clone, Default)]
+pub struct Person<'a> {
+    /// The id text to block on (digits recovered from scientific notation).
+    pub id: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub birth_dates: &'a [NaiveDate],
+    pub counties: &'a [&'a str],
+}
+
+fn date_bytes(d: &NaiveDate) -> [u8; 4] {
+    use chrono::Datelike;
+    d.num_days_from_ce().to_le_bytes()
+}
+
+/// The keys of one person under every rule (duplicates possible).
+pub fn keys(p: &Person<'_>, out: &mut Vec<u64>) {
+    use BlockingRule::*;
+    if let Some(id) = p.id.filter(|id| id.is_ascii()) {
+        let b = id.as_bytes();
+        let n = b.len();
+        if n >= 14 {
+            out.push(key(IdNeighbour, &[b"p", &b[..14]]));
+            out.push(key(IdNeighbour, &[b"a", &b[..6], &b[n - 8..]]));
+            out.push(key(IdNeighbour, &[b"b", &b[..9], &b[n - 3..]]));
+        }
+        if n >= 11 {
+            out.push(key(IdNeighbour, &[b"s", &b[n - 11..]]));
+        }
+    }
+    let sound = p.name.map(name_sound).filter(|s| !s.is_empty());
+    let ends = p.name.and_then(name_ends);
+    for county in p.counties {
+        if let Some(s) = &sound {
+            out.push(key(NameCounty, &[s.as_bytes(), county.as_bytes()]));
+        }
+        for d in p.birth_dates {
+            out.push(key(BirthDateCounty, &[&date_bytes(d), county.as_bytes()]));
+        }
+    }
+    if let Some((first, last)) = &ends {
+        for d in p.birth_dates {
+            out.push(key(BirthDateSurname, &[&date_bytes(d), first.as_bytes()]));
+            out.push(key(BirthDateLastSound, &[&date_bytes(d), last.as_bytes()]));
+        }
+    }
+}
+
+/// Keys are already hashes: use them as they are.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Members by blocking key: the members of all blocks in one array, sorted
+/// by (key, member), and each key's range in it. A hash look-up per key,
+/// not a binary search: the index outgrows the cache at county scale.
+#[derive(Debug, Default)]
+pub struct BlockIndex {
+    members: Vec<u32>,
+    ranges: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>>,
+}
+
+impl BlockIndex {
+    /// Builds the index from each member's keys (`person(i)` for member i).
+    pub fn build<'a, F>(members: usize, person: F) -> BlockIndex
+    where
+        F: Fn(u32) -> Person<'a> + Sync,
+    {
+        let mut entries: Vec<(u64, u32)> = (0..members as u32)
+            .into_par_iter()
+            .flat_map_iter(|m| {
+                let mut k = Vec::with_capacity(8);
+                keys(&person(m), &mut k);
+                k.sort_unstable();
+                k.dedup();
+                k.into_iter().map(move |k| (k, m))
+            })
+            .collect();
+        entries.par_sort_unstable();
+        let mut ranges: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>> =
+            HashMap::default();
+        let mut start = 0;
+        for (i, e) in entries.iter().enumerate() {
+            if i + 1 == entries.len() || entries[i + 1].0 != e.0 {
+                ranges.insert(e.0, (start as u32, (i + 1 - start) as u32));
+                start = i + 1;
+            }
+        }
+        BlockIndex {
+            members: entries.into_iter().map(|e| e.1).collect(),
+            ranges,
+        }
+    }
+
+    fn block(&self, key: u64) -> &[u32] {
+        match self.ranges.get(&key) {
+            Some(&(start, len)) => &self.members[start as usize..(start + len) as usize],
+            None => &[],
+        }
+    }
+
+    /// The candidates for a row: members sharing a key, sorted, distinct.
+    pub fn candidates(&self, row: &Person<'_>, out: &mut Vec<u32>) {
+        let mut k = Vec::with_capacity(16);
+        keys(row, &mut k);
+        k.sort_unstable();
+        k.dedup();
+        for key in k {
+            let block = self.block(key);
+            if block.len() <= MAX_BLOCK {
+                out.extend_from_slice(block);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ID: &str = "11010519491231002X";
+
+    fn person<'a>(
+        id: Option<&'a str>,
+        name: Option<&'a str>,
+        dates: &'a [NaiveDate],
+        counties: &'a [&'a str],
+    ) -> Person<'a> {
+        Person {
+            id,
+            name,
+            birth_dates: dates,
+            counties,
+        }
+    }
+
+    fn index(members: &[Person<'static>]) -> BlockIndex {
+        BlockIndex::build(members.len(), |i| members[i as usize].clone())
+    }
+
+    fn found(index: &BlockIndex, row: Person<'_>) -> Vec<u32> {
+        let mut out = Vec::new();
+        index.candidates(&row, &mut out);
+        out
+    }
+
+    const D: &[NaiveDate] = &[];
+    const C: &[&str] = &[];
+
+    #[test]
+    fn id_neighbour_finds_any_one_edit_and_a_cut_tail() {
+        let idx = index(&[person(Some(ID), None, D, C)]);
+        for row in [
+            "11010519491231003X",  // substitution
+            "11010591491231002X",  // swap of neighbours in the middle
+            "11010519491213002X",  // swap in the birth day
+            "11010519491230102X",  // swap across the 14th character
+            "11015019491231002X",  // swap across the 6th character
+            "11010591491231002X",  // swap across the 9th character
+            "01110519491231002X",  // swap at the start
+            "1101051949123100X2",  // swap at the end
+            "11010519491231002",   // check digit lost
+            "1101051949123100",    // two lost: still the first 14
+            "110105194912310000",  // rounded by a spreadsheet
+            "1101051949231002X",   // a digit dropped in the middle
+            "110105194912331002X", // a digit added
+        ] {
+            assert_eq!(found(&idx, person(Some(row), None, D, C)), vec![0], "{row}");
+        }
+        assert!(found(&idx, person(Some("220105194912310021"), None, D, C)).is_empty());
+        assert!(found(&idx, person(Some("11010"), None, D, C)).is_empty());
+    }
+
+    #[test]
+    fn name_and_birth_date_rules_meet_through_noise() {
+        let born = [NaiveDate::from_ymd_opt(1980, 1, 2).unwrap()];
+        let other = [NaiveDate::from_ymd_opt(1980, 1, 3).unwrap()];
+        let county = ["512022"];
+        let elsewhere = ["530427"];
+        let idx = BlockIndex::build(1, |_| person(Some(ID), Some("王小明"), &born, &county));
+        // Name + county, without birth date; pinyin written for a character.
+        assert_eq!(
+            found(&idx, person(None, Some("王xiao明"), D, &county)),
+            vec![0]
+        );
+        // Birth date + county, whatever the name.
+        assert_eq!(
+            found(&idx, person(None, Some("李四"), &born, &county)),
+            vec![0]
+        );
+        // Birth date + surname, or + last sound, in another county.
+        assert_eq!(
+            found(&idx, person(None, Some("王*明"), &born, &elsewhere)),
+            vec![0]
+        );
+        assert_eq!(
+            found(&idx, person(None, Some("*小明"), &born, &elsewhere)),
+            vec![0]
+        );
+        // Nothing shared.
+        assert!(found(&idx, person(None, Some("王小明"), &other, &elsewhere)).is_empty());
+        assert!(found(&idx, person(None, None, D, C)).is_empty());
+    }
+
+    #[test]
+    fn oversized_blocks_are_skipped() {
+        let born = [NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()];
+        let county = ["512022"];
+        let n = MAX_BLOCK + 1;
+        let idx = BlockIndex::build(n, |_| person(None, None, &born, &county));
+        assert!(found(&idx, person(None, None, &born, &county)).is_empty());
+        let idx = BlockIndex::build(MAX_BLOCK, |_| person(None, None, &born, &county));
+        assert_eq!(
+            found(&idx, person(None, None, &born, &county)).len(),
+            MAX_BLOCK
+        );
+    }
+
+    proptest! {
+        /// Any single substitution, deletion or neighbour swap keeps one id key.
+        #[test]
+        fn one_edit_always_shares_an_id_key(pos in 0usize..18, digit in 0u8..10, kind in 0u8..4) {
+            let mut b = ID.as_bytes().to_vec();
+            match kind {
+                0 => b[pos] = b'0' + digit,
+                1 => { b.remove(pos); }
+                2 => b.insert(pos, b'0' + digit),
+                _ => { let p = pos.min(16); b.swap(p, p + 1); }
+            }
+            let row = String::from_utf8(b).unwrap();
+            let idx = index(&[person(Some(ID), None, D, C)]);
+            prop_assert_eq!(found(&idx, person(Some(&row), None, D, C)), vec![0]);
+        }
+    }
+}

@@ -1,0 +1,763 @@
+//! Comparisons: one per field (id number, name, birth date, region), each an
+//! ordered list of *comparison levels*; the first level that holds is the
+//! field's level (Splink's convention). Pure functions over normalised
+//! values: no polars, no roster.
+//!
+//! Every level has a short `code()` (written to `matches` and `findings`)
+//! and a Chinese `label_zh()` (for `hedui explain` and the human-facing
+//! lists).
+
+use chrono::{Datelike, NaiveDate};
+use pinyin::ToPinyinMulti;
+
+macro_rules! levels {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+
+            pub fn from_code(code: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|l| l.code() == code)
+            }
+        }
+    };
+}
+
+levels!(
+    /// How close the row's id number is to the member's (normalised forms).
+    IdLevel {
+        /// Equal: the exact path, score 1.0.
+        Exact = "exact" / "证件号一致",
+        /// One substitution, insertion, deletion or swap of two neighbours
+        /// (a mistyped digit, a lost check digit).
+        OneEdit = "one_edit" / "证件号相差一位",
+        /// At least the first 14 characters (region + birth date) agree and
+        /// the rest is lost: a spreadsheet turned the number into a float
+        /// (`…1011000`, `5.12022198001011E+17`) or cut it short.
+        Truncated = "truncated" / "证件号被截断（前段一致）",
+        /// Two edits apart.
+        TwoEdits = "two_edits" / "证件号相差两位",
+        /// Only a leading part of 6–13 characters is left and it agrees
+        /// (e.g. `5.12022E+17`: the region code only).
+        Prefix = "prefix" / "证件号仅前几位一致",
+        Different = "different" / "证件号不一致",
+        Missing = "missing" / "证件号缺失",
+    }
+);
+
+levels!(
+    /// How the row's name compares with the member's (both normalised).
+    NameLevel {
+        /// Equal (middle dots aside).
+        Exact = "exact" / "姓名一致",
+        /// Equal syllable by syllable: pinyin written for a character, or a
+        /// character with the same reading (同音字).
+        Pinyin = "pinyin" / "姓名拼音一致",
+        /// Equal once each `*` (a character the source could not write) is
+        /// read as any one character.
+        Placeholder = "placeholder" / "姓名除生僻字占位符外一致",
+        /// Edit-distance similarity (strsim's optimal string alignment,
+        /// 1 − distance / length) ≥ 0.6: one character of three.
+        Similar = "similar" / "姓名相似",
+        Different = "different" / "姓名不一致",
+        Missing = "missing" / "姓名缺失",
+    }
+);
+
+levels!(
+    /// How the row's birth date compares with the member's (from the id).
+    BirthDateLevel {
+        Exact = "exact" / "出生日期一致",
+        /// Exactly one of year, month, day differs, or month and day swapped.
+        OnePart = "one_part" / "出生日期一项不同",
+        Different = "different" / "出生日期不一致",
+        Missing = "missing" / "出生日期缺失",
+    }
+);
+
+levels!(
+    /// How the row's `person_region_code` compares with the member's
+    /// household `region_code` (codes of 6–12 digits).
+    RegionLevel {
+        /// All digits of the shorter code agree, and it has at least 9
+        /// (the township).
+        SamePlace = "same_place" / "同一乡镇（街道）",
+        /// The 6-digit county codes agree.
+        SameCounty = "same_county" / "同一县（区）",
+        /// The 4-digit prefecture codes agree (the counties differ).
+        SamePrefecture = "same_prefecture" / "同一地市",
+        /// Agreeing, but one side names only a province or prefecture
+        /// (`510000`, `512000`).
+        Coarse = "coarse" / "仅省或地市一致",
+        Different = "different" / "不同地区",
+        Missing = "missing" / "地区代码缺失",
+    }
+);
+
+/// The comparison level of each field for one link. Fields other than the
+/// id are `None` on the exact path, where names never matter (rules.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Levels {
+    pub id: IdLevel,
+    pub name: Option<NameLevel>,
+    pub birth_date: Option<BirthDateLevel>,
+    pub region: Option<RegionLevel>,
+}
+
+impl Levels {
+    /// The levels of an exact id link.
+    pub const EXACT: Levels = Levels {
+        id: IdLevel::Exact,
+        name: None,
+        birth_date: None,
+        region: None,
+    };
+}
+
+// -------------------------------------------------------------------
+// Id numbers.
+// -------------------------------------------------------------------
+
+/// The digits a spreadsheet kept of an 18-digit id written as a number in
+/// scientific notation (`5.12022198001011E+17` → `512022198001011`).
+pub(crate) fn scientific_digits(id: &str) -> Option<String> {
+    let (mantissa, exponent) = id.split_once(['E', 'e'])?;
+    let exponent: i32 = exponent.trim_start_matches('+').parse().ok()?;
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if exponent != 17 || int.len() != 1 || !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    // A float keeps 15 significant digits; a 16th or 17th may be rounded.
+    let digits: String = int.chars().chain(frac.chars()).take(15).collect();
+    Some(digits.trim_end_matches('0').to_string())
+}
+
+/// The leading part of the id that survived a spreadsheet, when the row's
+/// id looks cut: scientific notation, an 18-digit number whose last three
+/// digits a float could not keep (`…1011000`, `…1011200`: 15 significant
+/// digits survive), or a shorter run of digits.
+fn surviving_prefix(id: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some(d) = scientific_digits(id) {
+        return Some(d.into());
+    }
+    if !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match id.len() {
+        18 => Some(id[..15].into()),
+        6..=17 => Some(id.into()),
+        _ => None,
+    }
+}
+
+/// Optimal-string-alignment distance (edits: substitution, insertion,
+/// deletion, swap of neighbours) over bytes, without allocating for ids of
+/// up to 31 bytes (every id); longer text goes to strsim.
+fn osa_bytes(a: &[u8], b: &[u8]) -> usize {
+    const N: usize = 32;
+    if a.len() >= N || b.len() >= N {
+        return strsim::osa_distance(&String::from_utf8_lossy(a), &String::from_utf8_lossy(b));
+    }
+    // Three rows of the DP table: i-2, i-1, i.
+    let mut rows = [[0usize; N]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[prev2][j - 2] + 1);
+            }
+            rows[cur][j] = d;
+        }
+    }
+    if a.is_empty() {
+        b.len()
+    } else {
+        rows[a.len() % 3][b.len()]
+    }
+}
+
+/// [`osa_bytes`] capped: `min(distance, cap + 1)`, computing only the band
+/// of the table within `cap` of its diagonal (ids are compared with many
+/// candidates; only 0, 1, 2 and "more" matter).
+fn osa_capped(a: &[u8], b: &[u8], cap: usize) -> usize {
+    const N: usize = 32;
+    let (la, lb) = (a.len(), b.len());
+    let inf = cap + 1;
+    if la.abs_diff(lb) > cap {
+        return inf;
+    }
+    if la >= N || lb >= N {
+        return osa_bytes(a, b).min(inf);
+    }
+    let mut rows = [[inf; N]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(lb.min(cap) + 1) {
+        *cell = j;
+    }
+    for i in 1..=la {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        let lo = if i > cap { i - cap } else { 1 };
+        let hi = (i + cap).min(lb);
+        // The cell left of the band: out of band (or column 0).
+        rows[cur][lo - 1] = if lo == 1 && i <= cap { i } else { inf };
+        let mut best = rows[cur][lo - 1];
+        for j in lo..=hi {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[prev2][j - 2] + 1);
+            }
+            let d = d.min(inf);
+            rows[cur][j] = d;
+            best = best.min(d);
+        }
+        if hi + 1 < N {
+            rows[cur][hi + 1] = inf;
+        }
+        if best > cap {
+            return inf;
+        }
+    }
+    if la == 0 {
+        lb.min(inf)
+    } else {
+        rows[la % 3][lb]
+    }
+}
+
+/// Compares the row's normalised id (invalid or missing: valid ids never
+/// reach here unless equal) with a member's.
+pub fn compare_id(row: Option<&str>, member: &str) -> IdLevel {
+    // `NULL`, `无`, `-`, `0`, `000000000000000000`: a stand-in for a
+    // missing id, not a different one.
+    let stand_in = |r: &str| {
+        r.bytes().filter(u8::is_ascii_digit).count() < 6
+            || r.bytes().all(|b| Some(b) == r.bytes().next())
+    };
+    let Some(row) = row.filter(|r| !stand_in(r)) else {
+        return IdLevel::Missing;
+    };
+    if row == member {
+        return IdLevel::Exact;
+    }
+    let distance = if row.is_ascii() {
+        osa_capped(row.as_bytes(), member.as_bytes(), 2)
+    } else {
+        // `×` typed for `X`: count characters, not bytes.
+        strsim::osa_distance(row, member).min(3)
+    };
+    if distance == 1 {
+        return IdLevel::OneEdit;
+    }
+    if let Some(prefix) = surviving_prefix(row) {
+        if member.starts_with(prefix.as_ref()) {
+            return if prefix.len() >= 14 {
+                IdLevel::Truncated
+            } else {
+                IdLevel::Prefix
+            };
+        }
+    }
+    if distance == 2 {
+        IdLevel::TwoEdits
+    } else {
+        IdLevel::Different
+    }
+}
+
+// -------------------------------------------------------------------
+// Names.
+// -------------------------------------------------------------------
+
+/// The toneless pinyin readings of a character (`ü` written `v`, as
+/// keyboards do), or none for a character without a reading.
+pub fn readings(c: char) -> impl Iterator<Item = &'static str> {
+    c.to_pinyin_multi()
+        .into_iter()
+        .flat_map(|m| m.into_iter().map(|p| p.plain()))
+}
+
+fn reading_matches(c: char, latin: &str) -> bool {
+    readings(c).any(|r| r == latin || (r.contains('ü') && r.replace('ü', "v") == latin))
+}
+
+/// One unit of a row's name: a character, a placeholder, or a run of Latin
+/// letters (pinyin for one or more characters).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unit<'a> {
+    Char(char),
+    Placeholder,
+    Latin(&'a str),
+}
+
+fn units(name: &str) -> Vec<Unit<'_>> {
+    let mut out = Vec::with_capacity(name.len() / 3 + 1);
+    let mut rest = name;
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_lowercase() {
+            let end = rest
+                .find(|c: char| !c.is_ascii_lowercase())
+                .unwrap_or(rest.len());
+            out.push(Unit::Latin(&rest[..end]));
+            rest = &rest[end..];
+            continue;
+        }
+        match c {
+            // `*` (and `?`, mapped by text::name) and the other marks clerks
+            // type for a character their system cannot write.
+            '*' | '□' | '■' | '○' | '〇' | '_' | '＿' | '#' | '＃' => {
+                out.push(Unit::Placeholder)
+            }
+            crate::text::name::MIDDLE_DOT => {}
+            c => out.push(Unit::Char(c)),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Whether a run of Latin letters spells the readings of `chars`, one
+/// syllable per character.
+fn spells(latin: &str, chars: &[char]) -> bool {
+    match chars.split_first() {
+        None => latin.is_empty(),
+        Some((&c, rest)) => readings(c).any(|r| {
+            let candidates = [r.to_string(), r.replace('ü', "v"), r.replace('ü', "u")];
+            candidates.iter().any(|r| {
+                latin
+                    .strip_prefix(r.as_str())
+                    .is_some_and(|tail| spells(tail, rest))
+            })
+        }),
+    }
+}
+
+/// Matches the row's units against the member's characters; returns
+/// (pinyin used, placeholder used) when every unit is accounted for.
+fn align(row: &[Unit<'_>], member: &[char]) -> Option<(bool, bool)> {
+    let (first, rest) = match row.split_first() {
+        None => return member.is_empty().then_some((false, false)),
+        Some(x) => x,
+    };
+    let (&m, member_rest) = member.split_first()?;
+    let merge =
+        |(p, q): (bool, bool), pinyin: bool, placeholder: bool| (p || pinyin, q || placeholder);
+    match *first {
+        Unit::Char(c) if c == m => align(rest, member_rest),
+        Unit::Char(c) => {
+            let homophone = readings(c).any(|r| reading_matches(m, r));
+            homophone
+                .then(|| align(rest, member_rest).map(|f| merge(f, true, false)))
+                .flatten()
+        }
+        Unit::Placeholder => align(rest, member_rest).map(|f| merge(f, false, true)),
+        Unit::Latin(latin) => (1..=member.len().min(4)).find_map(|k| {
+            if spells(latin, &member[..k]) {
+                align(rest, &member[k..]).map(|f| merge(f, true, false))
+            } else {
+                None
+            }
+        }),
+    }
+}
+
+/// Compares two normalised names (see `text::name`).
+pub fn compare_name(row: Option<&str>, member: Option<&str>) -> NameLevel {
+    let (Some(row), Some(member)) = (row, member) else {
+        return NameLevel::Missing;
+    };
+    let (row_plain, member_plain) = (undotted(row), undotted(member));
+    if row_plain == member_plain {
+        return NameLevel::Exact;
+    }
+    let (row_len, member_len) = (row_plain.chars().count(), member_plain.chars().count());
+    let is_plain = |s: &str| {
+        s.chars()
+            .all(|c| !c.is_ascii_lowercase() && !matches!(units_of(c), Some(Unit::Placeholder)))
+    };
+    let aligned = if row_len == member_len && is_plain(&row_plain) && is_plain(&member_plain) {
+        // The common case, without allocating: character by character,
+        // equal or homophones.
+        let pinyin = row_plain
+            .chars()
+            .zip(member_plain.chars())
+            .all(|(r, m)| r == m || readings(r).any(|x| reading_matches(m, x)));
+        pinyin.then_some((true, false))
+    } else {
+        // Either side may carry the pinyin or the placeholder (rosters are
+        // typed by hand too).
+        let member_chars: Vec<char> = member_plain.chars().collect();
+        let row_chars: Vec<char> = row_plain.chars().collect();
+        align(&units(&row_plain), &member_chars)
+            .or_else(|| align(&units(&member_plain), &row_chars))
+    };
+    match aligned {
+        Some((_, true)) => return NameLevel::Placeholder,
+        Some((true, false)) => return NameLevel::Pinyin,
+        _ => {}
+    }
+    // Similarity 1 − d/len ≥ 0.6 needs d ≤ 0.4 len, and d ≥ the length gap.
+    let len = row_len.max(member_len);
+    if (row_len.abs_diff(member_len) as f64) > 0.4 * len as f64 {
+        return NameLevel::Different;
+    }
+    let similarity = 1.0 - strsim::osa_distance(&row_plain, &member_plain) as f64 / len as f64;
+    if similarity >= 0.6 {
+        NameLevel::Similar
+    } else {
+        NameLevel::Different
+    }
+}
+
+/// The name without middle dots (allocating only when it has one).
+fn undotted(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(crate::text::name::MIDDLE_DOT) {
+        s.chars()
+            .filter(|&c| c != crate::text::name::MIDDLE_DOT)
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
+/// The unit a lone character is (`None` for a Latin letter, part of a run).
+fn units_of(c: char) -> Option<Unit<'static>> {
+    match c {
+        c if c.is_ascii_lowercase() => None,
+        '*' | '□' | '■' | '○' | '〇' | '_' | '＿' | '#' | '＃' => Some(Unit::Placeholder),
+        c => Some(Unit::Char(c)),
+    }
+}
+
+/// The name as one pinyin string (first reading of each character, Latin
+/// runs kept, dots dropped): a blocking key that `王xiao明`, `wangxiaoming`
+/// and `王小明` share.
+pub fn name_sound(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() * 2);
+    for unit in units(name) {
+        match unit {
+            Unit::Char(c) => match readings(c).next() {
+                Some(r) => out.extend(r.chars().map(|c| if c == 'ü' { 'v' } else { c })),
+                None => out.push(c),
+            },
+            Unit::Placeholder => out.push('*'),
+            Unit::Latin(l) => out.push_str(l),
+        }
+    }
+    out
+}
+
+/// The first and the last unit of a name as sounds (a Latin run whole):
+/// blocking keys that survive a placeholder or pinyin in the other part.
+pub fn name_ends(name: &str) -> Option<(String, String)> {
+    let u = units(name);
+    let sound = |unit: &Unit<'_>| match *unit {
+        Unit::Char(c) => readings(c)
+            .next()
+            .map_or_else(|| c.to_string(), |r| r.replace('ü', "v")),
+        Unit::Placeholder => "*".to_string(),
+        Unit::Latin(l) => l.to_string(),
+    };
+    Some((sound(u.first()?), sound(u.last()?)))
+}
+
+// -------------------------------------------------------------------
+// Birth dates and regions.
+// -------------------------------------------------------------------
+
+pub fn compare_birth_date(row: Option<NaiveDate>, member: Option<NaiveDate>) -> BirthDateLevel {
+    let (Some(a), Some(b)) = (row, member) else {
+        return BirthDateLevel::Missing;
+    };
+    if a == b {
+        return BirthDateLevel::Exact;
+    }
+    let same = [
+        a.year() == b.year(),
+        a.month() == b.month(),
+        a.day() == b.day(),
+    ];
+    let swapped = a.year() == b.year() && a.month() == b.day() && a.day() == b.month();
+    if same.iter().filter(|s| **s).count() == 2 || swapped {
+        BirthDateLevel::OnePart
+    } else {
+        BirthDateLevel::Different
+    }
+}
+
+/// The digits of a region code that say something: trailing zero groups
+/// name no lower division (`510000` is a province, `512022000000` a
+/// county): 2-digit groups in the first 6 digits, 3-digit groups after.
+fn significant(code: &str) -> &str {
+    let mut end = code.len();
+    while end > 6 && code[end.saturating_sub(3)..end].bytes().all(|b| b == b'0') {
+        end -= 3;
+    }
+    while end > 2 && end <= 6 && code[end - 2..end] == *"00" {
+        end -= 2;
+    }
+    &code[..end]
+}
+
+pub fn compare_region(row: Option<&str>, member: Option<&str>) -> RegionLevel {
+    let (Some(a), Some(b)) = (row, member) else {
+        return RegionLevel::Missing;
+    };
+    let (a, b) = (significant(a), significant(b));
+    let shorter = a.len().min(b.len());
+    if shorter < 6 && a[..shorter] == b[..shorter] {
+        // Only a province or prefecture given, and it agrees: says little.
+        return RegionLevel::Coarse;
+    }
+    if shorter >= 9 && a[..shorter] == b[..shorter] {
+        RegionLevel::SamePlace
+    } else if a.get(..6).is_some() && a.get(..6) == b.get(..6) {
+        RegionLevel::SameCounty
+    } else if a.get(..4).is_some() && a.get(..4) == b.get(..4) {
+        RegionLevel::SamePrefecture
+    } else {
+        RegionLevel::Different
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize_name;
+    use proptest::prelude::*;
+
+    const ID: &str = "11010519491231002X";
+
+    fn n(raw: &str) -> String {
+        normalize_name(Some(raw)).value.unwrap()
+    }
+
+    #[test]
+    fn id_levels_at_their_edges() {
+        assert_eq!(compare_id(Some(ID), ID), IdLevel::Exact);
+        assert_eq!(compare_id(None, ID), IdLevel::Missing);
+        // One wrong digit, one swap of neighbours, a lost check digit, an extra digit.
+        assert_eq!(compare_id(Some("11010519491231003X"), ID), IdLevel::OneEdit);
+        assert_eq!(compare_id(Some("11010591491231002X"), ID), IdLevel::OneEdit);
+        assert_eq!(compare_id(Some("11010519491231002"), ID), IdLevel::OneEdit);
+        assert_eq!(
+            compare_id(Some("110105194912310022X"), ID),
+            IdLevel::OneEdit
+        );
+        // A swap of non-neighbours is two edits.
+        assert_eq!(
+            compare_id(Some("11010519491231200X"), ID),
+            IdLevel::TwoEdits
+        );
+        // Spreadsheet damage: rounded to 15 significant digits, scientific notation.
+        assert_eq!(
+            compare_id(Some("110105194912310000"), ID),
+            IdLevel::Truncated
+        );
+        assert_eq!(
+            compare_id(Some("1.10105194912310E+17"), ID),
+            IdLevel::Truncated
+        );
+        assert_eq!(compare_id(Some("1.10105E+17"), ID), IdLevel::Prefix);
+        assert_eq!(compare_id(Some("1101051949123"), ID), IdLevel::Prefix);
+        assert_eq!(compare_id(Some("11010519491231"), ID), IdLevel::Truncated);
+        // Cut short but from another region: different.
+        assert_eq!(compare_id(Some("1.20105E+17"), ID), IdLevel::Different);
+        assert_eq!(
+            compare_id(Some("510105194912310000"), ID),
+            IdLevel::Different
+        );
+        assert_eq!(compare_id(Some("garbage110"), ID), IdLevel::Missing);
+        assert_eq!(compare_id(Some("NULL"), ID), IdLevel::Missing);
+        assert_eq!(compare_id(Some("0"), ID), IdLevel::Missing);
+        assert_eq!(compare_id(Some("000000000000000000"), ID), IdLevel::Missing);
+        assert_eq!(compare_id(Some("garbage110105"), ID), IdLevel::Different);
+    }
+
+    #[test]
+    fn name_levels_at_their_edges() {
+        let c = |a: &str, b: &str| compare_name(Some(&n(a)), Some(&n(b)));
+        assert_eq!(c("張 三", "张三"), NameLevel::Exact);
+        assert_eq!(c("阿依古丽•买买提", "阿依古丽·买买提"), NameLevel::Exact);
+        assert_eq!(c("阿依古丽买买提", "阿依古丽·买买提"), NameLevel::Exact);
+        assert_eq!(c("王yan明", "王焱明"), NameLevel::Pinyin);
+        assert_eq!(c("wangxiaoming", "王小明"), NameLevel::Pinyin);
+        assert_eq!(c("王晓明", "王小明"), NameLevel::Pinyin);
+        assert_eq!(c("王lv", "王绿"), NameLevel::Pinyin);
+        assert_eq!(c("王?明", "王焱明"), NameLevel::Placeholder);
+        assert_eq!(c("*小明", "王小明"), NameLevel::Placeholder);
+        assert_eq!(c("王□明", "王焱明"), NameLevel::Placeholder);
+        // The roster's side may be the one typed with pinyin or a placeholder.
+        assert_eq!(c("王焱明", "王yan明"), NameLevel::Pinyin);
+        assert_eq!(c("王焱明", "王*明"), NameLevel::Placeholder);
+        // A placeholder stands for one character, not two.
+        assert_ne!(c("王*", "王小明"), NameLevel::Placeholder);
+        assert_eq!(c("王大明", "王小明"), NameLevel::Similar);
+        // Two-character names one character apart: different people.
+        assert_eq!(c("王明", "王亮"), NameLevel::Different);
+        assert_eq!(c("王yu明", "王小明"), NameLevel::Different);
+        assert_eq!(c("李四", "张三"), NameLevel::Different);
+        assert_eq!(compare_name(None, Some("张三")), NameLevel::Missing);
+    }
+
+    #[test]
+    fn name_sound_keys_meet_across_pinyin() {
+        assert_eq!(name_sound(&n("王xiao明")), name_sound("王小明"));
+        assert_eq!(name_sound("wangxiaoming"), name_sound("王小明"));
+        assert_eq!(name_ends("王*明"), Some(("wang".into(), "ming".into())));
+        assert_eq!(name_ends(""), None);
+    }
+
+    #[test]
+    fn birth_date_levels_at_their_edges() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(
+            compare_birth_date(d(1980, 3, 4), d(1980, 3, 4)),
+            BirthDateLevel::Exact
+        );
+        assert_eq!(
+            compare_birth_date(d(1980, 3, 5), d(1980, 3, 4)),
+            BirthDateLevel::OnePart
+        );
+        assert_eq!(
+            compare_birth_date(d(1981, 3, 4), d(1980, 3, 4)),
+            BirthDateLevel::OnePart
+        );
+        assert_eq!(
+            compare_birth_date(d(1980, 4, 3), d(1980, 3, 4)),
+            BirthDateLevel::OnePart
+        );
+        assert_eq!(
+            compare_birth_date(d(1981, 3, 5), d(1980, 3, 4)),
+            BirthDateLevel::Different
+        );
+        assert_eq!(
+            compare_birth_date(None, d(1980, 3, 4)),
+            BirthDateLevel::Missing
+        );
+    }
+
+    #[test]
+    fn region_levels_at_their_edges() {
+        let c = |a: &str, b: &str| compare_region(Some(a), Some(b));
+        assert_eq!(c("512022101001", "512022101001"), RegionLevel::SamePlace);
+        assert_eq!(c("512022101", "512022101001"), RegionLevel::SamePlace);
+        assert_eq!(c("512022", "512022101001"), RegionLevel::SameCounty);
+        assert_eq!(c("512022102001", "512022101001"), RegionLevel::SameCounty);
+        assert_eq!(
+            c("512099102001", "512022101001"),
+            RegionLevel::SamePrefecture
+        );
+        assert_eq!(c("530427", "512022101001"), RegionLevel::Different);
+        assert_eq!(compare_region(None, Some("512022")), RegionLevel::Missing);
+        // Trailing zeros name no lower division.
+        assert_eq!(c("512022000000", "512022101001"), RegionLevel::SameCounty);
+        assert_eq!(c("512022101000", "512022101001"), RegionLevel::SamePlace);
+        assert_eq!(c("510000", "512022101001"), RegionLevel::Coarse);
+        assert_eq!(c("512000", "512022101001"), RegionLevel::Coarse);
+        assert_eq!(c("530000", "512022101001"), RegionLevel::Different);
+        assert_eq!(significant("512022"), "512022");
+        assert_eq!(significant("000000"), "00");
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for l in IdLevel::ALL {
+            assert_eq!(IdLevel::from_code(l.code()), Some(*l));
+        }
+        for l in NameLevel::ALL {
+            assert_eq!(NameLevel::from_code(l.code()), Some(*l));
+        }
+    }
+
+    #[test]
+    fn byte_osa_agrees_with_strsim() {
+        for (a, b) in [
+            ("", ""),
+            ("", "12"),
+            ("ab", "ba"),
+            ("abc", "ca"),
+            ("11010519491231002X", "1101051949123100"),
+        ] {
+            assert_eq!(
+                osa_bytes(a.as_bytes(), b.as_bytes()),
+                strsim::osa_distance(a, b),
+                "{a} {b}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn byte_osa_is_strsims_osa(a in "[0-9X.E+]{0,20}", b in "[0-9X.E+]{0,20}") {
+            prop_assert_eq!(osa_bytes(a.as_bytes(), b.as_bytes()), strsim::osa_distance(&a, &b));
+        }
+
+        /// The banded distance is the true distance up to its cap, on ids
+        /// a few edits apart.
+        #[test]
+        fn capped_osa_is_osa_up_to_the_cap(
+            a in "[0-3]{0,20}",
+            edits in proptest::collection::vec((0u8..4, 0usize..20, 0u8..4), 0..4),
+            cap in 0usize..4,
+        ) {
+            let mut b = a.clone().into_bytes();
+            for (kind, pos, digit) in edits {
+                let pos = pos.min(b.len());
+                match kind {
+                    0 if pos < b.len() => b[pos] = b'0' + digit,
+                    1 if pos < b.len() => { b.remove(pos); }
+                    2 => b.insert(pos, b'0' + digit),
+                    _ if pos + 1 < b.len() => b.swap(pos, pos + 1),
+                    _ => {}
+                }
+            }
+            let b = String::from_utf8(b).unwrap();
+            prop_assert_eq!(
+                osa_capped(a.as_bytes(), b.as_bytes(), cap),
+                strsim::osa_distance(&a, &b).min(cap + 1)
+            );
+        }
+
+        /// Any one changed character of a valid id is one edit away.
+        #[test]
+        fn one_changed_character_is_one_edit(pos in 0usize..18, digit in 0u8..10) {
+            let mut b = ID.as_bytes().to_vec();
+            let new = b'0' + digit;
+            prop_assume!(b[pos] != new);
+            b[pos] = new;
+            let row = String::from_utf8(b).unwrap();
+            prop_assert_eq!(compare_id(Some(&row), ID), IdLevel::OneEdit);
+        }
+
+        /// A name compared with itself is exact, whatever noise normalisation removes.
+        #[test]
+        fn names_equal_themselves(name in "[张王李赵刘陈][小明华伟芳丽强]{1,2}") {
+            prop_assert_eq!(compare_name(Some(&name), Some(&name)), NameLevel::Exact);
+            let spaced: String = name.chars().flat_map(|c| [c, ' ']).collect();
+            prop_assert_eq!(compare_name(Some(&n(&spaced)), Some(&name)), NameLevel::Exact);
+        }
+    }
+}

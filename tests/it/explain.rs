@@ -1,0 +1,75 @@
+//! `hedui explain`: a case worker reads why a row was linked, in Chinese,
+//! with every id masked.
+
+use crate::support::*;
+use polars::prelude::*;
+
+#[test]
+fn explain_shows_the_row_and_its_comparison_levels_with_ids_masked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    roster_only(&data);
+    // 王芳's car, registered under a traditional-character name and an id
+    // with one wrong digit (the check digit is wrong, so it is invalid).
+    let real = id("19800101", 101);
+    let mut typo = real.clone().into_bytes();
+    typo[10] = if typo[10] == b'0' { b'1' } else { b'0' };
+    let typo = String::from_utf8(typo).unwrap();
+    write(
+        &data.join("vehicles.parquet"),
+        &mut df!(
+            "owner_name" => ["王 芳"],
+            "owner_id_number" => [typo.as_str()],
+            "plate_no" => ["川M12345"],
+            "vehicle_type" => ["car"],
+            "use_nature" => ["private"],
+            "status" => ["normal"],
+            "first_registered" => ["2020-01-01"],
+            "assessed_value" => [150000i64],
+            "person_birth_date" => ["1980-01-01"],
+            "person_region_code" => ["512022101001"],
+        )
+        .unwrap(),
+    );
+    let out = tmp.path().join("out");
+    run(&data, &out, "2024-10").unwrap();
+
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_hedui"))
+        .args(["explain", "--household", "H1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let text = String::from_utf8(result.stdout).unwrap();
+    for expected in [
+        "家庭 H1",
+        "R-VEHICLE",
+        "车辆登记 第 0 行",
+        "王芳",
+        "证件号相差一位",
+        "姓名一致",
+        "出生日期一致",
+        "同一乡镇（街道）",
+        "模糊匹配",
+        "已关联",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert!(
+        !text.contains(&real) && !text.contains(&typo),
+        "an id unmasked:\n{text}"
+    );
+    assert!(text.contains(&hedui::text::mask_id(&real)));
+
+    let unknown = std::process::Command::new(env!("CARGO_BIN_EXE_hedui"))
+        .args(["explain", "--household", "NOPE", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("NOPE"));
+}
