@@ -167,7 +167,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .filter_map(|d| Dataset::ALL.iter().copied().find(|x| x.name() == d))
         .collect();
     let mut tables: BTreeMap<Dataset, hedui::load::Table> = BTreeMap::new();
-    if !needed.is_empty() {
+    // Members are read whenever there is a finding: a household-level
+    // finding (R-INCOME, R-NEAR-RELATIVE) still names its member.
+    if findings.height() > 0 {
         let data = hedui::load::discover(&data_dir).with_context(|| {
             format!("re-reading the run's data directory {}", data_dir.display())
         })?;

@@ -73,3 +73,42 @@ fn explain_shows_the_row_and_its_comparison_levels_with_ids_masked() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("NOPE"));
 }
+
+/// A household-level finding (here R-NEAR-RELATIVE: a village cadre who is
+/// a recipient, not filed) still names its member.
+#[test]
+fn explain_names_the_member_of_a_near_relative_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    roster_only(&data);
+    let li = id("19820202", 102);
+    write(
+        &data.join("staff.parquet"),
+        &mut df!(
+            "name" => ["李强"],
+            "id_number" => [li.as_str()],
+            "role" => ["村居委会成员"],
+            "region_code" => ["512022101001"],
+        )
+        .unwrap(),
+    );
+    let out = tmp.path().join("out");
+    run(&data, &out, "2024-10").unwrap();
+    let conflicts = read(&out.join("near_relative_conflicts.parquet"));
+    assert_eq!(
+        column_strings(&conflicts, "relation"),
+        vec![Some("self".to_string())]
+    );
+    assert_eq!(
+        column_strings(&conflicts, "conflict"),
+        vec![Some("unfiled".to_string())]
+    );
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_hedui"))
+        .args(["explain", "--household", "H1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(result.stdout).unwrap();
+    assert!(text.contains("R-NEAR-RELATIVE"), "{text}");
+    assert!(text.contains("成员：李强"), "{text}");
+}
