@@ -16,6 +16,8 @@
 //!  decide ─ findings → one action per household
 //!      │
 //!  output ─ decisions, findings, matches, data_quality, run.json (atomic)
+//!      │
+//!  report ─ report.xlsx, CSV lists (公示名单 …), report.html
 //! ```
 //!
 //! [`run`] is the whole pipeline; the binary only parses flags and prints.
@@ -30,11 +32,14 @@ pub mod load;
 pub mod normalise;
 pub mod output;
 pub mod policy;
+pub mod progress;
 pub mod quality;
+pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod text;
+pub mod validate;
 
 mod run;
 
-pub use run::{run, RunError, RunRequest, RunSummary};
+pub use run::{run, run_with_progress, RunError, RunRequest, RunSummary};

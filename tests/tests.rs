@@ -9,3 +9,5 @@ mod bad_input;
 mod generated_truth;
 #[path = "it/outputs.rs"]
 mod outputs;
+#[path = "it/report.rs"]
+mod report;

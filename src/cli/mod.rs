@@ -1,7 +1,10 @@
 //! The command line: one file per verb.
 
+mod diff;
 mod gen;
+mod progress;
 mod run;
+mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -22,6 +25,10 @@ enum Command {
     Run(run::Args),
     /// Write a synthetic data directory with planted cases and their truth.
     Gen(gen::Args),
+    /// What changed between two runs: actions, new findings, findings gone.
+    Diff(diff::Args),
+    /// Schema and data-quality checks of a data directory alone (no policies).
+    Validate(validate::Args),
 }
 
 /// Prints a verb's summary. A closed pipe (`hedui run … | head`) is not an
@@ -38,6 +45,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Gen(args) => gen::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Validate(args) => validate::run(args),
     }
 }
 
@@ -51,6 +60,8 @@ pub fn exit_code(e: &anyhow::Error) -> i32 {
             )
             || c.is::<hedui::calendar::BadMonth>()
             || c.is::<hedui::policy::PolicyError>()
+            || c.is::<hedui::load::LoadError>()
+            || c.is::<validate::ProblemsFound>()
     });
     if bad_input {
         2

@@ -33,7 +33,7 @@ pub enum OutputError {
     NotARunDirectory(PathBuf),
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
+pub(crate) fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
     move |e| OutputError::Io {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -87,6 +87,12 @@ impl Staging {
         let mut text = serde_json::to_string_pretty(value).expect("JSON values serialise");
         text.push('\n');
         std::fs::write(&path, text).map_err(io(&path))
+    }
+
+    /// Where output `name` is staged, for writers that make their own files
+    /// (the reports). It appears in the output directory on [`Staging::commit`].
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
     }
 
     /// Moves the finished directory into place, replacing a previous run.

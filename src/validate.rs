@@ -1,0 +1,88 @@
+//! `hedui validate --data DIR`: the schema and data-quality checks of a run,
+//! without policies or rules — for an agency checking its extract before
+//! sending it, or a centre checking a month's directory before the run.
+//!
+//! It runs the run's own stages up to evidence (load, normalise, link,
+//! evidence), so it finds exactly the `data_quality` rows a run would write.
+
+use crate::evidence::{self, Evidence};
+use crate::link::{self, MemberIndex};
+use crate::load::{self, LoadError};
+use crate::normalise;
+use crate::quality::DataQuality;
+use crate::schema::Dataset;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// One dataset's outcome.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DatasetReport {
+    pub rows: usize,
+    /// Problems per `data_quality.problem` code.
+    pub problems: BTreeMap<&'static str, usize>,
+}
+
+/// What validation found. A schema error is an `Err` of [`validate`].
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Validation {
+    /// Every dataset found, by name.
+    pub datasets: BTreeMap<&'static str, DatasetReport>,
+    /// Optional datasets not present (their rules would be "not checked").
+    pub absent: Vec<&'static str>,
+    /// Every problem, as the run's `data_quality` rows would list them.
+    #[serde(skip)]
+    pub rows: Vec<DataQuality>,
+}
+
+impl Validation {
+    pub fn problems(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+/// Checks every dataset of `dir`: schema first (an `Err` names dataset,
+/// file and column), then every value.
+pub fn validate(dir: &Path) -> Result<Validation, LoadError> {
+    let data = load::discover(dir)?;
+    let mut quality: Vec<DataQuality> = Vec::new();
+    let mut out = Validation::default();
+    let households = data
+        .read(Dataset::Households, &mut quality)?
+        .expect("households is required");
+    let members = data
+        .read(Dataset::Members, &mut quality)?
+        .expect("members is required");
+    for t in [&households, &members] {
+        out.datasets.entry(t.dataset.name()).or_default().rows = t.height();
+    }
+    let roster = normalise::roster(&households, &members, &mut quality);
+    drop((households, members));
+    let index = MemberIndex::new(&roster, &mut quality);
+    let mut evidence = Evidence {
+        households: vec![Default::default(); roster.households.len()],
+        supplied: BTreeSet::new(),
+    };
+    for dataset in Dataset::ALL.into_iter().filter(|d| !d.is_required()) {
+        let Some(table) = data.read(dataset, &mut quality)? else {
+            out.absent.push(dataset.name());
+            continue;
+        };
+        out.datasets.entry(dataset.name()).or_default().rows = table.height();
+        if Dataset::LINKED.contains(&dataset) {
+            let keys = normalise::person_keys(&table, &mut quality);
+            let links = link::link_dataset(&index, &keys);
+            evidence::collect(&roster, &table, &links, &mut evidence, &mut quality);
+        }
+    }
+    quality.sort();
+    for q in &quality {
+        *out.datasets
+            .entry(q.dataset.name())
+            .or_default()
+            .problems
+            .entry(q.problem.code())
+            .or_default() += 1;
+    }
+    out.rows = quality;
+    Ok(out)
+}
