@@ -29,6 +29,13 @@ pub fn plain_parquet_metadata(schema: &Schema) -> KeyValueMetadata {
 pub enum OutputError {
     #[error("cannot write output {path}: {reason}")]
     Io { path: PathBuf, reason: String },
+    /// An output frame lacks a column the reports read (a programming error).
+    #[error("report: output `{frame}` has no usable column `{column}`: {reason}")]
+    ReportColumn {
+        frame: &'static str,
+        column: String,
+        reason: String,
+    },
     #[error("output directory {0} exists and is not a previous hedui run (no run.json in it); refusing to replace it")]
     NotARunDirectory(PathBuf),
 }

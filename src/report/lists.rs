@@ -261,10 +261,13 @@ fn summary<'a>(lists: &Lists, d: &Decisions) -> Result<Sheet<'a>, OutputError> {
             counts[k] += 1;
         }
     }
-    let extra = [lists.near_relative_conflicts, lists.review_due];
-    for (k, frame) in extra.iter().enumerate() {
+    let extra = [
+        ("near_relative_conflicts", lists.near_relative_conflicts),
+        ("review_due", lists.review_due),
+    ];
+    for (k, (name, frame)) in extra.into_iter().enumerate() {
         let Some(frame) = frame else { continue };
-        let regions = Frame::new("near_relative_conflicts/review_due", frame).str("region_code")?;
+        let regions = Frame::new(name, frame).str("region_code")?;
         for r in regions.iter() {
             let t = labels::township(r.unwrap_or("")).to_string();
             by_township.entry(t).or_default()[Action::ALL.len() + k] += 1;

@@ -125,10 +125,11 @@ struct Frame<'a> {
     df: &'a DataFrame,
 }
 
-fn missing(frame: &str, column: &str, why: String) -> OutputError {
-    OutputError::Io {
-        path: std::path::PathBuf::from(format!("{frame}.{column}")),
-        reason: format!("report cannot read output column: {why}"),
+fn missing(frame: &'static str, column: &str, why: String) -> OutputError {
+    OutputError::ReportColumn {
+        frame,
+        column: column.to_string(),
+        reason: why,
     }
 }
 
@@ -308,6 +309,36 @@ mod tests {
             strings("conflict", &[Some("unfiled"), None]),
         ])
         .unwrap()
+    }
+
+    #[test]
+    fn a_frame_without_a_column_the_report_reads_is_an_error_naming_it() {
+        let roster = Roster::default();
+        let decisions = decisions_frame(&roster, &[]).drop("reasons").unwrap();
+        let (findings, quality) = (findings_frame(&roster, &[]), quality_frame(&mut []));
+        let input = Lists {
+            decisions: &decisions,
+            findings: &findings,
+            data_quality: &quality,
+            near_relative_conflicts: None,
+            review_due: None,
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let staging = Staging::new(&tmp.path().join("run")).unwrap();
+        let run_json = serde_json::json!({});
+        let err = write(
+            &staging,
+            &input,
+            &roster,
+            &run_json,
+            &crate::progress::Quiet,
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string().contains("`decisions`") && err.to_string().contains("`reasons`"),
+            "{err}"
+        );
     }
 
     /// The other engineers' frames, built here by hand: labels, dates and
