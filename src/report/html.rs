@@ -318,10 +318,12 @@ fn data_quality(h: &mut String, lists: &Lists) -> Result<(), OutputError> {
 
 fn inputs(h: &mut String, run: &Value) {
     h.push_str("<h2>本次核对的数据</h2>\n<table><tr><th>数据集</th><th>是否提供</th><th>行数</th><th>文件（BLAKE3 前12位）</th></tr>\n");
-    let Some(inputs) = run["inputs"].as_object() else {
-        return;
-    };
-    for (name, v) in inputs {
+    // Contract order: the roster first, then the extracts.
+    for name in crate::schema::Dataset::ALL.map(|d| d.name()) {
+        let v = &run["inputs"][name];
+        if v.is_null() {
+            continue;
+        }
         let supplied = v["supplied"].as_bool().unwrap_or(false);
         let files: Vec<String> = v["files"]
             .as_array()
