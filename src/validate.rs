@@ -4,13 +4,17 @@
 //!
 //! It runs the run's own stages up to evidence (load, normalise, link,
 //! evidence), so it finds exactly the `data_quality` rows a run would write.
+//! Problems the engine repairs without losing anything (whitespace,
+//! full-width digits, a lower-case `x`, a legacy 15-digit id, traditional
+//! characters) are *repaired*; every other problem leaves a value unusable.
 
 use crate::evidence::{self, Evidence};
 use crate::link::{self, MemberIndex};
 use crate::load::{self, LoadError};
 use crate::normalise;
-use crate::quality::DataQuality;
+use crate::quality::{DataQuality, Problem};
 use crate::schema::Dataset;
+use crate::text::{IdProblem, NameProblem};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -20,6 +24,27 @@ pub struct DatasetReport {
     pub rows: usize,
     /// Problems per `data_quality.problem` code.
     pub problems: BTreeMap<&'static str, usize>,
+    /// How many of them were repaired (see [`is_repaired`]).
+    pub repaired: usize,
+}
+
+/// A problem the normaliser fixed without losing information: the value
+/// still identifies its person. Everything else leaves a value unusable.
+pub fn is_repaired(problem: Problem) -> bool {
+    matches!(
+        problem,
+        Problem::Id(
+            IdProblem::Whitespace
+                | IdProblem::FullWidth
+                | IdProblem::LowercaseX
+                | IdProblem::Legacy15
+        ) | Problem::Name(
+            NameProblem::Whitespace
+                | NameProblem::FullWidth
+                | NameProblem::MiddleDotVariant
+                | NameProblem::Traditional
+        )
+    )
 }
 
 /// What validation found. A schema error is an `Err` of [`validate`].
@@ -35,8 +60,9 @@ pub struct Validation {
 }
 
 impl Validation {
-    pub fn problems(&self) -> usize {
-        self.rows.len()
+    /// Problems that leave a value unusable (not repaired).
+    pub fn unusable(&self) -> usize {
+        self.rows.iter().filter(|q| !is_repaired(q.problem)).count()
     }
 }
 
@@ -76,12 +102,9 @@ pub fn validate(dir: &Path) -> Result<Validation, LoadError> {
     }
     quality.sort();
     for q in &quality {
-        *out.datasets
-            .entry(q.dataset.name())
-            .or_default()
-            .problems
-            .entry(q.problem.code())
-            .or_default() += 1;
+        let d = out.datasets.entry(q.dataset.name()).or_default();
+        *d.problems.entry(q.problem.code()).or_default() += 1;
+        d.repaired += usize::from(is_repaired(q.problem));
     }
     out.rows = quality;
     Ok(out)

@@ -1,6 +1,8 @@
 //! `hedui validate --data DIR`: schema and data-quality checks alone.
-//! Exit 0: every dataset readable and no problem found; 2: a schema error
-//! (printed as the error) or at least one data-quality problem.
+//! Exit 0: every dataset readable and every value usable (problems the
+//! engine repairs, such as whitespace or a legacy 15-digit id, are listed
+//! but pass); 2: a schema error (printed as the error) or a value left
+//! unusable (a wrong check digit, an unparsable date, an unknown code, …).
 
 use hedui::report::labels;
 use std::fmt::Write;
@@ -13,9 +15,9 @@ pub struct Args {
     data: PathBuf,
 }
 
-/// Data-quality problems were found (exit code 2); the summary says which.
+/// Unusable values were found (exit code 2); the summary says which.
 #[derive(Debug, thiserror::Error)]
-#[error("{0} data-quality problem(s) found in {1}")]
+#[error("{0} unusable value(s) found in {1}")]
 pub struct ProblemsFound(pub usize, pub String);
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -24,10 +26,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     writeln!(text, "hedui validate {}", args.data.display())?;
     for (name, d) in &v.datasets {
         let total: usize = d.problems.values().sum();
-        let verdict = if total == 0 {
-            "ok".to_string()
-        } else {
-            format!("{total} problem(s)")
+        let verdict = match (total - d.repaired, d.repaired) {
+            (0, 0) => "ok".to_string(),
+            (0, r) => format!("ok ({r} repaired)"),
+            (n, r) => format!("{n} unusable value(s), {r} repaired"),
         };
         writeln!(text, "  {name:<11} {:>9} rows  {verdict}", d.rows)?;
         let mut problems: Vec<_> = d.problems.iter().collect();
@@ -43,8 +45,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             v.absent.join(", ")
         )?;
     }
-    // A sample of rows, so the sender can find them (ids are not printed).
-    for q in v.rows.iter().take(10) {
+    // A sample of unusable values, so the sender can find them (ids are not printed).
+    let unusable = v
+        .rows
+        .iter()
+        .filter(|q| !hedui::validate::is_repaired(q.problem));
+    for q in unusable.take(10) {
         writeln!(
             text,
             "  e.g. {} row {} column {}: {}",
@@ -55,8 +61,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         )?;
     }
     super::print(&text)?;
-    if v.problems() > 0 {
-        return Err(ProblemsFound(v.problems(), args.data.display().to_string()).into());
+    if v.unusable() > 0 {
+        return Err(ProblemsFound(v.unusable(), args.data.display().to_string()).into());
     }
     Ok(())
 }

@@ -284,6 +284,30 @@ fn validate_exits_0_on_a_clean_directory_and_2_on_a_broken_one() {
     assert!(stdout.contains("bad_checksum"), "{stdout}");
     assert!(!stdout.contains(&broken), "ids are never printed: {stdout}");
 
+    // A space inside an id is repaired: listed, but the extract passes.
+    let repaired = tmp.path().join("repaired");
+    roster_only(&repaired);
+    let mut members = crate::support::members();
+    let spaced = format!(
+        "{} {}",
+        &id("19800101", 101)[..6],
+        &id("19800101", 101)[6..]
+    );
+    members
+        .with_column(Column::new(
+            "id_number".into(),
+            [spaced, id("19820202", 102), id("19500303", 103)],
+        ))
+        .unwrap();
+    write(&repaired.join("members.parquet"), &mut members);
+    let v = hedui(["validate".as_ref(), "--data".as_ref(), repaired.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&v.stdout);
+    assert_eq!(v.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("ok (1 repaired)") && stdout.contains("whitespace"),
+        "{stdout}"
+    );
+
     // A missing required column: a schema error naming dataset and column.
     let bad_schema = tmp.path().join("bad_schema");
     roster_only(&bad_schema);
