@@ -4,11 +4,16 @@
 use hedui::progress::{Progress, Stage};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 
 pub struct Bars {
     current: Mutex<Option<ProgressBar>>,
     visible: bool,
+    /// Units done but not yet shown: per-household calls from several
+    /// threads are counted here and drawn about a thousand times per stage.
+    pending: AtomicU64,
+    batch: AtomicU64,
 }
 
 impl Bars {
@@ -16,6 +21,8 @@ impl Bars {
         Bars {
             current: Mutex::new(None),
             visible: !quiet && std::io::stderr().is_terminal(),
+            pending: AtomicU64::new(0),
+            batch: AtomicU64::new(1),
         }
     }
 
@@ -49,8 +56,10 @@ impl Progress for Bars {
         if total == 0 {
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
         }
+        self.batch.store((total / 1000).max(1), Relaxed);
         if let Ok(mut current) = self.current.lock() {
             if let Some(previous) = current.replace(bar) {
+                previous.inc(self.pending.swap(0, Relaxed));
                 previous.finish();
             }
         }
@@ -60,14 +69,18 @@ impl Progress for Bars {
         if !self.visible {
             return;
         }
-        if let Some(bar) = self.bar() {
-            bar.inc(n);
+        let pending = self.pending.fetch_add(n, Relaxed) + n;
+        if pending >= self.batch.load(Relaxed) {
+            if let Some(bar) = self.bar() {
+                bar.inc(self.pending.swap(0, Relaxed));
+            }
         }
     }
 
     fn finish(&self) {
         if let Ok(mut current) = self.current.lock() {
             if let Some(bar) = current.take() {
+                bar.inc(self.pending.swap(0, Relaxed));
                 bar.finish();
             }
         }
