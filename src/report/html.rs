@@ -152,6 +152,7 @@ fn townships(h: &mut String, sheets: &[Sheet]) {
     let n_actions = Action::ALL.len();
     let mut ranked: Vec<&Vec<Cell>> = rows.iter().take(rows.len().saturating_sub(1)).collect();
     let to_act = |r: &Vec<Cell>| -> u64 { (3..2 + n_actions).map(|k| count(&r[k])).sum() };
+    ranked.retain(|r| to_act(r) > 0);
     ranked.sort_by_key(|r| std::cmp::Reverse(to_act(r)));
     ranked.truncate(CHART_TOWNSHIPS);
     let max = ranked.iter().map(|r| to_act(r)).max().unwrap_or(0).max(1);
