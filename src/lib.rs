@@ -18,6 +18,8 @@
 //!      │
 //!  output ─ decisions, findings, matches, near_relative_conflicts,
 //!           review_due, data_quality, run.json (atomic)
+//!      │
+//!  report ─ report.xlsx, CSV lists (公示名单 …), report.html
 //! ```
 //!
 //! [`run`] is the whole pipeline; the binary only parses flags and prints.
@@ -33,11 +35,14 @@ pub mod near_relatives;
 pub mod normalise;
 pub mod output;
 pub mod policy;
+pub mod progress;
 pub mod quality;
+pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod text;
+pub mod validate;
 
 mod run;
 
-pub use run::{run, RunError, RunRequest, RunSummary};
+pub use run::{run, run_with_progress, RunError, RunRequest, RunSummary};

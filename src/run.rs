@@ -10,7 +10,9 @@ use crate::near_relatives;
 use crate::normalise::{self, Household, Roster};
 use crate::output::{self, HouseholdResult, OutputError, Staging};
 use crate::policy::{PolicyError, PolicySet, Resolved};
+use crate::progress::{Progress, Quiet, Stage};
 use crate::quality::DataQuality;
+use crate::report;
 use crate::rules::{self, Assessment, Finding, RuleId};
 use crate::schema::Dataset;
 use rayon::prelude::*;
@@ -75,6 +77,14 @@ impl Timings {
 }
 
 pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
+    run_with_progress(req, &Quiet)
+}
+
+/// [`run`], reporting its stages to `progress`.
+pub fn run_with_progress(
+    req: &RunRequest,
+    progress: &dyn Progress,
+) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     let mut t = Timings(Vec::new(), started);
     let policies = PolicySet::load_dir(&req.policies)?;
@@ -84,6 +94,7 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
     t.lap("discover", 0);
 
     let mut quality: Vec<DataQuality> = Vec::new();
+    progress.start(Stage::Load, 2);
     let households = data
         .read(Dataset::Households, &mut quality)?
         .expect("households is required");
@@ -93,6 +104,7 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
     let mut inputs: BTreeMap<Dataset, Vec<InputFile>> = BTreeMap::new();
     inputs.insert(Dataset::Households, households.files.clone());
     inputs.insert(Dataset::Members, members.files.clone());
+    progress.advance(2);
     t.lap("load_roster", households.height() + members.height());
 
     let roster = normalise::roster(&households, &members, &mut quality);
@@ -108,7 +120,9 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
     };
     let mut links: Vec<DatasetLinks> = Vec::new();
     let mut extract_rows = 0;
+    progress.start(Stage::Link, Dataset::LINKED.len() as u64);
     for dataset in Dataset::LINKED {
+        progress.advance(1);
         let Some(table) = data.read(dataset, &mut quality)? else {
             continue;
         };
@@ -139,10 +153,12 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
     let kin = near_relatives::join(&roster, &registers, &mut quality);
     t.lap("near_relatives", register_rows);
 
+    progress.start(Stage::Rules, roster.households.len() as u64);
     let results: Vec<HouseholdResult> = roster
         .households
         .par_iter()
         .enumerate()
+        .inspect(|_| progress.advance(1))
         .map(|(i, h)| match &params[i] {
             Some(p) => {
                 let assessment = rules::assess(
@@ -176,6 +192,7 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
     let mut review_due = output::review_due_frame(&roster, &results);
     let data_quality_rows = quality.len();
     let mut quality_table = output::quality_frame(&mut quality);
+    progress.start(Stage::Write, 0);
     staging.write_parquet("decisions", &mut decisions)?;
     staging.write_parquet("findings", &mut findings)?;
     staging.write_parquet("matches", &mut matches)?;
@@ -214,6 +231,16 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
         not_checked,
         seconds: started.elapsed().as_secs_f64(),
     };
+    let lists = report::Lists {
+        decisions: &decisions,
+        findings: &findings,
+        data_quality: &quality_table,
+        near_relative_conflicts: Some(&conflicts),
+        review_due: Some(&review_due),
+    };
+    let meta = run_json(req, &policies, &params, &inputs, &evidence, &summary, &t);
+    report::write(&staging, &lists, &roster, &meta, progress)?;
+    t.lap("write_reports", decisions.height());
     let run_json = run_json(req, &policies, &params, &inputs, &evidence, &summary, &t);
     staging.write_json("run.json", &run_json)?;
     staging.commit()?;

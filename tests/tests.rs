@@ -13,3 +13,5 @@ mod generated_truth;
 mod linkage;
 #[path = "it/outputs.rs"]
 mod outputs;
+#[path = "it/report.rs"]
+mod report;

@@ -1,8 +1,11 @@
 //! The command line: one file per verb.
 
+mod diff;
 mod explain;
 mod gen;
+mod progress;
 mod run;
+mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +28,10 @@ enum Command {
     Gen(gen::Args),
     /// Explain one household of a finished run: decision, findings, rows, links.
     Explain(explain::Args),
+    /// What changed between two runs: actions, new findings, findings gone.
+    Diff(diff::Args),
+    /// Schema and data-quality checks of a data directory alone (no policies).
+    Validate(validate::Args),
 }
 
 /// Prints a verb's summary. A closed pipe (`hedui run … | head`) is not an
@@ -42,6 +49,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::run(args),
         Command::Gen(args) => gen::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Validate(args) => validate::run(args),
     }
 }
 
@@ -55,6 +64,12 @@ pub fn exit_code(e: &anyhow::Error) -> i32 {
             )
             || c.is::<hedui::calendar::BadMonth>()
             || c.is::<hedui::policy::PolicyError>()
+            || c.is::<hedui::load::LoadError>()
+            || c.is::<validate::ProblemsFound>()
+            || matches!(
+                c.downcast_ref::<hedui::report::diff::DiffError>(),
+                Some(hedui::report::diff::DiffError::Read { .. })
+            )
     });
     if bad_input {
         2

@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use hedui::calendar::RunMonth;
+use hedui::decide::Action;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -22,6 +23,9 @@ pub struct Args {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// No progress bars and no summary (errors are still printed).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -38,50 +42,63 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         month,
         out: args.out,
     };
-    let summary = hedui::run(&request).with_context(|| format!("run for {month} failed"))?;
+    let bars = super::progress::Bars::new(args.quiet);
+    let result = hedui::run_with_progress(&request, &bars);
+    hedui::progress::Progress::finish(&bars);
+    let summary = result.with_context(|| format!("run for {month} failed"))?;
+    if args.quiet {
+        return Ok(());
+    }
+    super::print(&summary_text(month, &summary)?)
+}
+
+/// The one-screen summary: what to act on, what was not checked, where the lists are.
+fn summary_text(month: RunMonth, s: &hedui::RunSummary) -> anyhow::Result<String> {
     let mut text = String::new();
     writeln!(
         text,
-        "hedui run {month}: {} households → {}",
-        summary.households,
-        summary.out.display()
+        "hedui run {month}: {} households checked in {:.1} s",
+        s.households, s.seconds
     )?;
-    let actions: Vec<String> = summary
-        .actions
-        .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(a, n)| format!("{a} {n}"))
-        .collect();
-    writeln!(text, "  actions: {}", actions.join(", "))?;
-    let entries = summary.actions.get("entry").copied().unwrap_or(0)
-        + summary
-            .actions
-            .get("single_person_entry")
-            .copied()
-            .unwrap_or(0);
+    writeln!(text)?;
+    for a in Action::ALL {
+        let n = s.actions.get(a.code()).copied().unwrap_or(0);
+        // Pad by display width: a Chinese character takes two columns.
+        let label = a.label_zh();
+        let pad = 14usize.saturating_sub(2 * label.chars().count());
+        writeln!(text, "  {:<20} {label}{:pad$} {n:>9}", a.code(), "")?;
+    }
+    writeln!(text)?;
+    let entries = s.actions.get("entry").copied().unwrap_or(0)
+        + s.actions.get("single_person_entry").copied().unwrap_or(0);
     writeln!(
         text,
-        "  entries: {entries}, near-relative conflicts: {} (of {} pairs), reviews due: {}",
-        summary.near_relative_conflicts, summary.near_relative_pairs, summary.review_due
+        "  entries {entries}   near-relative conflicts {} (of {} pairs)   reviews due {}",
+        s.near_relative_conflicts, s.near_relative_pairs, s.review_due
     )?;
-    let matches: Vec<String> = summary
-        .matches
-        .iter()
-        .map(|(s, n)| format!("{s} {n}"))
-        .collect();
+    writeln!(
+        text,
+        "  findings {}   data quality problems {}",
+        s.findings, s.data_quality
+    )?;
+    let matches: Vec<String> = s.matches.iter().map(|(k, n)| format!("{k} {n}")).collect();
     writeln!(text, "  extract rows: {}", matches.join(", "))?;
-    writeln!(
-        text,
-        "  findings: {}, data quality problems: {}",
-        summary.findings, summary.data_quality
-    )?;
-    if !summary.not_checked.is_empty() {
+    if !s.not_checked.is_empty() {
         writeln!(
             text,
-            "  not checked (dataset missing): {}",
-            summary.not_checked.join(", ")
+            "  NOT CHECKED (dataset missing): {}",
+            s.not_checked.join(", ")
         )?;
     }
-    writeln!(text, "  {:.2} s", summary.seconds)?;
-    super::print(&text)
+    writeln!(text)?;
+    writeln!(
+        text,
+        "  lists for people:   {}/report.xlsx, report.html, *.csv (公示名单.csv …)",
+        s.out.display()
+    )?;
+    writeln!(
+        text,
+        "  tables for machines: decisions, findings, matches, near_relative_conflicts, review_due, data_quality (.parquet), run.json"
+    )?;
+    Ok(text)
 }

@@ -31,11 +31,18 @@ pub fn plain_parquet_metadata(schema: &Schema) -> KeyValueMetadata {
 pub enum OutputError {
     #[error("cannot write output {path}: {reason}")]
     Io { path: PathBuf, reason: String },
+    /// An output frame lacks a column the reports read (a programming error).
+    #[error("report: output `{frame}` has no usable column `{column}`: {reason}")]
+    ReportColumn {
+        frame: &'static str,
+        column: String,
+        reason: String,
+    },
     #[error("output directory {0} exists and is not a previous hedui run (no run.json in it); refusing to replace it")]
     NotARunDirectory(PathBuf),
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
+pub(crate) fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
     move |e| OutputError::Io {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -89,6 +96,12 @@ impl Staging {
         let mut text = serde_json::to_string_pretty(value).expect("JSON values serialise");
         text.push('\n');
         std::fs::write(&path, text).map_err(io(&path))
+    }
+
+    /// Where output `name` is staged, for writers that make their own files
+    /// (the reports). It appears in the output directory on [`Staging::commit`].
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
     }
 
     /// Moves the finished directory into place, replacing a previous run.

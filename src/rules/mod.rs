@@ -55,6 +55,22 @@ pub enum RuleId {
 }
 
 impl RuleId {
+    /// Every rule id, for turning a code back into its label.
+    pub const ALL: [RuleId; 12] = [
+        RuleId::Death,
+        RuleId::Vehicle,
+        RuleId::PropertyCount,
+        RuleId::PropertyCommercial,
+        RuleId::BusinessCapital,
+        RuleId::FinAssets,
+        RuleId::Income,
+        RuleId::Payroll,
+        RuleId::BusinessActive,
+        RuleId::DataQuality,
+        RuleId::Entry,
+        RuleId::SinglePerson,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             RuleId::Death => "R-DEATH",

@@ -1,0 +1,174 @@
+//! Codes of the output tables → the Chinese words the verification centre
+//! reads. Enumerations of the contract carry their own `label_zh()`; this
+//! file holds the codes that exist only in outputs (data-quality problems,
+//! 复核 cadences and their reasons, near-relative conflicts) and the lookups
+//! from a code string back to its label.
+//!
+//! An unknown code is shown as itself, never dropped: a code added elsewhere
+//! in the engine still reaches the reader, only untranslated.
+
+use crate::decide::Action;
+use crate::rules::RuleId;
+use crate::schema::{Dataset, KinshipSource, Program, Relation, StaffRole};
+
+/// 建议 (action) label, e.g. `exit` → 清退.
+pub fn action(code: &str) -> &str {
+    Action::ALL
+        .iter()
+        .find(|a| a.code() == code)
+        .map_or(code, |a| a.label_zh())
+}
+
+/// A rule id as words, e.g. `R-VEHICLE` → 名下有非豁免机动车.
+pub fn rule(code: &str) -> &str {
+    RuleId::ALL
+        .iter()
+        .find(|r| r.code() == code)
+        .map_or(code, |r| r.label_zh())
+}
+
+/// Several rule ids as words, strongest first, joined by 「；」.
+pub fn rules<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
+    codes.into_iter().map(rule).collect::<Vec<_>>().join("；")
+}
+
+pub fn program(code: &str) -> &str {
+    code.parse::<Program>().map_or(code, |p| p.label_zh())
+}
+
+pub fn relation(code: &str) -> &str {
+    code.parse::<Relation>().map_or(code, |r| r.label_zh())
+}
+
+pub fn staff_role(code: &str) -> &str {
+    code.parse::<StaffRole>().map_or(code, |r| r.label_zh())
+}
+
+/// `hukou` 户籍, `declared` 申报, `self` 本人.
+pub fn relation_source(code: &str) -> &str {
+    match code {
+        "self" => "本人",
+        _ => code.parse::<KinshipSource>().map_or(code, |s| s.label_zh()),
+    }
+}
+
+/// A near-relative conflict; null means the relation is filed correctly.
+pub fn conflict(code: Option<&str>) -> &str {
+    match code {
+        None => "已备案",
+        Some("self_handled") => "本人经办",
+        Some("unfiled") => "未备案",
+        Some("filed_mismatch") => "备案关系不符",
+        Some(other) => other,
+    }
+}
+
+/// 复核 cadence: `annual` 每年, `semiannual` 每半年.
+pub fn cadence(code: &str) -> &str {
+    match code {
+        "annual" => "每年",
+        "semiannual" => "每半年",
+        other => other,
+    }
+}
+
+/// Why a cadence applies to a household.
+pub fn cadence_reason(code: &str) -> &str {
+    match code {
+        "tekun" => "特困供养",
+        "aged_60_plus" => "年满60周岁",
+        "under_16" => "未满16周岁",
+        "disability_1_2" => "一二级残疾",
+        "no_labor_capacity" => "完全丧失劳动能力",
+        "able_member" => "有劳动能力的成员",
+        other => other,
+    }
+}
+
+/// A dataset name as its Chinese label, e.g. `vehicles` → 车辆登记.
+pub fn dataset(name: &str) -> &str {
+    Dataset::ALL
+        .iter()
+        .find(|d| d.name() == name)
+        .map_or(name, |d| d.label_zh())
+}
+
+/// A `data_quality.problem` code (docs/DECISIONS.md lists them) as words.
+pub fn problem(code: &str) -> &str {
+    match code {
+        "null_id" => "身份证号为空",
+        "whitespace" => "身份证号含空白字符",
+        "full_width" => "身份证号含全角字符",
+        "lowercase_x" => "校验码为小写x",
+        "legacy_15_digit" => "15位旧身份证号（已升位）",
+        "bad_checksum" => "身份证号校验码错误",
+        "bad_length" => "身份证号位数错误",
+        "bad_characters" => "身份证号含非法字符",
+        "bad_birth_date" => "身份证号出生日期无效",
+        "null_name" => "姓名为空",
+        "name_whitespace" => "姓名含空格",
+        "name_full_width" => "姓名含全角字母",
+        "name_middle_dot_variant" => "姓名间隔号不规范",
+        "name_traditional" => "姓名含繁体字",
+        "name_placeholder" => "姓名含生僻字替代符",
+        "name_latin" => "姓名为拼音或字母",
+        "bad_money" => "金额无法识别",
+        "bad_date" => "日期无法识别",
+        "bad_bool" => "是/否值无法识别",
+        "bad_number" => "数值无法识别",
+        "unknown_code" => "代码不在规定范围内",
+        "null_value" => "必填项为空",
+        "negative_amount" => "金额为负数",
+        "out_of_range" => "数值超出范围",
+        "bad_region_code" => "区划代码无效",
+        "duplicate_household_id" => "户编号重复",
+        "unknown_household" => "成员所属户不存在",
+        "no_members" => "家庭无成员",
+        "duplicate_id_number" => "身份证号在花名册中重复",
+        "missing_phase_out_until" => "渐退期缺少截止月份",
+        other => other,
+    }
+}
+
+/// 是 / 否.
+pub fn yes_no(b: bool) -> &'static str {
+    if b {
+        "是"
+    } else {
+        "否"
+    }
+}
+
+/// The township (乡镇/街道) of a region code: its first 9 digits; a shorter
+/// code (a county) is its own township.
+pub fn township(region_code: &str) -> &str {
+    region_code.get(..9).unwrap_or(region_code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_become_words_and_unknown_codes_stay_visible() {
+        assert_eq!(rule("R-VEHICLE"), "名下有非豁免机动车");
+        assert_eq!(action("exit"), "清退");
+        assert_eq!(
+            rules(["R-DEATH", "R-NEW-RULE"]),
+            "家庭成员已死亡；R-NEW-RULE"
+        );
+        assert_eq!(relation_source("self"), "本人");
+        assert_eq!(relation_source("hukou"), "户籍");
+        assert_eq!(conflict(None), "已备案");
+        assert_eq!(problem("bad_checksum"), "身份证号校验码错误");
+        assert_eq!(township("512022101001"), "512022101");
+        assert_eq!(township("512022"), "512022");
+    }
+
+    #[test]
+    fn every_rule_id_has_words() {
+        for r in RuleId::ALL {
+            assert_ne!(rule(r.code()), r.code());
+        }
+    }
+}

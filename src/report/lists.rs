@@ -1,0 +1,476 @@
+//! The lists of the workbook, each a [`Sheet`] over an output frame:
+//! 汇总, one list per action, 近亲属冲突, 到期复核, 数据质量 and 公示名单.
+
+use super::labels;
+use super::{list_strings, Cell, Frame, Lists, Sheet};
+use crate::decide::Action;
+use crate::normalise::{Household, Member, Roster};
+use crate::output::OutputError;
+use crate::schema::Relation;
+use std::collections::{BTreeMap, HashMap};
+
+/// The action lists, in the order a centre works through them.
+pub(crate) const ACTION_SHEETS: [(Action, &str); 7] = [
+    (Action::Exit, "清退建议"),
+    (Action::PhaseOut, "渐退"),
+    (Action::Entry, "新增建议"),
+    (Action::SinglePersonEntry, "单人保新增"),
+    (Action::ManualReview, "人工复核"),
+    (Action::MemberChange, "家庭成员变更"),
+    (Action::Reject, "不予纳入"),
+];
+
+pub(crate) const SUMMARY: &str = "汇总";
+pub(crate) const NEAR_RELATIVE: &str = "近亲属冲突";
+pub(crate) const REVIEW_DUE: &str = "到期复核";
+pub(crate) const DATA_QUALITY: &str = "数据质量";
+
+/// Every sheet, in workbook order.
+pub(crate) fn build<'a>(
+    lists: &'a Lists<'a>,
+    roster: &'a Roster,
+) -> Result<Vec<Sheet<'a>>, OutputError> {
+    let heads = Heads::new(roster);
+    let decisions = Decisions::new(lists, heads)?;
+    let mut sheets = vec![summary(lists, &decisions)?];
+    let decisions = std::rc::Rc::new(decisions);
+    for (action, name) in ACTION_SHEETS {
+        sheets.push(action_sheet(decisions.clone(), action, name));
+    }
+    sheets.push(near_relative(lists.near_relative_conflicts)?);
+    sheets.push(review_due(lists.review_due)?);
+    sheets.push(data_quality(lists.data_quality)?);
+    sheets.push(super::publicity::sheet(decisions)?);
+    Ok(sheets)
+}
+
+/// Households of the roster by id, and who heads each.
+pub(crate) struct Heads<'a> {
+    roster: &'a Roster,
+    by_id: HashMap<&'a str, u32>,
+}
+
+impl<'a> Heads<'a> {
+    fn new(roster: &'a Roster) -> Heads<'a> {
+        let by_id = roster
+            .households
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.household_id.as_str(), i as u32))
+            .collect();
+        Heads { roster, by_id }
+    }
+
+    pub fn household(&self, household_id: &str) -> Option<&'a Household> {
+        let roster = self.roster;
+        self.by_id
+            .get(household_id)
+            .map(|&i| &roster.households[i as usize])
+    }
+
+    /// The 户主; the first member listed when no member is marked head.
+    pub fn head(&self, household_id: &str) -> Option<&'a Member> {
+        let roster = self.roster;
+        let h = self.household(household_id)?;
+        let members = h.members.iter().map(|&m| &roster.members[m as usize]);
+        members
+            .clone()
+            .find(|m| m.relation == Some(Relation::Head))
+            .or_else(|| members.clone().next())
+    }
+
+    /// A roster member's name by normalised id, within one household.
+    pub fn member_name(&self, household_id: &str, id_number: &str) -> Option<&'a str> {
+        let roster = self.roster;
+        let h = self.household(household_id)?;
+        h.members
+            .iter()
+            .map(|&m| &roster.members[m as usize])
+            .find(|m| m.id_number() == id_number)
+            .and_then(display_name)
+    }
+}
+
+pub(crate) fn display_name(m: &Member) -> Option<&str> {
+    m.name.as_deref().map(str::trim)
+}
+
+/// The `decisions` frame with the columns the lists read, the roster beside
+/// it, and the findings of each household.
+pub(crate) struct Decisions<'a> {
+    pub heads: Heads<'a>,
+    pub len: usize,
+    pub household_id: &'a polars::prelude::StringChunked,
+    pub region_code: &'a polars::prelude::StringChunked,
+    pub program: &'a polars::prelude::StringChunked,
+    pub action: &'a polars::prelude::StringChunked,
+    pub reasons: &'a polars::prelude::ListChunked,
+    pub per_capita_income: super::Money<'a>,
+    pub standard: super::Money<'a>,
+    pub financial_assets_per_capita: super::Money<'a>,
+    pub monthly_benefit: super::Money<'a>,
+    pub living_members: super::Counts,
+    pub phase_out_until: super::Dates<'a>,
+    pub covered_id_number: &'a polars::prelude::StringChunked,
+    pub confidence: &'a polars::prelude::Float64Chunked,
+    details: &'a polars::prelude::StringChunked,
+    /// Rows of `findings` per household (findings are sorted by household).
+    findings: HashMap<&'a str, (usize, usize)>,
+}
+
+impl<'a> Decisions<'a> {
+    fn new(lists: &'a Lists<'a>, heads: Heads<'a>) -> Result<Decisions<'a>, OutputError> {
+        let d = Frame::new("decisions", lists.decisions);
+        let f = Frame::new("findings", lists.findings);
+        let finding_households = f.str("household_id")?;
+        let mut findings: HashMap<&str, (usize, usize)> = HashMap::new();
+        for (i, h) in finding_households.iter().enumerate() {
+            let Some(h) = h else { continue };
+            findings
+                .entry(h)
+                .and_modify(|r| r.1 = i + 1)
+                .or_insert((i, i + 1));
+        }
+        Ok(Decisions {
+            heads,
+            len: lists.decisions.height(),
+            household_id: d.str("household_id")?,
+            region_code: d.str("region_code")?,
+            program: d.str("program")?,
+            action: d.str("action")?,
+            reasons: d.list("reasons")?,
+            per_capita_income: d.money("per_capita_income")?,
+            standard: d.money("standard")?,
+            financial_assets_per_capita: d.money("financial_assets_per_capita")?,
+            monthly_benefit: d.money("monthly_benefit")?,
+            living_members: d.count("living_members")?,
+            phase_out_until: d.date("phase_out_until")?,
+            covered_id_number: d.str("covered_id_number")?,
+            confidence: d.f64("confidence")?,
+            details: f.str("detail")?,
+            findings,
+        })
+    }
+
+    pub fn household_id(&self, i: usize) -> &'a str {
+        self.household_id.get(i).unwrap_or("")
+    }
+
+    pub fn region_code(&self, i: usize) -> &'a str {
+        self.region_code.get(i).unwrap_or("")
+    }
+
+    /// Row numbers whose action is `action`, by region code then household.
+    pub fn rows_with(&self, keep: impl Fn(&str) -> bool) -> Vec<u32> {
+        let mut rows: Vec<u32> = (0..self.len)
+            .filter(|&i| self.action.get(i).is_some_and(&keep))
+            .map(|i| i as u32)
+            .collect();
+        rows.sort_by_key(|&i| (self.region_code(i as usize), self.household_id(i as usize)));
+        rows
+    }
+
+    /// The case worker's words for what was found, one finding after another.
+    fn details(&self, i: usize) -> String {
+        let Some(&(from, to)) = self.findings.get(self.household_id(i)) else {
+            return String::new();
+        };
+        (from..to)
+            .filter_map(|r| self.details.get(r))
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+}
+
+fn action_sheet<'a>(
+    d: std::rc::Rc<Decisions<'a>>,
+    action: Action,
+    name: &'static str,
+) -> Sheet<'a> {
+    let rows = d.rows_with(|a| a == action.code());
+    let mut headers = vec![
+        "乡镇（街道）代码",
+        "区划代码",
+        "户编号",
+        "户主姓名",
+        "户主身份证号",
+        "救助类别",
+        "家庭人数",
+        "月保障金额（元）",
+        "家庭人均收入（元）",
+        "保障标准（元）",
+        "人均金融资产（元）",
+    ];
+    match action {
+        Action::PhaseOut => headers.push("渐退期至"),
+        Action::SinglePersonEntry => headers.extend(["单人保对象姓名", "单人保对象身份证号"]),
+        _ => {}
+    }
+    headers.extend(["原因", "核对发现", "匹配置信度"]);
+    Sheet {
+        name,
+        headers,
+        len: rows.len(),
+        row: Box::new(move |r| {
+            let i = rows[r] as usize;
+            let household_id = d.household_id(i);
+            let region = d.region_code(i);
+            let head = d.heads.head(household_id);
+            let mut cells = vec![
+                Cell::text(labels::township(region)),
+                Cell::text(region),
+                Cell::text(household_id),
+                Cell::opt(head.and_then(display_name)),
+                Cell::text(head.map_or("", |m| m.id_number())),
+                Cell::text(labels::program(d.program.get(i).unwrap_or(""))),
+                Cell::Count(d.living_members.get(i)),
+                Cell::Money(d.monthly_benefit.get(i)),
+                Cell::Money(d.per_capita_income.get(i)),
+                Cell::Money(d.standard.get(i)),
+                Cell::Money(d.financial_assets_per_capita.get(i)),
+            ];
+            match action {
+                Action::PhaseOut => cells.push(Cell::Date(d.phase_out_until.get(i))),
+                Action::SinglePersonEntry => {
+                    let covered = d.covered_id_number.get(i).unwrap_or("");
+                    cells.push(Cell::opt(d.heads.member_name(household_id, covered)));
+                    cells.push(Cell::text(covered));
+                }
+                _ => {}
+            }
+            let reasons = list_strings(d.reasons, i);
+            cells.push(Cell::text(labels::rules(
+                reasons.iter().map(String::as_str),
+            )));
+            cells.push(Cell::text(d.details(i)));
+            cells.push(Cell::Score(d.confidence.get(i)));
+            cells
+        }),
+    }
+}
+
+/// 汇总: households per township (乡镇, the first 9 digits of the region
+/// code) and action, with the near-relative conflicts and 复核 due beside.
+fn summary<'a>(lists: &Lists, d: &Decisions) -> Result<Sheet<'a>, OutputError> {
+    let mut by_township: BTreeMap<String, [u64; Action::ALL.len() + 2]> = BTreeMap::new();
+    let slot = |code: &str| Action::ALL.iter().position(|a| a.code() == code);
+    for i in 0..d.len {
+        let t = labels::township(d.region_code(i)).to_string();
+        let counts = by_township.entry(t).or_default();
+        if let Some(k) = d.action.get(i).and_then(slot) {
+            counts[k] += 1;
+        }
+    }
+    let extra = [
+        ("near_relative_conflicts", lists.near_relative_conflicts),
+        ("review_due", lists.review_due),
+    ];
+    for (k, (name, frame)) in extra.into_iter().enumerate() {
+        let Some(frame) = frame else { continue };
+        let regions = Frame::new(name, frame).str("region_code")?;
+        for r in regions.iter() {
+            let t = labels::township(r.unwrap_or("")).to_string();
+            by_township.entry(t).or_default()[Action::ALL.len() + k] += 1;
+        }
+    }
+    let mut total = [0u64; Action::ALL.len() + 2];
+    for counts in by_township.values() {
+        for (t, c) in total.iter_mut().zip(counts) {
+            *t += c;
+        }
+    }
+    let mut rows: Vec<(String, [u64; Action::ALL.len() + 2])> = by_township.into_iter().collect();
+    rows.push(("合计".to_string(), total));
+    let mut headers = vec!["乡镇（街道）代码", "户数"];
+    headers.extend(Action::ALL.iter().map(|a| a.label_zh()));
+    headers.extend([NEAR_RELATIVE, REVIEW_DUE]);
+    let n_actions = Action::ALL.len();
+    Ok(Sheet {
+        name: SUMMARY,
+        headers,
+        len: rows.len(),
+        row: Box::new(move |r| {
+            let (township, counts) = &rows[r];
+            let households: u64 = counts[..n_actions].iter().sum();
+            let mut cells = vec![Cell::text(township.clone()), Cell::Count(Some(households))];
+            cells.extend(counts.iter().map(|&c| Cell::Count(Some(c))));
+            cells
+        }),
+    })
+}
+
+fn near_relative<'a>(
+    frame: Option<&'a polars::prelude::DataFrame>,
+) -> Result<Sheet<'a>, OutputError> {
+    let headers = vec![
+        "户编号",
+        "区划代码",
+        "救助类别",
+        "成员姓名",
+        "成员身份证号",
+        "工作人员姓名",
+        "工作人员身份证号",
+        "工作人员职务",
+        "工作人员所在区划",
+        "成员是工作人员的",
+        "关系来源",
+        "是否备案",
+        "冲突类型",
+    ];
+    let Some(df) = frame else {
+        return Ok(empty(NEAR_RELATIVE, headers));
+    };
+    let f = Frame::new("near_relative_conflicts", df);
+    let text = [
+        f.str("household_id")?,
+        f.str("region_code")?,
+        f.str("program")?,
+        f.str("name")?,
+        f.str("id_number")?,
+        f.str("staff_name")?,
+        f.str("staff_id_number")?,
+        f.str("staff_role")?,
+        f.str("staff_region_code")?,
+        f.str("relation")?,
+        f.str("relation_source")?,
+    ];
+    let filed = f.bool("filed")?;
+    let conflict = f.str("conflict")?;
+    Ok(Sheet {
+        name: NEAR_RELATIVE,
+        headers,
+        len: df.height(),
+        row: Box::new(move |i| {
+            let t = |k: usize| text[k].get(i).unwrap_or("");
+            vec![
+                Cell::text(t(0)),
+                Cell::text(t(1)),
+                Cell::text(labels::program(t(2))),
+                Cell::text(t(3)),
+                Cell::text(t(4)),
+                Cell::text(t(5)),
+                Cell::text(t(6)),
+                Cell::text(labels::staff_role(t(7))),
+                Cell::text(t(8)),
+                Cell::text(labels::relation(t(9))),
+                Cell::text(labels::relation_source(t(10))),
+                Cell::text(labels::yes_no(filed.get(i).unwrap_or(false))),
+                Cell::text(labels::conflict(conflict.get(i))),
+            ]
+        }),
+    })
+}
+
+fn review_due<'a>(frame: Option<&'a polars::prelude::DataFrame>) -> Result<Sheet<'a>, OutputError> {
+    let headers = vec![
+        "户编号",
+        "区划代码",
+        "救助类别",
+        "复核到期日",
+        "复核周期",
+        "周期依据",
+        "上次复核日期",
+        "家庭人数",
+        "家庭人均收入（元）",
+        "保障标准（元）",
+        "人均金融资产（元）",
+        "核实月工资（元）",
+        "核对发现资产",
+        "本月建议",
+        "情况摘要",
+    ];
+    let Some(df) = frame else {
+        return Ok(empty(REVIEW_DUE, headers));
+    };
+    let f = Frame::new("review_due", df);
+    let (household_id, region_code, program) = (
+        f.str("household_id")?,
+        f.str("region_code")?,
+        f.str("program")?,
+    );
+    let (due_date, cadence, cadence_reasons, last_review_date) = (
+        f.date("due_date")?,
+        f.str("cadence")?,
+        f.list("cadence_reasons")?,
+        f.date("last_review_date")?,
+    );
+    let living_members = f.count("living_members")?;
+    let money = [
+        f.money("per_capita_income")?,
+        f.money("standard")?,
+        f.money("financial_assets_per_capita")?,
+        f.money("verified_wage")?,
+    ];
+    let (assets_found, action, summary) =
+        (f.list("assets_found")?, f.str("action")?, f.str("summary")?);
+    Ok(Sheet {
+        name: REVIEW_DUE,
+        headers,
+        len: df.height(),
+        row: Box::new(move |i| {
+            let reasons: Vec<String> = list_strings(cadence_reasons, i)
+                .iter()
+                .map(|c| labels::cadence_reason(c).to_string())
+                .collect();
+            let assets = list_strings(assets_found, i);
+            let mut cells = vec![
+                Cell::opt(household_id.get(i)),
+                Cell::opt(region_code.get(i)),
+                Cell::text(labels::program(program.get(i).unwrap_or(""))),
+                Cell::Date(due_date.get(i)),
+                Cell::text(labels::cadence(cadence.get(i).unwrap_or(""))),
+                Cell::text(reasons.join("、")),
+                Cell::Date(last_review_date.get(i)),
+                Cell::Count(living_members.get(i)),
+            ];
+            cells.extend(money.iter().map(|m| Cell::Money(m.get(i))));
+            cells.push(Cell::text(labels::rules(assets.iter().map(String::as_str))));
+            cells.push(Cell::text(labels::action(action.get(i).unwrap_or(""))));
+            cells.push(Cell::opt(summary.get(i)));
+            cells
+        }),
+    })
+}
+
+fn data_quality<'a>(df: &'a polars::prelude::DataFrame) -> Result<Sheet<'a>, OutputError> {
+    let f = Frame::new("data_quality", df);
+    let (dataset, column, problem, value) = (
+        f.str("dataset")?,
+        f.str("column")?,
+        f.str("problem")?,
+        f.str("value")?,
+    );
+    let row_index = f.count("row_index")?;
+    Ok(Sheet {
+        name: DATA_QUALITY,
+        headers: vec![
+            "数据集",
+            "数据集代码",
+            "行号（从0计）",
+            "字段",
+            "问题",
+            "原值",
+        ],
+        len: df.height(),
+        row: Box::new(move |i| {
+            let d = dataset.get(i).unwrap_or("");
+            vec![
+                Cell::text(labels::dataset(d)),
+                Cell::text(d),
+                Cell::Count(row_index.get(i)),
+                Cell::opt(column.get(i)),
+                Cell::text(labels::problem(problem.get(i).unwrap_or(""))),
+                Cell::opt(value.get(i)),
+            ]
+        }),
+    })
+}
+
+fn empty<'a>(name: &'static str, headers: Vec<&'static str>) -> Sheet<'a> {
+    Sheet {
+        name,
+        headers,
+        len: 0,
+        row: Box::new(|_| Vec::new()),
+    }
+}
