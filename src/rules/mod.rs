@@ -56,7 +56,7 @@ pub enum RuleId {
 
 impl RuleId {
     /// Every rule id, for turning a code back into its label.
-    pub const ALL: [RuleId; 12] = [
+    pub const ALL: [RuleId; 13] = [
         RuleId::Death,
         RuleId::Vehicle,
         RuleId::PropertyCount,
@@ -66,6 +66,7 @@ impl RuleId {
         RuleId::Income,
         RuleId::Payroll,
         RuleId::BusinessActive,
+        RuleId::NearRelative,
         RuleId::DataQuality,
         RuleId::Entry,
         RuleId::SinglePerson,
@@ -118,6 +119,21 @@ impl RuleId {
                 | RuleId::BusinessCapital
                 | RuleId::FinAssets
         )
+    }
+}
+
+#[cfg(test)]
+mod rule_id_tests {
+    use super::RuleId;
+
+    /// `ALL` lists every variant in declaration order: a variant added to the
+    /// enum but not to `ALL` would vanish from reports.
+    #[test]
+    fn all_lists_every_rule_id_in_order() {
+        assert_eq!(RuleId::ALL.len(), RuleId::SinglePerson as usize + 1);
+        for (i, r) in RuleId::ALL.iter().enumerate() {
+            assert_eq!(*r as usize, i, "{r} out of place in RuleId::ALL");
+        }
     }
 }
 
