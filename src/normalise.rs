@@ -11,8 +11,9 @@
 use crate::load::Table;
 use crate::quality::{DataQuality, Problem};
 use crate::schema::*;
-use crate::text::{normalize_id, normalize_name, NormalizedId};
+use crate::text::{normalize_id, normalize_name, NormalizedId, NormalizedName};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
@@ -159,7 +160,18 @@ fn name_of(
     raw: Option<&str>,
     quality: &mut Vec<DataQuality>,
 ) -> Option<String> {
-    let n = normalize_name(raw);
+    name_problems(dataset, column, row, raw, normalize_name(raw), quality)
+}
+
+/// Records a normalised name's problems; returns its value.
+fn name_problems(
+    dataset: Dataset,
+    column: &'static str,
+    row: usize,
+    raw: Option<&str>,
+    n: NormalizedName,
+    quality: &mut Vec<DataQuality>,
+) -> Option<String> {
     for p in &n.problems {
         quality.push(DataQuality::new(
             dataset,
@@ -172,7 +184,6 @@ fn name_of(
     n.value
 }
 
-/// A 6- to 12-digit region code, trimmed; `None` when unusable.
 pub fn region_code(raw: Option<&str>) -> Option<String> {
     let t: String = raw?.chars().filter(|c| !c.is_whitespace()).collect();
     (t.len() >= 6 && t.len() <= 12 && t.bytes().all(|b| b.is_ascii_digit())).then_some(t)
@@ -327,6 +338,18 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             }
         };
 
+    // Ids and names are normalised in parallel (the costly part, and pure);
+    // the problems are recorded in row order below.
+    let mut normalized: Vec<Option<(NormalizedId, NormalizedName)>> = (0..members.height())
+        .into_par_iter()
+        .map(|row| {
+            Some((
+                normalize_id(id_numbers.get(row)),
+                normalize_name(names.get(row)),
+            ))
+        })
+        .collect();
+
     for row in 0..members.height() {
         let hh_id = hh_ids.get(row).map(str::trim).unwrap_or("");
         let Some(&household) = by_id.get(hh_id) else {
@@ -340,10 +363,10 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             continue;
         };
         let raw_id = id_numbers.get(row);
-        let id = normalize_id(raw_id);
+        let (id, normalized_name) = normalized[row].take().expect("each row once");
         id_problems(md, "id_number", row, raw_id, &id, quality);
         let name = names.get(row).map(str::to_string);
-        let name_norm = name_of(md, "name", row, names.get(row), quality);
+        let name_norm = name_problems(md, "name", row, names.get(row), normalized_name, quality);
         let single_person = roster.households[household as usize].single_person_coverage;
         let is_covered = match covered.get(row) {
             Some(c) => c,
@@ -439,14 +462,17 @@ pub fn person_keys(table: &Table, quality: &mut Vec<DataQuality>) -> PersonKeys 
         birth_dates: table.date("person_birth_date").collect(),
         region_codes: Vec::with_capacity(table.height()),
     };
-    for row in 0..table.height() {
-        let raw = ids.get(row);
+    // Problems carry the dataset-wide row_index (a table may be one part).
+    let first = table.first_row as usize;
+    for (row, ((raw, name), region)) in ids.iter().zip(names.iter()).zip(regions.iter()).enumerate()
+    {
         let id = normalize_id(raw);
-        id_problems(dataset, id_col, row, raw, &id, quality);
+        id_problems(dataset, id_col, first + row, raw, &id, quality);
         keys.ids.push(id);
         keys.names
-            .push(name_of(dataset, name_col, row, names.get(row), quality));
-        keys.region_codes.push(region_code(regions.get(row)));
+            .push(name_of(dataset, name_col, first + row, name, quality));
+        keys.region_codes
+            .push(region.and_then(|r| region_code(Some(r))));
     }
     keys
 }

@@ -2,9 +2,9 @@
 
 use crate::calendar::RunMonth;
 use crate::decide::{decide, Action, Decision};
-use crate::evidence::{self, Evidence};
+use crate::evidence::{self, Evidence, Holdings};
 use crate::income::Income;
-use crate::link::{self, DatasetLinks, MatchStatus, MemberIndex};
+use crate::link::{self, DatasetLinks, Link, MatchStatus, MemberIndex};
 use crate::load::{self, InputFile, LoadError};
 use crate::normalise::{self, Household, Roster};
 use crate::output::{self, HouseholdResult, OutputError, Staging};
@@ -94,21 +94,51 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
     t.lap("normalise_roster", roster.members.len());
 
     let index = MemberIndex::new(&roster, &mut quality);
-    let mut evidence = Evidence {
-        households: vec![Default::default(); roster.households.len()],
-        supplied: BTreeSet::new(),
-    };
+    t.lap("index_members", roster.members.len());
+
+    // Every file of every extract is one unit of work (read, person keys,
+    // link, holdings), run in parallel; results are merged in dataset and
+    // file order, so the outcome does not depend on the thread count. Only
+    // the files in flight are in memory as frames.
+    let units: Vec<(Dataset, usize)> = Dataset::LINKED
+        .iter()
+        .flat_map(|&d| (0..data.parts(d).unwrap_or(0)).map(move |k| (d, k)))
+        .collect();
+    let mut parts =
+        in_parallel(&units, |&(dataset, k)| link_part(&data, dataset, k, &index)).into_iter();
+    let mut evidence = Evidence::new(roster.households.len());
     let mut links: Vec<DatasetLinks> = Vec::new();
     let mut extract_rows = 0;
+    let mut extract_detail = Vec::new();
     for dataset in Dataset::LINKED {
-        let Some(table) = data.read(dataset, &mut quality)? else {
+        let Some(n) = data.parts(dataset) else {
             continue;
         };
-        let keys = normalise::person_keys(&table, &mut quality);
-        let dataset_links = link::link_dataset(&index, &keys);
-        evidence::collect(&roster, &table, &dataset_links, &mut evidence, &mut quality);
-        extract_rows += table.height();
-        inputs.insert(dataset, table.files.clone());
+        let mut dataset_links = DatasetLinks {
+            dataset,
+            rows: 0,
+            links: Vec::new(),
+        };
+        let mut files = Vec::with_capacity(n);
+        let mut thread_ms = PartTimes::default();
+        for _ in 0..n {
+            let part = parts.next().expect("one result per unit")?;
+            dataset_links.rows += part.rows;
+            dataset_links.links.extend(part.links);
+            files.extend(part.files);
+            quality.extend(part.quality);
+            evidence.add(&roster, part.holdings);
+            thread_ms.add(&part.times);
+        }
+        extract_rows += dataset_links.rows;
+        extract_detail.push(json!({
+            "dataset": dataset.name(),
+            "rows": dataset_links.rows,
+            "linked": dataset_links.links.len(),
+            "files": n,
+            "thread_ms": thread_ms,
+        }));
+        inputs.insert(dataset, files);
         links.push(dataset_links);
     }
     // Near-relative datasets are read (and validated) for run.json now; their rules come later.
@@ -146,18 +176,17 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
 
     let summary_counts = counts(&results, &links);
     let mut decisions = output::decisions_frame(&roster, &results);
+    staging.write_parquet("decisions", &mut decisions)?;
+    t.lap("write_decisions", decisions.height());
     let mut findings = output::findings_frame(&roster, &results);
-    let mut matches = output::matches_frame(&roster, &links);
+    staging.write_parquet("findings", &mut findings)?;
+    t.lap("write_findings", findings.height());
+    let matches_rows = output::write_matches(&staging, &roster, &links)?;
+    t.lap("write_matches", matches_rows);
     let data_quality_rows = quality.len();
     let mut quality_table = output::quality_frame(&mut quality);
-    staging.write_parquet("decisions", &mut decisions)?;
-    staging.write_parquet("findings", &mut findings)?;
-    staging.write_parquet("matches", &mut matches)?;
     staging.write_parquet("data_quality", &mut quality_table)?;
-    t.lap(
-        "write_outputs",
-        decisions.height() + findings.height() + matches.height() + quality_table.height(),
-    );
+    t.lap("write_data_quality", quality_table.height());
 
     let not_checked: Vec<&'static str> = rules::RULES
         .iter()
@@ -174,10 +203,118 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
         not_checked,
         seconds: started.elapsed().as_secs_f64(),
     };
-    let run_json = run_json(req, &policies, &params, &inputs, &evidence, &summary, &t);
+    let run_json = run_json(
+        req,
+        &policies,
+        &params,
+        &inputs,
+        &evidence,
+        &summary,
+        &t,
+        &extract_detail,
+    );
     staging.write_json("run.json", &run_json)?;
     staging.commit()?;
     Ok(summary)
+}
+
+/// `f` over `items` on as many threads as rayon's pool has (so
+/// `RAYON_NUM_THREADS` rules here too), results in item order. Plain
+/// threads, not rayon tasks: a rayon worker that waits for polars' own pool
+/// starts another item meanwhile, and then more files than threads would be
+/// in memory at once.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = rayon::current_num_threads().clamp(1, items.len().max(1));
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return out;
+                        };
+                        out.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a part's worker panicked"))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// One file of an extract, read, linked and turned into holdings.
+struct LinkedPart {
+    rows: usize,
+    /// Links with dataset-wide row indices.
+    links: Vec<Link>,
+    holdings: Holdings,
+    files: Vec<InputFile>,
+    quality: Vec<DataQuality>,
+    times: PartTimes,
+}
+
+/// Milliseconds one thread spent on each step of a part (summed over parts
+/// in run.json: steps of different parts overlap in time).
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+struct PartTimes {
+    read: f64,
+    person_keys: f64,
+    link: f64,
+    evidence: f64,
+}
+
+impl PartTimes {
+    fn add(&mut self, other: &PartTimes) {
+        self.read += other.read;
+        self.person_keys += other.person_keys;
+        self.link += other.link;
+        self.evidence += other.evidence;
+    }
+}
+
+fn link_part(
+    data: &load::Discovered,
+    dataset: Dataset,
+    k: usize,
+    index: &MemberIndex,
+) -> Result<LinkedPart, LoadError> {
+    let mut clock = Instant::now();
+    let mut lap = || {
+        let now = Instant::now();
+        let ms = (now - clock).as_secs_f64() * 1000.0;
+        clock = now;
+        ms
+    };
+    let mut quality = Vec::new();
+    let mut times = PartTimes::default();
+    let table = data.read_part(dataset, k, &mut quality)?;
+    times.read = lap();
+    let keys = normalise::person_keys(&table, &mut quality);
+    times.person_keys = lap();
+    let mut part_links = link::link_dataset(index, &keys);
+    drop(keys);
+    for l in &mut part_links.links {
+        l.row_index += table.first_row;
+    }
+    times.link = lap();
+    let holdings = evidence::read(&table, &part_links.links, &mut quality);
+    times.evidence = lap();
+    Ok(LinkedPart {
+        rows: table.height(),
+        links: part_links.links,
+        holdings,
+        files: table.files,
+        quality,
+        times,
+    })
 }
 
 /// Params for each household (roster order); `None` where the region code is
@@ -264,6 +401,7 @@ fn counts(results: &[HouseholdResult], links: &[DatasetLinks]) -> Counts {
     (actions, matches)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_json(
     req: &RunRequest,
     policies: &PolicySet,
@@ -272,6 +410,7 @@ fn run_json(
     evidence: &Evidence,
     summary: &RunSummary,
     timings: &Timings,
+    extract_detail: &[serde_json::Value],
 ) -> serde_json::Value {
     let datasets: serde_json::Map<String, serde_json::Value> = Dataset::ALL
         .iter()
@@ -336,5 +475,32 @@ fn run_json(
             "data_quality": summary.data_quality,
         },
         "timings": timings.0.iter().map(|(stage, ms, rows)| json!({"stage": stage, "ms": (ms * 10.0).round() / 10.0, "rows": rows})).collect::<Vec<_>>(),
+        // Per extract: files, rows, linked rows, and the thread time of each
+        // step summed over its files (files run in parallel, so these add up
+        // to more than `load_link_extracts`' wall time).
+        "extract_timings": extract_detail.iter().map(|d| {
+            let mut d = d.clone();
+            if let Some(ms) = d.get_mut("thread_ms").and_then(|v| v.as_object_mut()) {
+                for v in ms.values_mut() {
+                    *v = json!((v.as_f64().unwrap_or(0.0) * 10.0).round() / 10.0);
+                }
+            }
+            d
+        }).collect::<Vec<_>>(),
+        "peak_rss_kib": peak_rss_kib(),
     })
+}
+
+/// The process's peak resident set so far (Linux `VmHWM`, in KiB); `None`
+/// elsewhere. Taken before run.json is written, so it covers the whole run.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
