@@ -104,8 +104,14 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
         .iter()
         .flat_map(|&d| (0..data.parts(d).unwrap_or(0)).map(move |k| (d, k)))
         .collect();
-    let mut parts =
-        in_parallel(&units, |&(dataset, k)| link_part(&data, dataset, k, &index)).into_iter();
+    let parts = in_parallel(&units, |&(dataset, k)| link_part(&data, dataset, k, &index));
+    quality.reserve(
+        parts
+            .iter()
+            .map(|p| p.as_ref().map_or(0, |p| p.quality.len()))
+            .sum(),
+    );
+    let mut parts = parts.into_iter();
     let mut evidence = Evidence::new(roster.households.len());
     let mut links: Vec<DatasetLinks> = Vec::new();
     let mut extract_rows = 0;
@@ -175,18 +181,41 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
     t.lap("rules_decide", results.len());
 
     let summary_counts = counts(&results, &links);
-    let mut decisions = output::decisions_frame(&roster, &results);
-    staging.write_parquet("decisions", &mut decisions)?;
-    t.lap("write_decisions", decisions.height());
-    let mut findings = output::findings_frame(&roster, &results);
-    staging.write_parquet("findings", &mut findings)?;
-    t.lap("write_findings", findings.height());
-    let matches_rows = output::write_matches(&staging, &roster, &links)?;
-    t.lap("write_matches", matches_rows);
+    // The four tables are independent files: `matches` (one row per extract
+    // row, the biggest) on its own thread, the others meanwhile.
     let data_quality_rows = quality.len();
-    let mut quality_table = output::quality_frame(&mut quality);
-    staging.write_parquet("data_quality", &mut quality_table)?;
-    t.lap("write_data_quality", quality_table.height());
+    let (matches_written, others) = std::thread::scope(|scope| {
+        let matches = scope.spawn(|| {
+            let clock = Instant::now();
+            let rows = output::write_matches(&staging, &roster, &links)?;
+            Ok::<_, OutputError>(("matches", rows, ms_since(clock)))
+        });
+        let others = (|| {
+            let mut written = Vec::new();
+            let clock = Instant::now();
+            let mut decisions = output::decisions_frame(&roster, &results);
+            staging.write_parquet("decisions", &mut decisions)?;
+            written.push(("decisions", decisions.height(), ms_since(clock)));
+            let clock = Instant::now();
+            let mut findings = output::findings_frame(&roster, &results);
+            staging.write_parquet("findings", &mut findings)?;
+            written.push(("findings", findings.height(), ms_since(clock)));
+            let clock = Instant::now();
+            let mut quality_table = output::quality_frame(&mut quality);
+            staging.write_parquet("data_quality", &mut quality_table)?;
+            written.push(("data_quality", quality_table.height(), ms_since(clock)));
+            Ok::<_, OutputError>(written)
+        })();
+        (matches.join().expect("the matches writer panicked"), others)
+    });
+    let mut written = others?;
+    written.insert(2, matches_written?);
+    t.lap("write_outputs", written.iter().map(|w| w.1).sum());
+    let findings_rows = written[1].1;
+    let output_detail: Vec<serde_json::Value> = written
+        .iter()
+        .map(|(name, rows, ms)| json!({"output": name, "rows": rows, "thread_ms": (ms * 10.0).round() / 10.0}))
+        .collect();
 
     let not_checked: Vec<&'static str> = rules::RULES
         .iter()
@@ -197,7 +226,7 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
         out: req.out.clone(),
         households: roster.households.len(),
         actions: summary_counts.0,
-        findings: findings.height(),
+        findings: findings_rows,
         matches: summary_counts.1,
         data_quality: data_quality_rows,
         not_checked,
@@ -212,6 +241,7 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
         &summary,
         &t,
         &extract_detail,
+        &output_detail,
     );
     staging.write_json("run.json", &run_json)?;
     staging.commit()?;
@@ -411,6 +441,7 @@ fn run_json(
     summary: &RunSummary,
     timings: &Timings,
     extract_detail: &[serde_json::Value],
+    output_detail: &[serde_json::Value],
 ) -> serde_json::Value {
     let datasets: serde_json::Map<String, serde_json::Value> = Dataset::ALL
         .iter()
@@ -487,8 +518,14 @@ fn run_json(
             }
             d
         }).collect::<Vec<_>>(),
+        // Per output table: rows and the thread time to build and write it.
+        "output_timings": output_detail,
         "peak_rss_kib": peak_rss_kib(),
     })
+}
+
+fn ms_since(clock: Instant) -> f64 {
+    clock.elapsed().as_secs_f64() * 1000.0
 }
 
 /// The process's peak resident set so far (Linux `VmHWM`, in KiB); `None`
