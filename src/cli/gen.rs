@@ -49,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .part_rows
             .or((args.households >= 500_000).then_some(1_000_000)),
     };
-    let summary = hedui::gen::generate_with(&request, scale)
+    let summary = hedui::gen::generate_scaled(&request, scale)
         .with_context(|| format!("generating into {}", args.out.display()))?;
     let mut text = String::new();
     writeln!(

@@ -314,11 +314,11 @@ fn rounds(households: usize) -> usize {
 
 /// Writes the data directory and `truth/` for the request.
 pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
-    generate_with(req, Scale::default())
+    generate_scaled(req, Scale::default())
 }
 
 /// [`generate`] with a volume and layout for scale benchmarks.
-pub fn generate_with(req: &GenRequest, scale: Scale) -> Result<GenSummary, GenError> {
+pub fn generate_scaled(req: &GenRequest, scale: Scale) -> Result<GenSummary, GenError> {
     if req.households == 0 {
         return Err(GenError::NoHouseholds);
     }
