@@ -56,13 +56,18 @@ pub enum RunError {
     Output(#[from] OutputError),
 }
 
-struct Timings(Vec<(&'static str, f64, usize)>, Instant);
+/// Stage, milliseconds, rows, and the peak memory so far (KiB) at its end.
+struct Timings(Vec<(&'static str, f64, usize, Option<u64>)>, Instant);
 
 impl Timings {
     fn lap(&mut self, stage: &'static str, rows: usize) {
         let now = Instant::now();
-        self.0
-            .push((stage, (now - self.1).as_secs_f64() * 1000.0, rows));
+        self.0.push((
+            stage,
+            (now - self.1).as_secs_f64() * 1000.0,
+            rows,
+            memory_kib("VmHWM:"),
+        ));
         self.1 = now;
     }
 }
@@ -76,13 +81,19 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
     let staging = Staging::new(&req.out)?;
     t.lap("discover", 0);
 
+    // Households and members are read side by side; their problems are
+    // kept in that order.
     let mut quality: Vec<DataQuality> = Vec::new();
-    let households = data
-        .read(Dataset::Households, &mut quality)?
-        .expect("households is required");
-    let members = data
-        .read(Dataset::Members, &mut quality)?
-        .expect("members is required");
+    let mut roster_tables = in_parallel(&[Dataset::Households, Dataset::Members], |&d| {
+        let mut q = Vec::new();
+        data.read(d, &mut q)
+            .map(|t| (t.expect("the roster is required"), q))
+    })
+    .into_iter();
+    let (households, q) = roster_tables.next().expect("households")?;
+    quality.extend(q);
+    let (members, q) = roster_tables.next().expect("members")?;
+    quality.extend(q);
     let mut inputs: BTreeMap<Dataset, Vec<InputFile>> = BTreeMap::new();
     inputs.insert(Dataset::Households, households.files.clone());
     inputs.insert(Dataset::Members, members.files.clone());
@@ -154,6 +165,8 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
         }
     }
     t.lap("load_link_extracts", extract_rows);
+    // Peak memory: what is no longer needed goes before the next stage.
+    drop(index);
 
     let results: Vec<HouseholdResult> = roster
         .households
@@ -179,6 +192,8 @@ pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
         })
         .collect();
     t.lap("rules_decide", results.len());
+    // The holdings are in the findings now; only `supplied` is read below.
+    drop(std::mem::take(&mut evidence.households));
 
     let summary_counts = counts(&results, &links);
     // The four tables are independent files: `matches` (one row per extract
@@ -505,7 +520,7 @@ fn run_json(
             "matches": summary.matches,
             "data_quality": summary.data_quality,
         },
-        "timings": timings.0.iter().map(|(stage, ms, rows)| json!({"stage": stage, "ms": (ms * 10.0).round() / 10.0, "rows": rows})).collect::<Vec<_>>(),
+        "timings": timings.0.iter().map(|(stage, ms, rows, peak)| json!({"stage": stage, "ms": (ms * 10.0).round() / 10.0, "rows": rows, "peak_rss_kib": peak})).collect::<Vec<_>>(),
         // Per extract: files, rows, linked rows, and the thread time of each
         // step summed over its files (files run in parallel, so these add up
         // to more than `load_link_extracts`' wall time).
@@ -520,7 +535,7 @@ fn run_json(
         }).collect::<Vec<_>>(),
         // Per output table: rows and the thread time to build and write it.
         "output_timings": output_detail,
-        "peak_rss_kib": peak_rss_kib(),
+        "peak_rss_kib": memory_kib("VmHWM:"),
     })
 }
 
@@ -528,13 +543,15 @@ fn ms_since(clock: Instant) -> f64 {
     clock.elapsed().as_secs_f64() * 1000.0
 }
 
-/// The process's peak resident set so far (Linux `VmHWM`, in KiB); `None`
-/// elsewhere. Taken before run.json is written, so it covers the whole run.
-fn peak_rss_kib() -> Option<u64> {
+/// A memory figure of this process from `/proc/self/status` in KiB
+/// (`VmHWM:` the peak resident set so far); `None` where there is no such
+/// file (not Linux). run.json's is taken before run.json is written, so it
+/// covers the whole run.
+fn memory_kib(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .find_map(|l| l.strip_prefix(key))?
         .trim()
         .trim_end_matches("kB")
         .trim()
