@@ -547,6 +547,14 @@ fn convert(kind: ColumnKind, s: &Series, sink: &mut ProblemSink) -> PolarsResult
     let is_str = s.dtype() == &DataType::String;
     Ok(match kind {
         ColumnKind::Text | ColumnKind::Code => s.cast(&DataType::String)?,
+        // Already cents: the same physical values, no per-row copy (a
+        // roster's seven money columns, millions of rows).
+        ColumnKind::Money if matches!(s.dtype(), DataType::Decimal(_, 2)) => s
+            .decimal()?
+            .physical()
+            .clone()
+            .into_decimal(38, 2)?
+            .into_series(),
         ColumnKind::Money => {
             let values: Vec<Option<i128>> = if is_str {
                 parse_each(s.str()?, sink, Problem::BadMoney, parse_money)
