@@ -126,6 +126,22 @@ impl Table {
         ca.physical().iter().map(|v| v.map(days_to_date))
     }
 
+    /// A money column for reading by row: O(1) per row on a single-chunk
+    /// table, no copy of the column.
+    pub fn money_by_row(&self, name: &str) -> impl Fn(usize) -> Option<Decimal> + '_ {
+        let ca = self
+            .column(name)
+            .decimal()
+            .expect("money columns are Decimal after load");
+        let scale = ca.scale() as u32;
+        let physical = ca.physical();
+        move |row| {
+            physical
+                .get(row)
+                .map(|v| Decimal::from_i128_with_scale(v, scale))
+        }
+    }
+
     /// One money value; O(1) on a single-chunk table.
     pub fn money_at(&self, name: &str, row: usize) -> Option<Decimal> {
         let ca = self

@@ -13,9 +13,10 @@ use crate::quality::{DataQuality, Problem};
 use crate::schema::*;
 use crate::text::{normalize_id, normalize_name, NormalizedId, NormalizedName};
 use chrono::NaiveDate;
+use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::str::FromStr;
 
 /// A household of the roster (`households`).
@@ -198,7 +199,10 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
         households: Vec::with_capacity(households.height()),
         members: Vec::with_capacity(members.height()),
     };
-    let mut by_id: HashMap<String, u32> = HashMap::with_capacity(households.height());
+    // polars' hash map: a faster hasher than std's SipHash for millions of
+    // short ids; only looked up, never iterated (no order to depend on).
+    let mut by_id: PlHashMap<String, u32> =
+        PlHashMap::with_capacity_and_hasher(households.height(), Default::default());
 
     let ids = households.text("household_id");
     let regions = households.text("region_code");
@@ -315,7 +319,7 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
     let severe = members.boolean("severe_illness");
     let labor = members.text("labor_capacity");
     let school = members.boolean("in_school");
-    let money = |c| members.money(c).collect::<Vec<_>>();
+    let money = |c| members.money_by_row(c);
     let [wage, business, property, transfer, pension, medical, education] = [
         "declared_wage",
         "declared_business",
@@ -402,16 +406,16 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             None => None,
         };
         let declared = Declared {
-            wage: non_negative(row, "declared_wage", wage[row], quality),
-            business: business[row].unwrap_or_default(),
-            property_income: property[row].unwrap_or_default(),
-            transfer: non_negative(row, "declared_transfer", transfer[row], quality),
-            basic_pension: non_negative(row, "declared_basic_pension", pension[row], quality),
-            medical_expense: non_negative(row, "declared_medical_expense", medical[row], quality),
+            wage: non_negative(row, "declared_wage", wage(row), quality),
+            business: business(row).unwrap_or_default(),
+            property_income: property(row).unwrap_or_default(),
+            transfer: non_negative(row, "declared_transfer", transfer(row), quality),
+            basic_pension: non_negative(row, "declared_basic_pension", pension(row), quality),
+            medical_expense: non_negative(row, "declared_medical_expense", medical(row), quality),
             education_expense: non_negative(
                 row,
                 "declared_education_expense",
-                education[row],
+                education(row),
                 quality,
             ),
         };
