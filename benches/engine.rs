@@ -1,11 +1,23 @@
 //! Criterion benches for the hot parts of a run: id and name normalisation,
-//! and the rule pass over a block of households.
+//! person keys of an extract block, linking a block of extract rows, the
+//! rule pass over a block of households, and a whole run in process.
 //!
 //!     cargo bench --bench engine
+//!
+//! The world the benches share is generated once (`hedui gen`, 2,000
+//! households, seed 3) and taken through the real pipeline stages.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use hedui::calendar::RunMonth;
+use hedui::evidence::Evidence;
+use hedui::link::{self, DatasetLinks, MemberIndex};
+use hedui::load::Table;
+use hedui::normalise::{self, PersonKeys, Roster};
+use hedui::policy::{PolicySet, Resolved};
+use hedui::schema::Dataset;
 use hedui::text::{normalize_id, normalize_name};
 use std::hint::black_box;
+use std::path::{Path, PathBuf};
 
 fn ids(c: &mut Criterion) {
     let raw: Vec<String> = (0..10_000u32)
@@ -41,11 +53,23 @@ fn ids(c: &mut Criterion) {
     });
 }
 
-fn run_small(c: &mut Criterion) {
+/// A generated data directory, its roster and extracts, as a run sees them.
+struct World {
+    _tmp: tempfile::TempDir,
+    data: PathBuf,
+    policies: PathBuf,
+    month: RunMonth,
+    roster: Roster,
+    index: MemberIndex,
+    /// Every person-keyed extract, read whole.
+    extracts: Vec<Table>,
+}
+
+fn world() -> World {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let policies = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
-    let month: hedui::calendar::RunMonth = "2024-10".parse().unwrap();
+    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let month: RunMonth = "2024-10".parse().unwrap();
     hedui::gen::generate(&hedui::gen::GenRequest {
         households: 2_000,
         seed: 3,
@@ -54,15 +78,122 @@ fn run_small(c: &mut Criterion) {
         policies: policies.clone(),
     })
     .unwrap();
-    let out = tmp.path().join("out");
+    let found = hedui::load::discover(&data).unwrap();
+    let mut quality = Vec::new();
+    let households = found
+        .read(Dataset::Households, &mut quality)
+        .unwrap()
+        .unwrap();
+    let members = found.read(Dataset::Members, &mut quality).unwrap().unwrap();
+    let roster = normalise::roster(&households, &members, &mut quality);
+    let index = MemberIndex::new(&roster, &mut quality);
+    let extracts = Dataset::LINKED
+        .iter()
+        .filter_map(|&d| found.read(d, &mut quality).unwrap())
+        .collect();
+    World {
+        _tmp: tmp,
+        data,
+        policies,
+        month,
+        roster,
+        index,
+        extracts,
+    }
+}
+
+fn deposits(w: &World) -> &Table {
+    w.extracts
+        .iter()
+        .find(|t| t.dataset == Dataset::Deposits)
+        .unwrap()
+}
+
+/// Person keys (ids, names, birth dates, regions) of a block of extract rows.
+fn keys(c: &mut Criterion, w: &World) {
+    let table = deposits(w);
+    let mut group = c.benchmark_group("normalise");
+    group.throughput(criterion::Throughput::Elements(table.height() as u64));
+    group.bench_function("person_keys, deposits block", |b| {
+        b.iter(|| normalise::person_keys(table, &mut Vec::new()).len())
+    });
+    group.finish();
+}
+
+/// Linking: the linker over a block of extract rows.
+///
+/// Hook for the linker's own benches: `link_block` is the one place that
+/// calls the linker; a new comparison (name similarity, birth date, region)
+/// gets its own `group.bench_function` here, fed by the same `keys`, the
+/// block's person keys as `link::link_dataset` receives them.
+fn linking(c: &mut Criterion, w: &World) {
+    let table = deposits(w);
+    let keys = normalise::person_keys(table, &mut Vec::new());
+    let mut group = c.benchmark_group("link");
+    group.throughput(criterion::Throughput::Elements(keys.len() as u64));
+    group.bench_function("link_dataset, deposits block", |b| {
+        b.iter(|| link_block(&w.index, &keys).links.len())
+    });
+    group.finish();
+}
+
+fn link_block(index: &MemberIndex, keys: &PersonKeys) -> DatasetLinks {
+    link::link_dataset(index, black_box(keys))
+}
+
+/// The rule pass (income, every rule, decide) over a block of households.
+fn rules_pass(c: &mut Criterion, w: &World) {
+    let mut quality = Vec::new();
+    let mut evidence = Evidence::new(w.roster.households.len());
+    for table in &w.extracts {
+        let keys = normalise::person_keys(table, &mut quality);
+        let links = link::link_dataset(&w.index, &keys);
+        hedui::evidence::collect(&w.roster, table, &links, &mut evidence, &mut quality);
+    }
+    let policies = PolicySet::load_dir(&w.policies).unwrap();
+    let params: Vec<Option<Resolved>> = w
+        .roster
+        .households
+        .iter()
+        .map(|h| policies.resolve(&h.region_code, w.month).ok())
+        .collect();
+    let mut group = c.benchmark_group("rules");
+    group.throughput(criterion::Throughput::Elements(
+        w.roster.households.len() as u64
+    ));
+    group.bench_function("assess + decide, every household", |b| {
+        b.iter(|| {
+            let mut exits = 0;
+            for (i, h) in w.roster.households.iter().enumerate() {
+                let Some(p) = &params[i] else { continue };
+                let a = hedui::rules::assess(
+                    &w.roster,
+                    h,
+                    &evidence.households[i],
+                    &evidence.supplied,
+                    &p.params,
+                    w.month,
+                );
+                let d = hedui::decide::decide(&w.roster, h, &a, &p.params, w.month);
+                exits += (d.action == hedui::decide::Action::Exit) as usize;
+            }
+            exits
+        })
+    });
+    group.finish();
+}
+
+fn run_small(c: &mut Criterion, w: &World) {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("out");
     let mut group = c.benchmark_group("run");
     group.sample_size(10);
     group.bench_function("hedui run, 2000 generated households", |b| {
         b.iter(|| {
             hedui::run(&hedui::RunRequest {
-                data: data.clone(),
-                policies: policies.clone(),
-                month,
+                data: w.data.clone(),
+                policies: w.policies.clone(),
+                month: w.month,
                 out: out.clone(),
             })
             .unwrap()
@@ -71,5 +202,13 @@ fn run_small(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ids, run_small);
+fn pipeline(c: &mut Criterion) {
+    let w = world();
+    keys(c, &w);
+    linking(c, &w);
+    rules_pass(c, &w);
+    run_small(c, &w);
+}
+
+criterion_group!(benches, ids, pipeline);
 criterion_main!(benches);

@@ -121,7 +121,64 @@ pub struct Evidence {
     pub supplied: BTreeSet<Dataset>,
 }
 
-/// Reads one dataset's linked rows into typed holdings.
+impl Evidence {
+    /// No holdings yet for `households` households, no dataset supplied.
+    pub fn new(households: usize) -> Evidence {
+        Evidence {
+            households: vec![Default::default(); households],
+            supplied: BTreeSet::new(),
+        }
+    }
+
+    /// Files holdings under their members' households (in the order given)
+    /// and records their dataset as supplied.
+    pub fn add(&mut self, roster: &Roster, holdings: Holdings) {
+        self.supplied.insert(holdings.dataset);
+        if self.households.len() != roster.households.len() {
+            self.households
+                .resize_with(roster.households.len(), Default::default);
+        }
+        for holding in holdings.items {
+            let member = match &holding {
+                Holding::Deposit(h) => h.source.member,
+                Holding::Vehicle(h) => h.source.member,
+                Holding::Property(h) => h.source.member,
+                Holding::Business(h) => h.source.member,
+                Holding::Payroll(h) => h.source.member,
+                Holding::Death(h) => h.source.member,
+            };
+            let target = &mut self.households[roster.members[member as usize].household as usize];
+            match holding {
+                Holding::Deposit(h) => target.deposits.push(h),
+                Holding::Vehicle(h) => target.vehicles.push(h),
+                Holding::Property(h) => target.properties.push(h),
+                Holding::Business(h) => target.businesses.push(h),
+                Holding::Payroll(h) => target.payroll.push(h),
+                Holding::Death(h) => target.deaths.push(h),
+            }
+        }
+    }
+}
+
+/// The typed holdings read from the linked rows of one extract (or of one
+/// part of it), in link order; not yet filed under households.
+#[derive(Debug, Clone)]
+pub struct Holdings {
+    dataset: Dataset,
+    items: Vec<Holding>,
+}
+
+#[derive(Debug, Clone)]
+enum Holding {
+    Deposit(Deposit),
+    Vehicle(Vehicle),
+    Property(Property),
+    Business(Business),
+    Payroll(Payroll),
+    Death(Death),
+}
+
+/// Reads one dataset's linked rows into typed holdings and files them.
 pub fn collect(
     roster: &Roster,
     table: &Table,
@@ -129,26 +186,30 @@ pub fn collect(
     evidence: &mut Evidence,
     quality: &mut Vec<DataQuality>,
 ) {
+    let holdings = read(table, &links.links, quality);
+    evidence.add(roster, holdings);
+}
+
+/// Reads the linked rows of `table` (a whole extract or one part of it;
+/// links carry dataset-wide row indices, all within the table) into typed
+/// holdings. Pure apart from `quality`, so parts can be read in parallel.
+pub fn read(table: &Table, links: &[Link], quality: &mut Vec<DataQuality>) -> Holdings {
     let dataset = table.dataset;
-    evidence.supplied.insert(dataset);
-    if evidence.households.len() != roster.households.len() {
-        evidence
-            .households
-            .resize_with(roster.households.len(), Default::default);
-    }
-    let indices: Vec<u32> = links.links.iter().map(|l| l.row_index as u32).collect();
+    let indices: Vec<u32> = links
+        .iter()
+        .map(|l| (l.row_index - table.first_row) as u32)
+        .collect();
     let rows = table.take(&indices);
     let mut r = Reader {
         table: &rows,
-        links: &links.links,
+        links,
         quality,
     };
-    for (i, link) in links.links.iter().enumerate() {
+    let mut items = Vec::with_capacity(links.len());
+    for (i, link) in links.iter().enumerate() {
         let source = Source::new(dataset, link);
-        let target =
-            &mut evidence.households[roster.members[link.member as usize].household as usize];
-        match dataset {
-            Dataset::Deposits => target.deposits.push(Deposit {
+        items.push(match dataset {
+            Dataset::Deposits => Holding::Deposit(Deposit {
                 source,
                 institution: r.text("institution", i),
                 account_no: r.text("account_no", i),
@@ -156,7 +217,7 @@ pub fn collect(
                 balance: r.money_non_negative("balance", i),
                 as_of: r.date("as_of", i),
             }),
-            Dataset::Vehicles => target.vehicles.push(Vehicle {
+            Dataset::Vehicles => Holding::Vehicle(Vehicle {
                 source,
                 plate_no: r.text("plate_no", i),
                 vehicle_type: r.code("vehicle_type", i),
@@ -164,7 +225,7 @@ pub fn collect(
                 status: r.code("status", i),
                 assessed_value: r.money_non_negative("assessed_value", i),
             }),
-            Dataset::Properties => target.properties.push(Property {
+            Dataset::Properties => Holding::Property(Property {
                 source,
                 unit_no: r.text("unit_no", i),
                 location: r.text("location", i),
@@ -173,7 +234,7 @@ pub fn collect(
                 share: r.float_decimal("share", i, Some(Decimal::ONE)),
                 status: r.code("status", i),
             }),
-            Dataset::Businesses => target.businesses.push(Business {
+            Dataset::Businesses => Holding::Business(Business {
                 source,
                 entity_name: r.text("entity_name", i),
                 credit_code: r.text("credit_code", i),
@@ -182,20 +243,21 @@ pub fn collect(
                 registered_capital: r.money_non_negative("registered_capital", i),
                 status: r.code("status", i),
             }),
-            Dataset::Payroll => target.payroll.push(Payroll {
+            Dataset::Payroll => Holding::Payroll(Payroll {
                 source,
                 employer: r.text("employer", i),
                 gross_monthly_pay: r.money_non_negative("gross_monthly_pay", i),
                 pay_month: r.date("pay_month", i),
             }),
-            Dataset::Deaths => target.deaths.push(Death {
+            Dataset::Deaths => Holding::Death(Death {
                 source,
                 date_of_death: r.date("date_of_death", i),
                 source_agency: r.code("source", i),
             }),
             _ => unreachable!("only person-keyed extracts are linked"),
-        }
+        });
     }
+    Holdings { dataset, items }
 }
 
 /// Reads typed values from the materialised linked rows, reporting problems

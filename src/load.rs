@@ -77,12 +77,16 @@ pub struct InputFile {
     pub blake3: String,
 }
 
-/// One dataset: its contract columns in canonical types, rows in `row_index` order.
+/// One dataset, or one file of it ([`Discovered::read_part`]): its contract
+/// columns in canonical types, rows in `row_index` order.
 #[derive(Debug, Clone)]
 pub struct Table {
     pub dataset: Dataset,
     pub frame: DataFrame,
     pub files: Vec<InputFile>,
+    /// The `row_index` of the first row: 0 for a whole dataset, the rows of
+    /// the files before it for a part.
+    pub first_row: u64,
 }
 
 impl Table {
@@ -120,6 +124,22 @@ impl Table {
             .date()
             .expect("date columns are Date after load");
         ca.physical().iter().map(|v| v.map(days_to_date))
+    }
+
+    /// A money column for reading by row: O(1) per row on a single-chunk
+    /// table, no copy of the column.
+    pub fn money_by_row(&self, name: &str) -> impl Fn(usize) -> Option<Decimal> + '_ {
+        let ca = self
+            .column(name)
+            .decimal()
+            .expect("money columns are Decimal after load");
+        let scale = ca.scale() as u32;
+        let physical = ca.physical();
+        move |row| {
+            physical
+                .get(row)
+                .map(|v| Decimal::from_i128_with_scale(v, scale))
+        }
     }
 
     /// One money value; O(1) on a single-chunk table.
@@ -169,6 +189,7 @@ impl Table {
             dataset: self.dataset,
             frame: self.frame.take(&idx).expect("indices come from this table"),
             files: Vec::new(),
+            first_row: 0,
         }
     }
 }
@@ -195,6 +216,9 @@ pub struct SourceFile {
     /// `key=value` directory names between the dataset directory and the file.
     hive: Vec<(String, String)>,
     schema: SchemaRef,
+    /// Rows, from the Parquet footer: gives every part its first `row_index`
+    /// before any part is read, so parts can be read in parallel.
+    rows: usize,
 }
 
 /// Finds every dataset's files and checks their schemas. Fails on a missing
@@ -238,7 +262,13 @@ pub fn discover(dir: &Path) -> Result<Discovered, LoadError> {
             let hive = hive_keys(&sub, &path);
             let schema = read_schema(dataset, &path)?;
             check_schema(dataset, &path, &schema, &hive)?;
-            files.push(SourceFile { path, hive, schema });
+            let rows = read_row_count(dataset, &path)?;
+            files.push(SourceFile {
+                path,
+                hive,
+                schema,
+                rows,
+            });
         }
         present.push((dataset, files));
     }
@@ -260,41 +290,70 @@ impl Discovered {
         dataset: Dataset,
         quality: &mut Vec<DataQuality>,
     ) -> Result<Option<Table>, LoadError> {
-        let Some((_, files)) = self.present.iter().find(|(d, _)| *d == dataset) else {
+        let Some(parts) = self.parts(dataset) else {
             return Ok(None);
         };
-        let specs = dataset.columns();
-        let mut frame: Option<DataFrame> = None;
-        let mut inputs = Vec::with_capacity(files.len());
-        for file in files {
-            let offset = frame.as_ref().map_or(0, |f| f.height());
-            let part = read_file(dataset, &specs, file, offset, quality)?;
-            inputs.push(InputFile {
-                path: file
-                    .path
-                    .strip_prefix(&self.dir)
-                    .unwrap_or(&file.path)
-                    .display()
-                    .to_string(),
-                rows: part.height(),
-                blake3: hash_file(&file.path)
-                    .map_err(|e| unreadable(dataset, &file.path, e.to_string()))?,
-            });
-            match frame.as_mut() {
-                None => frame = Some(part),
-                Some(f) => {
-                    f.vstack_mut_owned(part)
-                        .map_err(|e| unreadable(dataset, &file.path, e.to_string()))?;
+        let mut table: Option<Table> = None;
+        for k in 0..parts {
+            let part = self.read_part(dataset, k, quality)?;
+            match table.as_mut() {
+                None => table = Some(part),
+                Some(t) => {
+                    t.frame.vstack_mut_owned(part.frame).map_err(|e| {
+                        unreadable(dataset, Path::new(&part.files[0].path), e.to_string())
+                    })?;
+                    t.files.extend(part.files);
                 }
             }
         }
-        let mut frame = frame.expect("discover never returns a dataset without files");
-        frame.rechunk_mut();
-        Ok(Some(Table {
+        let mut table = table.expect("discover never returns a dataset without files");
+        table.frame.rechunk_mut();
+        Ok(Some(table))
+    }
+
+    /// How many files a present dataset has (`None`: not supplied).
+    pub fn parts(&self, dataset: Dataset) -> Option<usize> {
+        self.files(dataset).map(<[SourceFile]>::len)
+    }
+
+    fn files(&self, dataset: Dataset) -> Option<&[SourceFile]> {
+        self.present
+            .iter()
+            .find(|(d, _)| *d == dataset)
+            .map(|(_, files)| files.as_slice())
+    }
+
+    /// Reads file `k` (in `row_index` order) of a present dataset: a
+    /// [`Table`] whose `first_row` is the rows of the files before it, and
+    /// whose conversion problems carry their dataset-wide `row_index`.
+    pub fn read_part(
+        &self,
+        dataset: Dataset,
+        k: usize,
+        quality: &mut Vec<DataQuality>,
+    ) -> Result<Table, LoadError> {
+        let files = self.files(dataset).expect("read_part of a present dataset");
+        let file = &files[k];
+        let first_row: usize = files[..k].iter().map(|f| f.rows).sum();
+        let specs = dataset.columns();
+        let frame = read_file(dataset, &specs, file, first_row, quality)?;
+        let input = InputFile {
+            path: file
+                .path
+                .strip_prefix(&self.dir)
+                .unwrap_or(&file.path)
+                .display()
+                .to_string(),
+            rows: frame.height(),
+            blake3: hash_file(&file.path)
+                .map_err(|e| unreadable(dataset, &file.path, e.to_string()))?,
+        };
+        Ok(Table {
             dataset,
             frame,
-            files: inputs,
-        }))
+            files: vec![input],
+            first_row: first_row as u64,
+        })
     }
 }
 
@@ -358,6 +417,13 @@ fn read_schema(dataset: Dataset, path: &Path) -> Result<SchemaRef, LoadError> {
     scan(path)
         .and_then(|mut lf| lf.collect_schema())
         .map_err(reason)
+}
+
+fn read_row_count(dataset: Dataset, path: &Path) -> Result<usize, LoadError> {
+    let file = std::fs::File::open(path).map_err(|e| unreadable(dataset, path, e.to_string()))?;
+    ParquetReader::new(file)
+        .num_rows()
+        .map_err(|e| unreadable(dataset, path, first_line(&e.to_string())))
 }
 
 fn first_line(s: &str) -> String {
@@ -435,6 +501,13 @@ fn read_file(
         .and_then(|lf| lf.select(in_file).collect())
         .map_err(|e| unreadable(dataset, &file.path, first_line(&e.to_string())))?;
     let height = raw.height();
+    if height != file.rows {
+        return Err(unreadable(
+            dataset,
+            &file.path,
+            format!("footer says {} rows, read {height}", file.rows),
+        ));
+    }
     let mut columns = Vec::with_capacity(specs.len());
     for spec in specs {
         let source = match raw.column(spec.name) {
@@ -490,6 +563,14 @@ fn convert(kind: ColumnKind, s: &Series, sink: &mut ProblemSink) -> PolarsResult
     let is_str = s.dtype() == &DataType::String;
     Ok(match kind {
         ColumnKind::Text | ColumnKind::Code => s.cast(&DataType::String)?,
+        // Already cents: the same physical values, no per-row copy (a
+        // roster's seven money columns, millions of rows).
+        ColumnKind::Money if matches!(s.dtype(), DataType::Decimal(_, 2)) => s
+            .decimal()?
+            .physical()
+            .clone()
+            .into_decimal(38, 2)?
+            .into_series(),
         ColumnKind::Money => {
             let values: Vec<Option<i128>> = if is_str {
                 parse_each(s.str()?, sink, Problem::BadMoney, parse_money)
@@ -656,6 +737,15 @@ fn float_to_cents(f: f64) -> Option<i128> {
     if !f.is_finite() {
         return None;
     }
+    // Fast path, no allocation: below 10^12 a float's rounding interval is
+    // narrower than a cent, so when it is the nearest float to a whole
+    // number of cents, that number is its shortest decimal form.
+    if f.abs() < 1e12 {
+        let cents = (f * 100.0).round();
+        if cents / 100.0 == f {
+            return Some(cents as i128);
+        }
+    }
     Decimal::from_str(&format!("{f}"))
         .ok()
         .map(decimal_to_cents)
@@ -664,6 +754,9 @@ fn float_to_cents(f: f64) -> Option<i128> {
 /// Money strings: plain decimals, optionally with thousands separators, a
 /// leading ¥ or a trailing 元.
 fn parse_money(t: &str) -> Option<i128> {
+    if let Some(cents) = plain_cents(t) {
+        return Some(cents);
+    }
     let cleaned: String = t
         .trim_start_matches(['¥', '￥'])
         .trim_end_matches('元')
@@ -676,10 +769,51 @@ fn parse_money(t: &str) -> Option<i128> {
         .map(decimal_to_cents)
 }
 
+/// Fast path of [`parse_money`] for the common form `-?digits(.d{1,2})?`
+/// (no rounding needed), without allocating; `None`: use the general path.
+fn plain_cents(t: &str) -> Option<i128> {
+    let b = t.as_bytes();
+    let (negative, b) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    let (whole, frac) = match b.iter().position(|&c| c == b'.') {
+        Some(p) => (&b[..p], &b[p + 1..]),
+        None => (b, &b[..0]),
+    };
+    if whole.is_empty() || whole.len() > 20 || frac.len() > 2 {
+        return None;
+    }
+    let mut cents: i128 = 0;
+    for &c in whole.iter().chain(frac) {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        cents = cents * 10 + i128::from(c - b'0');
+    }
+    cents *= [100, 10, 1][frac.len()];
+    Some(if negative { -cents } else { cents })
+}
+
 /// `YYYY-MM-DD` or `YYYYMMDD` (also `YYYY/MM/DD`, and a datetime's date part).
 pub fn parse_date(t: &str) -> Option<NaiveDate> {
     let t = t.trim();
     let date_part = t.split(['T', ' ']).next().unwrap_or(t);
+    // Fast path for the two contract forms: digits at fixed places.
+    let b = date_part.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let fixed = match b.len() {
+        10 if b[4] == b'-' && b[7] == b'-' => Some((num(0..4), num(5..7), num(8..10))),
+        8 => Some((num(0..4), num(4..6), num(6..8))),
+        _ => None,
+    };
+    if let Some((Some(y), Some(m), Some(d))) = fixed {
+        return NaiveDate::from_ymd_opt(y as i32, m, d);
+    }
     NaiveDate::parse_from_str(date_part, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(date_part, "%Y%m%d"))
         .or_else(|_| NaiveDate::parse_from_str(date_part, "%Y/%m/%d"))
@@ -706,6 +840,16 @@ mod tests {
         assert_eq!(parse_money("¥0.005"), Some(0)); // half-even: 0.005 → 0.00
         assert_eq!(parse_money("0.015"), Some(2)); // half-even: 0.015 → 0.02
         assert_eq!(parse_money("abc"), None);
+        // The fast path and the general path agree.
+        for t in [
+            "0", "-0", "12", "12.3", "12.34", "-5.07", "007.10", "1.", ".5", "-", "1e3",
+        ] {
+            let general = Decimal::from_str(t)
+                .or_else(|_| Decimal::from_scientific(t))
+                .ok()
+                .map(decimal_to_cents);
+            assert_eq!(parse_money(t), general, "{t}");
+        }
     }
 
     #[test]
@@ -715,6 +859,22 @@ mod tests {
         assert_eq!(float_to_cents(2.675), Some(268)); // "2.675" half-even → 2.68, not f64's 2.67499…
         assert_eq!(float_to_cents(0.125), Some(12));
         assert_eq!(float_to_cents(f64::NAN), None);
+        // The fast path agrees with the shortest-form path.
+        for f in [
+            0.29,
+            1.005,
+            740.0,
+            123456.78,
+            -0.07,
+            1e11 + 0.01,
+            0.1 + 0.2,
+            5e12 + 0.5,
+        ] {
+            let slow = Decimal::from_str(&format!("{f}"))
+                .ok()
+                .map(decimal_to_cents);
+            assert_eq!(float_to_cents(f), slow, "{f}");
+        }
     }
 
     #[test]
@@ -731,6 +891,13 @@ mod tests {
         assert_eq!(parse_date("20240731"), Some(d));
         assert_eq!(parse_date("2024-02-30"), None);
         assert_eq!(parse_date("731"), None);
+        assert_eq!(parse_date("20240230"), None);
+        assert_eq!(parse_date("2024/07/31"), Some(d));
+        assert_eq!(parse_date("2024-07-31T08:00:00"), Some(d));
+        assert_eq!(
+            parse_date("2024-7-31"),
+            NaiveDate::from_ymd_opt(2024, 7, 31)
+        );
         assert_eq!(days_to_date(date_to_days(d)), d);
         assert_eq!(
             date_to_days(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()),

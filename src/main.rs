@@ -5,7 +5,29 @@ mod cli;
 
 use clap::Parser;
 
+/// mimalloc instead of glibc's malloc: a run makes and frees tens of
+/// millions of small strings (ids, names of every extract row) on several
+/// threads, where glibc spent a third of the time (docs/PERFORMANCE.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+extern "C" {
+    /// mimalloc's `mi_option_set` (mimalloc.h), linked in by the crate.
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_purge_delay` in mimalloc v3's `mi_option_e` (libmimalloc-sys
+/// 0.1.49, pinned by Cargo.lock; the crate names no constant for it).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
 fn main() {
+    // Keep freed memory for reuse instead of returning it to the OS after
+    // 10 ms: a run frees and re-allocates its per-file strings over and
+    // over, and purging cost more system time than the allocator saved
+    // (docs/PERFORMANCE.md). Peak memory is the same: it is set by the
+    // largest live set.
+    // SAFETY: plain C call with an option index and a value; no pointers.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let args = cli::Cli::parse();
     match cli::dispatch(args) {
         Ok(()) => {}

@@ -11,10 +11,12 @@
 use crate::load::Table;
 use crate::quality::{DataQuality, Problem};
 use crate::schema::*;
-use crate::text::{normalize_id, normalize_name, NormalizedId};
+use crate::text::{normalize_id, normalize_name, NormalizedId, NormalizedName};
 use chrono::NaiveDate;
+use polars::prelude::PlHashMap;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::str::FromStr;
 
 /// A household of the roster (`households`).
@@ -159,7 +161,18 @@ fn name_of(
     raw: Option<&str>,
     quality: &mut Vec<DataQuality>,
 ) -> Option<String> {
-    let n = normalize_name(raw);
+    name_problems(dataset, column, row, raw, normalize_name(raw), quality)
+}
+
+/// Records a normalised name's problems; returns its value.
+fn name_problems(
+    dataset: Dataset,
+    column: &'static str,
+    row: usize,
+    raw: Option<&str>,
+    n: NormalizedName,
+    quality: &mut Vec<DataQuality>,
+) -> Option<String> {
     for p in &n.problems {
         quality.push(DataQuality::new(
             dataset,
@@ -172,7 +185,6 @@ fn name_of(
     n.value
 }
 
-/// A 6- to 12-digit region code, trimmed; `None` when unusable.
 pub fn region_code(raw: Option<&str>) -> Option<String> {
     let t: String = raw?.chars().filter(|c| !c.is_whitespace()).collect();
     (t.len() >= 6 && t.len() <= 12 && t.bytes().all(|b| b.is_ascii_digit())).then_some(t)
@@ -180,8 +192,17 @@ pub fn region_code(raw: Option<&str>) -> Option<String> {
 
 /// Builds the roster from `households` and `members`.
 pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality>) -> Roster {
-    let mut roster = Roster::default();
-    let mut by_id: HashMap<String, u32> = HashMap::new();
+    // Sized up front: growing a Vec of 2.4M members by doubling copies it
+    // and touches fresh pages at every step (a fifth of a province run's
+    // roster stage).
+    let mut roster = Roster {
+        households: Vec::with_capacity(households.height()),
+        members: Vec::with_capacity(members.height()),
+    };
+    // polars' hash map: a faster hasher than std's SipHash for millions of
+    // short ids; only looked up, never iterated (no order to depend on).
+    let mut by_id: PlHashMap<String, u32> =
+        PlHashMap::with_capacity_and_hasher(households.height(), Default::default());
 
     let ids = households.text("household_id");
     let regions = households.text("region_code");
@@ -298,7 +319,7 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
     let severe = members.boolean("severe_illness");
     let labor = members.text("labor_capacity");
     let school = members.boolean("in_school");
-    let money = |c| members.money(c).collect::<Vec<_>>();
+    let money = |c| members.money_by_row(c);
     let [wage, business, property, transfer, pension, medical, education] = [
         "declared_wage",
         "declared_business",
@@ -327,6 +348,18 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             }
         };
 
+    // Ids and names are normalised in parallel (the costly part, and pure);
+    // the problems are recorded in row order below.
+    let mut normalized: Vec<Option<(NormalizedId, NormalizedName)>> = (0..members.height())
+        .into_par_iter()
+        .map(|row| {
+            Some((
+                normalize_id(id_numbers.get(row)),
+                normalize_name(names.get(row)),
+            ))
+        })
+        .collect();
+
     for row in 0..members.height() {
         let hh_id = hh_ids.get(row).map(str::trim).unwrap_or("");
         let Some(&household) = by_id.get(hh_id) else {
@@ -340,10 +373,10 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             continue;
         };
         let raw_id = id_numbers.get(row);
-        let id = normalize_id(raw_id);
+        let (id, normalized_name) = normalized[row].take().expect("each row once");
         id_problems(md, "id_number", row, raw_id, &id, quality);
         let name = names.get(row).map(str::to_string);
-        let name_norm = name_of(md, "name", row, names.get(row), quality);
+        let name_norm = name_problems(md, "name", row, names.get(row), normalized_name, quality);
         let single_person = roster.households[household as usize].single_person_coverage;
         let is_covered = match covered.get(row) {
             Some(c) => c,
@@ -373,16 +406,16 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             None => None,
         };
         let declared = Declared {
-            wage: non_negative(row, "declared_wage", wage[row], quality),
-            business: business[row].unwrap_or_default(),
-            property_income: property[row].unwrap_or_default(),
-            transfer: non_negative(row, "declared_transfer", transfer[row], quality),
-            basic_pension: non_negative(row, "declared_basic_pension", pension[row], quality),
-            medical_expense: non_negative(row, "declared_medical_expense", medical[row], quality),
+            wage: non_negative(row, "declared_wage", wage(row), quality),
+            business: business(row).unwrap_or_default(),
+            property_income: property(row).unwrap_or_default(),
+            transfer: non_negative(row, "declared_transfer", transfer(row), quality),
+            basic_pension: non_negative(row, "declared_basic_pension", pension(row), quality),
+            medical_expense: non_negative(row, "declared_medical_expense", medical(row), quality),
             education_expense: non_negative(
                 row,
                 "declared_education_expense",
-                education[row],
+                education(row),
                 quality,
             ),
         };
@@ -439,14 +472,17 @@ pub fn person_keys(table: &Table, quality: &mut Vec<DataQuality>) -> PersonKeys 
         birth_dates: table.date("person_birth_date").collect(),
         region_codes: Vec::with_capacity(table.height()),
     };
-    for row in 0..table.height() {
-        let raw = ids.get(row);
+    // Problems carry the dataset-wide row_index (a table may be one part).
+    let first = table.first_row as usize;
+    for (row, ((raw, name), region)) in ids.iter().zip(names.iter()).zip(regions.iter()).enumerate()
+    {
         let id = normalize_id(raw);
-        id_problems(dataset, id_col, row, raw, &id, quality);
+        id_problems(dataset, id_col, first + row, raw, &id, quality);
         keys.ids.push(id);
         keys.names
-            .push(name_of(dataset, name_col, row, names.get(row), quality));
-        keys.region_codes.push(region_code(regions.get(row)));
+            .push(name_of(dataset, name_col, first + row, name, quality));
+        keys.region_codes
+            .push(region.and_then(|r| region_code(Some(r))));
     }
     keys
 }

@@ -2,9 +2,9 @@
 
 use crate::calendar::RunMonth;
 use crate::decide::{decide, Action, Decision};
-use crate::evidence::{self, Evidence};
+use crate::evidence::{self, Evidence, Holdings};
 use crate::income::Income;
-use crate::link::{self, DatasetLinks, MatchStatus, MemberIndex};
+use crate::link::{self, DatasetLinks, Link, MatchStatus, MemberIndex};
 use crate::load::{self, InputFile, LoadError};
 use crate::near_relatives;
 use crate::normalise::{self, Household, Roster};
@@ -15,6 +15,7 @@ use crate::quality::DataQuality;
 use crate::report;
 use crate::rules::{self, Assessment, Finding, RuleId};
 use crate::schema::Dataset;
+use polars::prelude::DataFrame;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -65,13 +66,18 @@ pub enum RunError {
     Output(#[from] OutputError),
 }
 
-struct Timings(Vec<(&'static str, f64, usize)>, Instant);
+/// Stage, milliseconds, rows, and the peak memory so far (KiB) at its end.
+struct Timings(Vec<(&'static str, f64, usize, Option<u64>)>, Instant);
 
 impl Timings {
     fn lap(&mut self, stage: &'static str, rows: usize) {
         let now = Instant::now();
-        self.0
-            .push((stage, (now - self.1).as_secs_f64() * 1000.0, rows));
+        self.0.push((
+            stage,
+            (now - self.1).as_secs_f64() * 1000.0,
+            rows,
+            memory_kib("VmHWM:"),
+        ));
         self.1 = now;
     }
 }
@@ -93,14 +99,20 @@ pub fn run_with_progress(
     let staging = Staging::new(&req.out)?;
     t.lap("discover", 0);
 
+    // Households and members are read side by side; their problems are
+    // kept in that order.
     let mut quality: Vec<DataQuality> = Vec::new();
     progress.start(Stage::Load, 2);
-    let households = data
-        .read(Dataset::Households, &mut quality)?
-        .expect("households is required");
-    let members = data
-        .read(Dataset::Members, &mut quality)?
-        .expect("members is required");
+    let mut roster_tables = in_parallel(&[Dataset::Households, Dataset::Members], |&d| {
+        let mut q = Vec::new();
+        data.read(d, &mut q)
+            .map(|t| (t.expect("the roster is required"), q))
+    })
+    .into_iter();
+    let (households, q) = roster_tables.next().expect("households")?;
+    quality.extend(q);
+    let (members, q) = roster_tables.next().expect("members")?;
+    quality.extend(q);
     let mut inputs: BTreeMap<Dataset, Vec<InputFile>> = BTreeMap::new();
     inputs.insert(Dataset::Households, households.files.clone());
     inputs.insert(Dataset::Members, members.files.clone());
@@ -113,27 +125,67 @@ pub fn run_with_progress(
     t.lap("normalise_roster", roster.members.len());
 
     let index = MemberIndex::new(&roster, &mut quality);
+    t.lap("index_members", roster.members.len());
+
+    // Every file of every extract is one unit of work (read, person keys,
+    // link, holdings), run in parallel; results are merged in dataset and
+    // file order, so the outcome does not depend on the thread count. Only
+    // the files in flight are in memory as frames.
+    let units: Vec<(Dataset, usize)> = Dataset::LINKED
+        .iter()
+        .flat_map(|&d| (0..data.parts(d).unwrap_or(0)).map(move |k| (d, k)))
+        .collect();
     let thresholds = link_thresholds(&params);
-    let mut evidence = Evidence {
-        households: vec![Default::default(); roster.households.len()],
-        supplied: BTreeSet::new(),
-    };
+    progress.start(Stage::Link, units.len() as u64);
+    let parts = in_parallel(&units, |&(dataset, k)| {
+        link_part(&data, dataset, k, &index, &roster, &thresholds)
+    });
+    quality.reserve(
+        parts
+            .iter()
+            .map(|p| p.as_ref().map_or(0, |p| p.quality.len()))
+            .sum(),
+    );
+    let mut parts = parts.into_iter();
+    let mut evidence = Evidence::new(roster.households.len());
     let mut links: Vec<DatasetLinks> = Vec::new();
     let mut extract_rows = 0;
-    progress.start(Stage::Link, Dataset::LINKED.len() as u64);
+    let mut extract_detail = Vec::new();
     for dataset in Dataset::LINKED {
-        progress.advance(1);
-        let Some(table) = data.read(dataset, &mut quality)? else {
+        let Some(n) = data.parts(dataset) else {
             continue;
         };
-        let keys = normalise::person_keys(&table, &mut quality);
-        let dataset_links = link::link_dataset(&index, &roster, &keys, &thresholds);
-        evidence::collect(&roster, &table, &dataset_links, &mut evidence, &mut quality);
-        extract_rows += table.height();
-        inputs.insert(dataset, table.files.clone());
+        let mut dataset_links = DatasetLinks {
+            dataset,
+            rows: 0,
+            links: Vec::new(),
+        };
+        let mut files = Vec::with_capacity(n);
+        let mut thread_ms = PartTimes::default();
+        for _ in 0..n {
+            let part = parts.next().expect("one result per unit")?;
+            progress.advance(1);
+            dataset_links.rows += part.rows;
+            dataset_links.links.extend(part.links);
+            files.extend(part.files);
+            quality.extend(part.quality);
+            evidence.add(&roster, part.holdings);
+            thread_ms.add(&part.times);
+        }
+        extract_rows += dataset_links.rows;
+        extract_detail.push(json!({
+            "dataset": dataset.name(),
+            "rows": dataset_links.rows,
+            "linked": dataset_links.links.len(),
+            "files": n,
+            "thread_ms": thread_ms,
+        }));
+        inputs.insert(dataset, files);
         links.push(dataset_links);
     }
     t.lap("load_link_extracts", extract_rows);
+    // Peak memory: what is no longer needed goes before the next stage.
+    drop(index);
 
     let mut registers = normalise::Registers::default();
     let mut register_rows = 0;
@@ -183,31 +235,62 @@ pub fn run_with_progress(
         })
         .collect();
     t.lap("rules_decide", results.len());
+    // The holdings are in the findings now; only `supplied` is read below.
+    drop(std::mem::take(&mut evidence.households));
 
     let summary_counts = counts(&results, &links);
-    let mut decisions = output::decisions_frame(&roster, &results);
-    let mut findings = output::findings_frame(&roster, &results);
-    let mut matches = output::matches_frame(&roster, &links);
-    let mut conflicts = output::near_relative_frame(&roster, &registers.staff, &results);
-    let mut review_due = output::review_due_frame(&roster, &results);
+    // The four tables are independent files: `matches` (one row per extract
+    // row, the biggest) on its own thread, the others meanwhile. The frames
+    // the reports read are kept.
     let data_quality_rows = quality.len();
-    let mut quality_table = output::quality_frame(&mut quality);
     progress.start(Stage::Write, 0);
-    staging.write_parquet("decisions", &mut decisions)?;
-    staging.write_parquet("findings", &mut findings)?;
-    staging.write_parquet("matches", &mut matches)?;
-    staging.write_parquet("near_relative_conflicts", &mut conflicts)?;
-    staging.write_parquet("review_due", &mut review_due)?;
-    staging.write_parquet("data_quality", &mut quality_table)?;
-    t.lap(
-        "write_outputs",
-        decisions.height()
-            + findings.height()
-            + matches.height()
-            + conflicts.height()
-            + review_due.height()
-            + quality_table.height(),
-    );
+    let (matches_written, others) = std::thread::scope(|scope| {
+        let matches = scope.spawn(|| {
+            let clock = Instant::now();
+            let rows = output::write_matches(&staging, &roster, &links)?;
+            Ok::<_, OutputError>(("matches", rows, ms_since(clock)))
+        });
+        let others = (|| {
+            let mut written = Vec::new();
+            let mut frames = Vec::new();
+            let mut write = |name: &'static str, clock: Instant, mut frame: DataFrame| {
+                staging.write_parquet(name, &mut frame)?;
+                written.push((name, frame.height(), ms_since(clock)));
+                frames.push(frame);
+                Ok::<_, OutputError>(())
+            };
+            let clock = Instant::now();
+            write(
+                "decisions",
+                clock,
+                output::decisions_frame(&roster, &results),
+            )?;
+            let clock = Instant::now();
+            write("findings", clock, output::findings_frame(&roster, &results))?;
+            let clock = Instant::now();
+            let conflicts = output::near_relative_frame(&roster, &registers.staff, &results);
+            write("near_relative_conflicts", clock, conflicts)?;
+            let clock = Instant::now();
+            write(
+                "review_due",
+                clock,
+                output::review_due_frame(&roster, &results),
+            )?;
+            let clock = Instant::now();
+            write("data_quality", clock, output::quality_frame(&mut quality))?;
+            Ok::<_, OutputError>((written, frames))
+        })();
+        (matches.join().expect("the matches writer panicked"), others)
+    });
+    let (mut written, frames) = others?;
+    written.insert(2, matches_written?);
+    t.lap("write_outputs", written.iter().map(|w| w.1).sum());
+    let output_detail: Vec<serde_json::Value> = written
+        .iter()
+        .map(|(name, rows, ms)| json!({"output": name, "rows": rows, "thread_ms": (ms * 10.0).round() / 10.0}))
+        .collect();
+    let [decisions, findings, conflicts, review_due, quality_table]: [DataFrame; 5] =
+        frames.try_into().expect("five tables");
 
     let not_checked: Vec<&'static str> = rules::RULES
         .iter()
@@ -238,13 +321,126 @@ pub fn run_with_progress(
         near_relative_conflicts: Some(&conflicts),
         review_due: Some(&review_due),
     };
-    let meta = run_json(req, &policies, &params, &inputs, &evidence, &summary, &t);
-    report::write(&staging, &lists, &roster, &meta, progress)?;
+    let json_now = |t: &Timings| {
+        run_json(
+            req,
+            &policies,
+            &params,
+            &inputs,
+            &evidence,
+            &summary,
+            t,
+            &extract_detail,
+            &output_detail,
+        )
+    };
+    report::write(&staging, &lists, &roster, &json_now(&t), progress)?;
     t.lap("write_reports", decisions.height());
-    let run_json = run_json(req, &policies, &params, &inputs, &evidence, &summary, &t);
+    let run_json = json_now(&t);
     staging.write_json("run.json", &run_json)?;
     staging.commit()?;
     Ok(summary)
+}
+
+/// `f` over `items` on as many threads as rayon's pool has (so
+/// `RAYON_NUM_THREADS` rules here too), results in item order. Plain
+/// threads, not rayon tasks: a rayon worker that waits for polars' own pool
+/// starts another item meanwhile, and then more files than threads would be
+/// in memory at once.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = rayon::current_num_threads().clamp(1, items.len().max(1));
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return out;
+                        };
+                        out.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a part's worker panicked"))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// One file of an extract, read, linked and turned into holdings.
+struct LinkedPart {
+    rows: usize,
+    /// Links with dataset-wide row indices.
+    links: Vec<Link>,
+    holdings: Holdings,
+    files: Vec<InputFile>,
+    quality: Vec<DataQuality>,
+    times: PartTimes,
+}
+
+/// Milliseconds one thread spent on each step of a part (summed over parts
+/// in run.json: steps of different parts overlap in time).
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+struct PartTimes {
+    read: f64,
+    person_keys: f64,
+    link: f64,
+    evidence: f64,
+}
+
+impl PartTimes {
+    fn add(&mut self, other: &PartTimes) {
+        self.read += other.read;
+        self.person_keys += other.person_keys;
+        self.link += other.link;
+        self.evidence += other.evidence;
+    }
+}
+
+fn link_part(
+    data: &load::Discovered,
+    dataset: Dataset,
+    k: usize,
+    index: &MemberIndex,
+    roster: &Roster,
+    thresholds: &[link::Thresholds],
+) -> Result<LinkedPart, LoadError> {
+    let mut clock = Instant::now();
+    let mut lap = || {
+        let now = Instant::now();
+        let ms = (now - clock).as_secs_f64() * 1000.0;
+        clock = now;
+        ms
+    };
+    let mut quality = Vec::new();
+    let mut times = PartTimes::default();
+    let table = data.read_part(dataset, k, &mut quality)?;
+    times.read = lap();
+    let keys = normalise::person_keys(&table, &mut quality);
+    times.person_keys = lap();
+    let mut part_links = link::link_dataset(index, roster, &keys, thresholds);
+    drop(keys);
+    for l in &mut part_links.links {
+        l.row_index += table.first_row;
+    }
+    times.link = lap();
+    let holdings = evidence::read(&table, &part_links.links, &mut quality);
+    times.evidence = lap();
+    Ok(LinkedPart {
+        rows: table.height(),
+        links: part_links.links,
+        holdings,
+        files: table.files,
+        quality,
+        times,
+    })
 }
 
 /// Params for each household (roster order); `None` where the region code is
@@ -350,6 +546,7 @@ fn counts(results: &[HouseholdResult], links: &[DatasetLinks]) -> Counts {
     (actions, matches)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_json(
     req: &RunRequest,
     policies: &PolicySet,
@@ -358,6 +555,8 @@ fn run_json(
     evidence: &Evidence,
     summary: &RunSummary,
     timings: &Timings,
+    extract_detail: &[serde_json::Value],
+    output_detail: &[serde_json::Value],
 ) -> serde_json::Value {
     let datasets: serde_json::Map<String, serde_json::Value> = Dataset::ALL
         .iter()
@@ -424,6 +623,41 @@ fn run_json(
             "matches": summary.matches,
             "data_quality": summary.data_quality,
         },
-        "timings": timings.0.iter().map(|(stage, ms, rows)| json!({"stage": stage, "ms": (ms * 10.0).round() / 10.0, "rows": rows})).collect::<Vec<_>>(),
+        "timings": timings.0.iter().map(|(stage, ms, rows, peak)| json!({"stage": stage, "ms": (ms * 10.0).round() / 10.0, "rows": rows, "peak_rss_kib": peak})).collect::<Vec<_>>(),
+        // Per extract: files, rows, linked rows, and the thread time of each
+        // step summed over its files (files run in parallel, so these add up
+        // to more than `load_link_extracts`' wall time).
+        "extract_timings": extract_detail.iter().map(|d| {
+            let mut d = d.clone();
+            if let Some(ms) = d.get_mut("thread_ms").and_then(|v| v.as_object_mut()) {
+                for v in ms.values_mut() {
+                    *v = json!((v.as_f64().unwrap_or(0.0) * 10.0).round() / 10.0);
+                }
+            }
+            d
+        }).collect::<Vec<_>>(),
+        // Per output table: rows and the thread time to build and write it.
+        "output_timings": output_detail,
+        "peak_rss_kib": memory_kib("VmHWM:"),
     })
+}
+
+fn ms_since(clock: Instant) -> f64 {
+    clock.elapsed().as_secs_f64() * 1000.0
+}
+
+/// A memory figure of this process from `/proc/self/status` in KiB
+/// (`VmHWM:` the peak resident set so far); `None` where there is no such
+/// file (not Linux). run.json's is taken before run.json is written, so it
+/// covers the whole run.
+fn memory_kib(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }

@@ -26,6 +26,16 @@ pub struct Args {
     /// rare-character names and decoys, truth in OUT/truth/linkage.csv.
     #[arg(long, default_value = "standard")]
     noise: hedui::gen::Noise,
+    /// Extract rows per household in total: strangers' rows are added until
+    /// the extracts reach it (province-scale benchmarks use 20). Default:
+    /// the natural volume, about 10.
+    #[arg(long)]
+    extract_rows_per_household: Option<f64>,
+    /// Write every extract as a directory of Parquet parts of at most this
+    /// many rows (`deposits/part-00000.parquet`…). Default: 1000000 from
+    /// 500000 households up, else the small layout.
+    #[arg(long)]
+    part_rows: Option<usize>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -37,7 +47,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         month,
         policies: args.policies,
     };
-    let summary = hedui::gen::generate_with(&request, args.noise)
+    let options = hedui::gen::GenOptions {
+        noise: args.noise,
+        scale: hedui::gen::Scale {
+            extract_rows_per_household: args.extract_rows_per_household,
+            part_rows: args
+                .part_rows
+                .or((args.households >= 500_000).then_some(1_000_000)),
+        },
+    };
+    let summary = hedui::gen::generate_with(&request, options)
         .with_context(|| format!("generating into {}", args.out.display()))?;
     let mut text = String::new();
     writeln!(

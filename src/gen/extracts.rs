@@ -815,3 +815,34 @@ impl StrangerCounts {
         }
     }
 }
+
+impl StrangerCounts {
+    /// Scales every extract's stranger count by one factor so that members'
+    /// and strangers' rows together come to about `total` (never fewer
+    /// strangers than the default).
+    pub fn scale_to_total(&mut self, ex: &Extracts, total: usize) {
+        let member_rows = ex.deposits.len()
+            + ex.vehicles.len()
+            + ex.properties.len()
+            + ex.businesses.len()
+            + ex.payroll.len()
+            + ex.deaths.len();
+        let strangers = self.deposits
+            + self.vehicles
+            + self.properties
+            + self.businesses
+            + self.payroll
+            + self.deaths;
+        let factor = (total.saturating_sub(member_rows) as f64 / strangers.max(1) as f64).max(1.0);
+        for n in [
+            &mut self.deposits,
+            &mut self.vehicles,
+            &mut self.properties,
+            &mut self.businesses,
+            &mut self.payroll,
+            &mut self.deaths,
+        ] {
+            *n = (*n as f64 * factor).round() as usize;
+        }
+    }
+}

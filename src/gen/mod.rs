@@ -55,6 +55,20 @@ pub struct GenRequest {
     pub policies: PathBuf,
 }
 
+/// Volume and layout beyond the default (province-scale benchmark data).
+/// `Scale::default()` is the generator's natural output, the one
+/// `data-samples/` ships.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scale {
+    /// Extract rows per household in total (members' rows plus strangers'):
+    /// strangers' rows are added, in every extract alike, until the total
+    /// reaches this. `None`: about 10 per household, ~79% strangers'.
+    pub extract_rows_per_household: Option<f64>,
+    /// Write every extract as a directory of Parquet parts of at most this
+    /// many rows (`deposits/part-00000.parquet`…). `None`: the small layout.
+    pub part_rows: Option<usize>,
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct GenSummary {
     pub households: usize,
@@ -328,12 +342,24 @@ fn rounds(households: usize) -> usize {
 
 /// Writes the data directory and `truth/` for the request.
 pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
-    generate_with(req, Noise::Standard)
+    generate_with(req, GenOptions::default())
 }
 
-/// [`generate`] with a choice of noise; [`Noise::Linkage`] also writes
-/// `truth/linkage.csv` (see `noise.rs`).
-pub fn generate_with(req: &GenRequest, noise_mode: Noise) -> Result<GenSummary, GenError> {
+/// How a generated set departs from the shipped samples.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GenOptions {
+    /// [`Noise::Linkage`] also writes `truth/linkage.csv` (see `noise.rs`).
+    pub noise: Noise,
+    /// Volume and layout for scale benchmarks.
+    pub scale: Scale,
+}
+
+/// [`generate`] with noise, volume and layout options.
+pub fn generate_with(req: &GenRequest, options: GenOptions) -> Result<GenSummary, GenError> {
+    let GenOptions {
+        noise: noise_mode,
+        scale,
+    } = options;
     if req.households == 0 {
         return Err(GenError::NoHouseholds);
     }
@@ -371,7 +397,10 @@ pub fn generate_with(req: &GenRequest, noise_mode: Noise) -> Result<GenSummary, 
     ctx.background_registers(&households);
 
     // 2. Strangers: most rows of every extract belong to nobody on the roster.
-    let counts = StrangerCounts::for_extracts(&ctx.ex, req.households);
+    let mut counts = StrangerCounts::for_extracts(&ctx.ex, req.households);
+    if let Some(per_household) = scale.extract_rows_per_household {
+        counts.scale_to_total(&ctx.ex, (per_household * req.households as f64) as usize);
+    }
     ctx.stranger_rows(&counts);
     if noise_mode == Noise::Linkage {
         ctx.linkage_noise(req.households);
@@ -404,7 +433,10 @@ pub fn generate_with(req: &GenRequest, noise_mode: Noise) -> Result<GenSummary, 
     write::prepare(&req.out)?;
     write::households(&req.out, &ids, &households)?;
     write::members(&req.out, &ids, &households, &people)?;
-    let extract_rows = write::extracts(&req.out, &ex, &people)?;
+    let layout = write::Layout {
+        part_rows: scale.part_rows,
+    };
+    let extract_rows = write::extracts(&req.out, &ex, &people, layout)?;
     registers::write(
         &req.out,
         &mut rng,

@@ -410,3 +410,64 @@ fn refuses_a_file_as_output_and_overwrites_a_directory() {
         std::fs::read(out.join("truth/decisions.csv")).unwrap()
     );
 }
+
+#[test]
+fn scale_adds_strangers_rows_and_writes_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let scale = Scale {
+        extract_rows_per_household: Some(20.0),
+        part_rows: Some(700),
+    };
+    let summary = generate_with(
+        &request(dir.path(), 120, 5),
+        GenOptions {
+            scale,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let total: usize = summary.extract_rows.iter().map(|(_, n)| n).sum();
+    assert!(
+        (2_350..=2_450).contains(&total),
+        "about 20 rows per household, got {total}"
+    );
+    let links = csv_rows(&dir.path().join("truth/links.csv")).len();
+    assert!(links * 100 < total * 15, "strangers' rows are most rows");
+    for (name, rows) in &summary.extract_rows {
+        let d = Dataset::LINKED
+            .into_iter()
+            .find(|d| d.name() == name)
+            .unwrap();
+        assert!(
+            !dir.path().join(format!("{name}.parquet")).exists(),
+            "{name} is a directory of parts"
+        );
+        let files = dataset_files(dir.path(), d);
+        let heights: Vec<usize> = files.iter().map(|f| read(f).height()).collect();
+        assert_eq!(heights.iter().sum::<usize>(), *rows, "{name}");
+        assert!(heights.iter().all(|&h| h <= 700), "{name}: {heights:?}");
+        assert!(files.iter().all(|f| f
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("part-")));
+    }
+    // The same request gives the same bytes (parts are written in parallel).
+    let again = tempfile::tempdir().unwrap();
+    generate_with(
+        &request(again.path(), 120, 5),
+        GenOptions {
+            scale,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    for d in Dataset::LINKED {
+        for (a, b) in dataset_files(dir.path(), d)
+            .iter()
+            .zip(dataset_files(again.path(), d))
+        {
+            assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+        }
+    }
+}

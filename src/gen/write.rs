@@ -12,6 +12,11 @@
 //! | deaths | — | date | file, `person_*` columns, `source` partly as Chinese labels |
 //!
 //! Each frame is built from column vectors in one go (no row-by-row frames).
+//!
+//! At province scale ([`Layout::part_rows`]) every extract is a directory of
+//! parts of at most that many rows, `NAME/part-00000.parquet`… (payroll:
+//! `payroll/region=NNNN/part-00000.parquet`…), and the datasets are written
+//! in parallel (each file's bytes depend only on its rows).
 
 use super::extracts::Extracts;
 use super::people::People;
@@ -25,8 +30,39 @@ use rust_decimal::Decimal;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-/// Rows per part of `deposits/` (at least three parts are written).
+/// Rows per part of `deposits/` in the default layout (at least three parts
+/// are written).
 const PART_ROWS: usize = 1_000_000;
+
+/// How extracts are laid out on disk.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Layout {
+    /// `None`: the small layout of the table above (data-samples).
+    /// `Some(n)`: every extract a directory of parts of at most `n` rows.
+    pub part_rows: Option<usize>,
+}
+
+/// The files of one extract: (path relative to `out`, row range). Without
+/// `part_rows`, one file `BASE.parquet`; with it, `BASE/part-NNNNN.parquet`.
+fn part_paths(base: &Path, len: usize, layout: Layout) -> Vec<(PathBuf, std::ops::Range<usize>)> {
+    match layout.part_rows {
+        None => vec![(base.with_extension("parquet"), 0..len)],
+        Some(n) => split(len, n.max(1))
+            .into_iter()
+            .enumerate()
+            .map(|(k, r)| (base.join(format!("part-{k:05}.parquet")), r))
+            .collect(),
+    }
+}
+
+/// `0..len` cut into ranges of at most `n` (one empty range when `len` is 0).
+fn split(len: usize, n: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<_> = (0..len).step_by(n).map(|s| s..(s + n).min(len)).collect();
+    if out.is_empty() {
+        out.push(0..0);
+    }
+    out
+}
 
 fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
@@ -342,18 +378,63 @@ pub(crate) fn payroll_partition(region_code: &str) -> String {
     format!("region={}", &region_code[..4])
 }
 
-/// Writes every extract; returns (dataset, rows) in contract order.
+/// Writes every extract; returns (dataset, rows) in contract order. The six
+/// datasets are written in parallel: each file depends only on its rows.
 pub(crate) fn extracts(
     out: &Path,
     ex: &Extracts,
     people: &People,
+    layout: Layout,
 ) -> Result<Vec<(String, usize)>, GenError> {
-    deposits(out, ex, people)?;
-    vehicles(out, ex, people)?;
-    properties(out, ex, people)?;
-    businesses(out, ex, people)?;
-    payroll(out, ex, people)?;
-    deaths(out, ex, people)?;
+    type Job<'a> = Box<dyn Fn() -> Result<(), GenError> + Send + Sync + 'a>;
+    let jobs: Vec<Job> = vec![
+        Box::new(|| deposits(out, ex, people, layout)),
+        Box::new(|| {
+            write_parts(
+                out,
+                "vehicles",
+                Path::new("vehicles"),
+                &ex.vehicles,
+                layout,
+                |rows| vehicle_columns(rows, people),
+            )
+        }),
+        Box::new(|| {
+            write_parts(
+                out,
+                "properties",
+                Path::new("properties"),
+                &ex.properties,
+                layout,
+                |rows| Ok(property_columns(rows, people)),
+            )
+        }),
+        Box::new(|| {
+            write_parts(
+                out,
+                "businesses",
+                Path::new("businesses"),
+                &ex.businesses,
+                layout,
+                |rows| Ok(business_columns(rows, people)),
+            )
+        }),
+        Box::new(|| payroll(out, ex, people, layout)),
+        Box::new(|| {
+            write_parts(
+                out,
+                "deaths",
+                Path::new("deaths"),
+                &ex.deaths,
+                layout,
+                |rows| Ok(death_columns(rows, people)),
+            )
+        }),
+    ];
+    use rayon::prelude::*;
+    jobs.par_iter()
+        .map(|job| job())
+        .collect::<Result<(), _>>()?;
     Ok(vec![
         ("deposits".to_string(), ex.deposits.len()),
         ("vehicles".to_string(), ex.vehicles.len()),
@@ -364,67 +445,100 @@ pub(crate) fn extracts(
     ])
 }
 
-fn deposits(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
+/// Writes `rows` as one file or as parts (per `layout`), columns built by `columns`.
+fn write_parts<R: Sync>(
+    out: &Path,
+    dataset: &'static str,
+    base: &Path,
+    rows: &[R],
+    layout: Layout,
+    columns: impl Fn(&[R]) -> PolarsResult<Vec<Column>> + Sync,
+) -> Result<(), GenError> {
+    use rayon::prelude::*;
+    part_paths(base, rows.len(), layout)
+        .into_par_iter()
+        .map(|(rel, range)| {
+            let path = out.join(rel);
+            let cols = columns(&rows[range]).map_err(|source| GenError::Parquet {
+                dataset,
+                path: path.clone(),
+                source,
+            })?;
+            write_frame(dataset, &path, cols)
+        })
+        .collect()
+}
+
+fn deposits(out: &Path, ex: &Extracts, people: &People, layout: Layout) -> Result<(), GenError> {
+    if layout.part_rows.is_some() {
+        return write_parts(
+            out,
+            "deposits",
+            Path::new("deposits"),
+            &ex.deposits,
+            layout,
+            |rows| Ok(deposit_columns(rows, people)),
+        );
+    }
     let parts = ex.deposits.len().div_ceil(PART_ROWS).max(3);
     let per_part = ex.deposits.len().div_ceil(parts).max(1);
     let chunks: Vec<&[super::extracts::DepositRow]> = ex.deposits.chunks(per_part).collect();
     for k in 0..parts {
         let rows = chunks.get(k).copied().unwrap_or(&[]);
         let path: PathBuf = out.join("deposits").join(format!("part-{k:03}.parquet"));
-        let [name, id] = holder_columns(
-            people,
-            rows.iter().map(|r| &r.holder),
-            "holder_name",
-            "holder_id_number",
-        );
-        let columns = vec![
-            name,
-            id,
-            text_col(
-                "institution",
-                rows.iter().map(|r| r.institution.to_string()).collect(),
-            ),
-            text_col(
-                "account_no",
-                rows.iter().map(|r| r.account_no.clone()).collect(),
-            ),
-            text_col(
-                "asset_type",
-                rows.iter()
-                    .map(|r| r.asset_type.code().to_string())
-                    .collect(),
-            ),
-            text_col(
-                "balance",
-                rows.iter().map(|r| money_text(r.balance)).collect(),
-            ),
-            text_col(
-                "as_of",
-                rows.iter()
-                    .map(|r| r.as_of.format("%Y-%m-%d").to_string())
-                    .collect(),
-            ),
-        ];
-        write_frame("deposits", &path, columns)?;
+        write_frame("deposits", &path, deposit_columns(rows, people))?;
     }
     Ok(())
 }
 
-fn vehicles(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
-    let path = out.join("vehicles.parquet");
-    let err = |source| GenError::Parquet {
-        dataset: "vehicles",
-        path: path.clone(),
-        source,
-    };
-    let rows = &ex.vehicles;
+fn deposit_columns(rows: &[super::extracts::DepositRow], people: &People) -> Vec<Column> {
+    let [name, id] = holder_columns(
+        people,
+        rows.iter().map(|r| &r.holder),
+        "holder_name",
+        "holder_id_number",
+    );
+    vec![
+        name,
+        id,
+        text_col(
+            "institution",
+            rows.iter().map(|r| r.institution.to_string()).collect(),
+        ),
+        text_col(
+            "account_no",
+            rows.iter().map(|r| r.account_no.clone()).collect(),
+        ),
+        text_col(
+            "asset_type",
+            rows.iter()
+                .map(|r| r.asset_type.code().to_string())
+                .collect(),
+        ),
+        text_col(
+            "balance",
+            rows.iter().map(|r| money_text(r.balance)).collect(),
+        ),
+        text_col(
+            "as_of",
+            rows.iter()
+                .map(|r| r.as_of.format("%Y-%m-%d").to_string())
+                .collect(),
+        ),
+    ]
+}
+
+fn vehicle_columns(
+    rows: &[super::extracts::VehicleRow],
+    people: &People,
+) -> PolarsResult<Vec<Column>> {
     let [name, id] = holder_columns(
         people,
         rows.iter().map(|r| &r.holder),
         "owner_name",
         "owner_id_number",
     );
-    let columns = vec![
+    Ok(vec![
         name,
         id,
         text_col(
@@ -451,26 +565,23 @@ fn vehicles(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> 
             "first_registered",
             rows.iter().map(|r| Some(r.first_registered)),
         ),
-        decimal_col("assessed_value", 14, rows.iter().map(|r| r.assessed_value)).map_err(err)?,
+        decimal_col("assessed_value", 14, rows.iter().map(|r| r.assessed_value))?,
         text_col(
             "vehicle_brand",
             rows.iter().map(|r| r.brand.to_string()).collect(),
         ),
         birth_col(people, rows.iter().map(|r| &r.holder)),
-    ];
-    write_frame("vehicles", &path, columns)
+    ])
 }
 
-fn properties(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
-    let path = out.join("properties.parquet");
-    let rows = &ex.properties;
+fn property_columns(rows: &[super::extracts::PropertyRow], people: &People) -> Vec<Column> {
     let [name, id] = holder_columns(
         people,
         rows.iter().map(|r| &r.holder),
         "owner_name",
         "owner_id_number",
     );
-    let columns = vec![
+    vec![
         name,
         id,
         text_col("unit_no", rows.iter().map(|r| r.unit_no.clone()).collect()),
@@ -500,20 +611,17 @@ fn properties(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError
                 .map(|r| r.registered.format("%Y%m%d").to_string())
                 .collect(),
         ),
-    ];
-    write_frame("properties", &path, columns)
+    ]
 }
 
-fn businesses(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
-    let path = out.join("businesses.parquet");
-    let rows = &ex.businesses;
+fn business_columns(rows: &[super::extracts::BusinessRow], people: &People) -> Vec<Column> {
     let [name, id] = holder_columns(
         people,
         rows.iter().map(|r| &r.holder),
         "person_name",
         "person_id_number",
     );
-    let columns = vec![
+    vec![
         text_col(
             "entity_name",
             rows.iter().map(|r| r.entity_name.clone()).collect(),
@@ -547,11 +655,10 @@ fn businesses(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError
         date_col("established", rows.iter().map(|r| Some(r.established))),
         birth_col(people, rows.iter().map(|r| &r.holder)),
         region_col(people, rows.iter().map(|r| &r.holder)),
-    ];
-    write_frame("businesses", &path, columns)
+    ]
 }
 
-fn payroll(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
+fn payroll(out: &Path, ex: &Extracts, people: &People, layout: Layout) -> Result<(), GenError> {
     let rows = &ex.payroll;
     let mut start = 0;
     let mut groups: Vec<(String, &[super::extracts::PayrollRow])> = Vec::new();
@@ -570,42 +677,50 @@ fn payroll(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
         groups.push(("region=0000".to_string(), &[]));
     }
     for (key, rows) in groups {
+        if layout.part_rows.is_some() {
+            let base = Path::new("payroll").join(&key);
+            write_parts(out, "payroll", &base, rows, layout, |rows| {
+                Ok(payroll_columns(rows, people))
+            })?;
+            continue;
+        }
         let path = out.join("payroll").join(key).join("part-0.parquet");
-        let [name, id] = holder_columns(
-            people,
-            rows.iter().map(|r| &r.holder),
-            "person_name",
-            "person_id_number",
-        );
-        let columns = vec![
-            name,
-            id,
-            text_col(
-                "employer",
-                rows.iter().map(|r| r.employer.clone()).collect(),
-            ),
-            text_col(
-                "staffing",
-                rows.iter().map(|r| r.staffing.code().to_string()).collect(),
-            ),
-            Column::new(
-                "gross_monthly_pay".into(),
-                rows.iter()
-                    .map(|r| money_f64(r.gross_monthly_pay))
-                    .collect::<Vec<f64>>(),
-            ),
-            date_col("pay_month", rows.iter().map(|r| Some(r.pay_month))),
-        ];
-        write_frame("payroll", &path, columns)?;
+        write_frame("payroll", &path, payroll_columns(rows, people))?;
     }
     Ok(())
 }
 
-fn deaths(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
-    let path = out.join("deaths.parquet");
-    let rows = &ex.deaths;
+fn payroll_columns(rows: &[super::extracts::PayrollRow], people: &People) -> Vec<Column> {
+    let [name, id] = holder_columns(
+        people,
+        rows.iter().map(|r| &r.holder),
+        "person_name",
+        "person_id_number",
+    );
+    vec![
+        name,
+        id,
+        text_col(
+            "employer",
+            rows.iter().map(|r| r.employer.clone()).collect(),
+        ),
+        text_col(
+            "staffing",
+            rows.iter().map(|r| r.staffing.code().to_string()).collect(),
+        ),
+        Column::new(
+            "gross_monthly_pay".into(),
+            rows.iter()
+                .map(|r| money_f64(r.gross_monthly_pay))
+                .collect::<Vec<f64>>(),
+        ),
+        date_col("pay_month", rows.iter().map(|r| Some(r.pay_month))),
+    ]
+}
+
+fn death_columns(rows: &[super::extracts::DeathRow], people: &People) -> Vec<Column> {
     let [name, id] = holder_columns(people, rows.iter().map(|r| &r.holder), "name", "id_number");
-    let columns = vec![
+    vec![
         name,
         id,
         date_col("date_of_death", rows.iter().map(|r| Some(r.date_of_death))),
@@ -627,6 +742,5 @@ fn deaths(out: &Path, ex: &Extracts, people: &People) -> Result<(), GenError> {
         ),
         birth_col(people, rows.iter().map(|r| &r.holder)),
         region_col(people, rows.iter().map(|r| &r.holder)),
-    ];
-    write_frame("deaths", &path, columns)
+    ]
 }

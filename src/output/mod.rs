@@ -11,7 +11,27 @@ mod lists;
 mod tables;
 
 pub use lists::{near_relative_frame, review_due_frame};
-pub use tables::{decisions_frame, findings_frame, matches_frame, quality_frame, HouseholdResult};
+pub use tables::{
+    decisions_frame, findings_frame, matches_batches, matches_frame, quality_frame, HouseholdResult,
+};
+
+use crate::link::DatasetLinks;
+use crate::normalise::Roster;
+
+/// Rows per batch of `matches` (one extract row each).
+const MATCHES_BATCH_ROWS: usize = 1 << 20;
+
+/// Writes `matches` batch by batch; returns its rows.
+pub fn write_matches(
+    staging: &Staging,
+    roster: &Roster,
+    links: &[DatasetLinks],
+) -> Result<usize, OutputError> {
+    staging.write_parquet_batches(
+        "matches",
+        matches_batches(roster, links, MATCHES_BATCH_ROWS),
+    )
+}
 
 use polars::prelude::*;
 use std::fs::File;
@@ -89,6 +109,37 @@ impl Staging {
                 reason: e.to_string(),
             })?;
         Ok(())
+    }
+
+    /// Writes frames of one schema as one Parquet file, one after another
+    /// (memory for one frame at a time; the same frames give the same
+    /// bytes). Returns the rows written.
+    pub fn write_parquet_batches(
+        &self,
+        name: &str,
+        mut frames: impl Iterator<Item = DataFrame>,
+    ) -> Result<usize, OutputError> {
+        let path = self.dir.path().join(format!("{name}.parquet"));
+        let err = |e: PolarsError| OutputError::Io {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        let first = frames.next().expect("at least one frame");
+        let file = File::create(&path).map_err(io(&path))?;
+        let mut writer = ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Zstd(None))
+            .with_key_value_metadata(Some(plain_parquet_metadata(first.schema())))
+            .batched(first.schema())
+            .map_err(err)?;
+        let mut rows = first.height();
+        writer.write_batch(&first).map_err(err)?;
+        drop(first);
+        for frame in frames {
+            rows += frame.height();
+            writer.write_batch(&frame).map_err(err)?;
+        }
+        writer.finish().map_err(err)?;
+        Ok(rows)
     }
 
     pub fn write_json(&self, name: &str, value: &serde_json::Value) -> Result<(), OutputError> {

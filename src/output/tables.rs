@@ -286,50 +286,91 @@ fn level_columns(
 /// `matches`: one row per row of every supplied linked extract, sorted by
 /// dataset name then row_index.
 pub fn matches_frame(roster: &Roster, links: &[DatasetLinks]) -> DataFrame {
+    let mut batches = matches_batches(roster, links, usize::MAX);
+    let mut frame = batches.next().expect("at least one batch");
+    for b in batches {
+        frame.vstack_mut_owned(b).expect("batches share a schema");
+    }
+    frame
+}
+
+/// `matches` in frames of at most `batch_rows` rows, in output order
+/// (datasets by name, rows in order): written one at a time, so the 20M-row
+/// table of a province never exists in memory at once. Always at least one
+/// frame (empty when no extract was supplied).
+pub fn matches_batches<'a>(
+    roster: &'a Roster,
+    links: &'a [DatasetLinks],
+    batch_rows: usize,
+) -> impl Iterator<Item = DataFrame> + 'a {
     let mut sorted: Vec<&DatasetLinks> = links.iter().collect();
     sorted.sort_by_key(|l| l.dataset.name());
-    let total: usize = sorted.iter().map(|l| l.rows).sum();
-    let mut dataset = Vec::with_capacity(total);
-    let mut row_index = Vec::with_capacity(total);
-    let mut id_number: Vec<Option<&str>> = Vec::with_capacity(total);
-    let mut household_id: Vec<Option<&str>> = Vec::with_capacity(total);
-    let mut score = Vec::with_capacity(total);
-    let mut method = Vec::with_capacity(total);
-    let mut status = Vec::with_capacity(total);
-    let mut levels = Vec::with_capacity(total);
+    let batch_rows = batch_rows.max(1);
+    let mut ranges: Vec<(&DatasetLinks, u64, u64)> = Vec::new();
     for l in sorted {
-        let mut next = l.links.iter().peekable();
-        for row in 0..l.rows as u64 {
-            dataset.push(l.dataset.name());
-            row_index.push(row);
-            match next.next_if(|link| link.row_index == row) {
-                Some(link) => {
-                    let m = &roster.members[link.member as usize];
-                    id_number.push(Some(m.id_number()));
-                    household_id.push(Some(
-                        roster.households[m.household as usize]
-                            .household_id
-                            .as_str(),
-                    ));
-                    score.push(Some(link.score));
-                    method.push(Some(link.method.code()));
-                    status.push(link.status.code());
-                    levels.push(Some((link.method, link.levels)));
-                }
-                None => {
-                    id_number.push(None);
-                    household_id.push(None);
-                    score.push(None);
-                    method.push(None);
-                    status.push(crate::link::MatchStatus::Unmatched.code());
-                    levels.push(None);
-                }
+        let mut start = 0;
+        while start < l.rows {
+            let end = start.saturating_add(batch_rows).min(l.rows);
+            ranges.push((l, start as u64, end as u64));
+            start = end;
+        }
+    }
+    let empty = ranges.is_empty();
+    let frames = ranges
+        .into_iter()
+        .map(move |(l, start, end)| matches_rows(roster, l, start..end));
+    let none: Option<DataFrame> = empty.then(|| {
+        let nothing = DatasetLinks {
+            dataset: crate::schema::Dataset::Deposits,
+            rows: 0,
+            links: Vec::new(),
+        };
+        matches_rows(roster, &nothing, 0..0)
+    });
+    none.into_iter().chain(frames)
+}
+
+/// The `matches` rows `rows` of one dataset.
+fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -> DataFrame {
+    let n = (rows.end - rows.start) as usize;
+    let first = l.links.partition_point(|link| link.row_index < rows.start);
+    let mut next = l.links[first..].iter().peekable();
+    let mut row_index = Vec::with_capacity(n);
+    let mut id_number: Vec<Option<&str>> = Vec::with_capacity(n);
+    let mut household_id: Vec<Option<&str>> = Vec::with_capacity(n);
+    let mut score = Vec::with_capacity(n);
+    let mut method = Vec::with_capacity(n);
+    let mut status = Vec::with_capacity(n);
+    let mut levels = Vec::with_capacity(n);
+    for row in rows {
+        row_index.push(row);
+        match next.next_if(|link| link.row_index == row) {
+            Some(link) => {
+                let m = &roster.members[link.member as usize];
+                id_number.push(Some(m.id_number()));
+                household_id.push(Some(
+                    roster.households[m.household as usize]
+                        .household_id
+                        .as_str(),
+                ));
+                score.push(Some(link.score));
+                method.push(Some(link.method.code()));
+                status.push(link.status.code());
+                levels.push(Some((link.method, link.levels)));
+            }
+            None => {
+                id_number.push(None);
+                household_id.push(None);
+                score.push(None);
+                method.push(None);
+                status.push(crate::link::MatchStatus::Unmatched.code());
+                levels.push(None);
             }
         }
     }
     frame(
         [
-            Column::new("dataset".into(), dataset),
+            Column::new("dataset".into(), vec![l.dataset.name(); n]),
             Column::new("row_index".into(), row_index),
             Column::new("id_number".into(), id_number),
             Column::new("household_id".into(), household_id),

@@ -38,7 +38,10 @@ fn noisy_extracts_link_with_high_precision_and_recall_and_no_decoy_is_matched() 
             month: "2024-10".parse().unwrap(),
             policies: policies(),
         },
-        hedui::gen::Noise::Linkage,
+        hedui::gen::GenOptions {
+            noise: hedui::gen::Noise::Linkage,
+            ..Default::default()
+        },
     )
     .unwrap();
     let out = tmp.path().join("out");
