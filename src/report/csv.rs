@@ -1,7 +1,6 @@
 //! A list as CSV: UTF-8 with a BOM (so Excel and WPS open the Chinese text
 //! correctly), a header row, RFC 4180 quoting, money with 2 decimals, dates
-//! as YYYY-MM-DD. Also measures each column's display width for the
-//! workbook, which must know widths before its rows stream out.
+//! as YYYY-MM-DD.
 
 use super::{Cell, Sheet};
 use crate::output::{io, OutputError};
@@ -34,15 +33,14 @@ fn quoted(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Writes `sheet` to `path`; returns the widest display width per column.
+/// Writes `sheet` to `path`.
 pub(crate) fn write(
     path: &Path,
     sheet: &Sheet,
     progress: &dyn Progress,
-) -> Result<Vec<usize>, OutputError> {
+) -> Result<(), OutputError> {
     let file = std::fs::File::create(path).map_err(io(path))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-    let mut widths: Vec<usize> = sheet.headers.iter().map(|h| display_width(h)).collect();
     let mut line = String::from("\u{feff}");
     line.push_str(&sheet.headers.join(","));
     line.push_str("\r\n");
@@ -51,7 +49,6 @@ pub(crate) fn write(
         line.clear();
         for (k, cell) in sheet.row(i).iter().enumerate() {
             let text = cell_text(cell);
-            widths[k] = widths[k].max(display_width(&text));
             if k > 0 {
                 line.push(',');
             }
@@ -64,8 +61,7 @@ pub(crate) fn write(
         }
     }
     progress.advance((sheet.len % 1024) as u64);
-    out.flush().map_err(io(path))?;
-    Ok(widths)
+    out.flush().map_err(io(path))
 }
 
 #[cfg(test)]

@@ -313,7 +313,9 @@ fn data_quality(h: &mut String, lists: &Lists) -> Result<(), OutputError> {
     if counts.is_empty() {
         h.push_str("<tr><td colspan=\"3\">未发现数据质量问题</td></tr>\n");
     }
-    h.push_str("</table>\n<p class=\"note\">逐条明细见 report.xlsx 的「数据质量」工作表。</p>\n");
+    h.push_str(
+        "</table>\n<p class=\"note\">逐条明细见 数据质量明细.csv 与 data_quality.parquet。</p>\n",
+    );
     Ok(())
 }
 

@@ -23,7 +23,10 @@ pub(crate) const ACTION_SHEETS: [(Action, &str); 7] = [
 pub(crate) const SUMMARY: &str = "汇总";
 pub(crate) const NEAR_RELATIVE: &str = "近亲属冲突";
 pub(crate) const REVIEW_DUE: &str = "到期复核";
+/// Problems counted per dataset, column and problem (workbook and CSV).
 pub(crate) const DATA_QUALITY: &str = "数据质量";
+/// Every problem, one row each (CSV only).
+pub(crate) const DATA_QUALITY_DETAIL: &str = "数据质量明细";
 
 /// Every sheet, in workbook order.
 pub(crate) fn build<'a>(
@@ -33,12 +36,13 @@ pub(crate) fn build<'a>(
     let heads = Heads::new(roster);
     let decisions = Decisions::new(lists, heads)?;
     let mut sheets = vec![summary(lists, &decisions)?];
-    let decisions = std::rc::Rc::new(decisions);
+    let decisions = std::sync::Arc::new(decisions);
     for (action, name) in ACTION_SHEETS {
         sheets.push(action_sheet(decisions.clone(), action, name));
     }
     sheets.push(near_relative(lists.near_relative_conflicts)?);
     sheets.push(review_due(lists.review_due)?);
+    sheets.push(data_quality_summary(lists.data_quality)?);
     sheets.push(data_quality(lists.data_quality)?);
     sheets.push(super::publicity::sheet(decisions)?);
     Ok(sheets)
@@ -183,7 +187,7 @@ impl<'a> Decisions<'a> {
 }
 
 fn action_sheet<'a>(
-    d: std::rc::Rc<Decisions<'a>>,
+    d: std::sync::Arc<Decisions<'a>>,
     action: Action,
     name: &'static str,
 ) -> Sheet<'a> {
@@ -211,6 +215,7 @@ fn action_sheet<'a>(
         name,
         headers,
         len: rows.len(),
+        in_workbook: true,
         row: Box::new(move |r| {
             let i = rows[r] as usize;
             let household_id = d.household_id(i);
@@ -289,6 +294,7 @@ fn summary<'a>(lists: &Lists, d: &Decisions) -> Result<Sheet<'a>, OutputError> {
         name: SUMMARY,
         headers,
         len: rows.len(),
+        in_workbook: true,
         row: Box::new(move |r| {
             let (township, counts) = &rows[r];
             let households: u64 = counts[..n_actions].iter().sum();
@@ -340,6 +346,7 @@ fn near_relative<'a>(
         name: NEAR_RELATIVE,
         headers,
         len: df.height(),
+        in_workbook: true,
         row: Box::new(move |i| {
             let t = |k: usize| text[k].get(i).unwrap_or("");
             vec![
@@ -407,6 +414,7 @@ fn review_due<'a>(frame: Option<&'a polars::prelude::DataFrame>) -> Result<Sheet
         name: REVIEW_DUE,
         headers,
         len: df.height(),
+        in_workbook: true,
         row: Box::new(move |i| {
             let reasons: Vec<String> = list_strings(cadence_reasons, i)
                 .iter()
@@ -442,7 +450,7 @@ fn data_quality<'a>(df: &'a polars::prelude::DataFrame) -> Result<Sheet<'a>, Out
     );
     let row_index = f.count("row_index")?;
     Ok(Sheet {
-        name: DATA_QUALITY,
+        name: DATA_QUALITY_DETAIL,
         headers: vec![
             "数据集",
             "数据集代码",
@@ -452,6 +460,9 @@ fn data_quality<'a>(df: &'a polars::prelude::DataFrame) -> Result<Sheet<'a>, Out
             "原值",
         ],
         len: df.height(),
+        // Millions of rows at province scale: a list for tools, not for a
+        // workbook, which carries the counts (`数据质量`) instead.
+        in_workbook: false,
         row: Box::new(move |i| {
             let d = dataset.get(i).unwrap_or("");
             vec![
@@ -466,11 +477,63 @@ fn data_quality<'a>(df: &'a polars::prelude::DataFrame) -> Result<Sheet<'a>, Out
     })
 }
 
+/// Problems counted by dataset, column and problem, with the first row of
+/// each (the full list is `数据质量明细.csv` and `data_quality.parquet`).
+fn data_quality_summary<'a>(df: &'a polars::prelude::DataFrame) -> Result<Sheet<'a>, OutputError> {
+    let f = Frame::new("data_quality", df);
+    let (dataset, column, problem, value) = (
+        f.str("dataset")?,
+        f.str("column")?,
+        f.str("problem")?,
+        f.str("value")?,
+    );
+    let row_index = f.count("row_index")?;
+    // (dataset, column, problem) → (count, first row of the frame)
+    let mut groups: std::collections::BTreeMap<(&str, &str, &str), (u64, usize)> =
+        std::collections::BTreeMap::new();
+    for i in 0..df.height() {
+        let key = (
+            dataset.get(i).unwrap_or(""),
+            column.get(i).unwrap_or(""),
+            problem.get(i).unwrap_or(""),
+        );
+        groups.entry(key).or_insert((0, i)).0 += 1;
+    }
+    let groups: Vec<((&str, &str, &str), (u64, usize))> = groups.into_iter().collect();
+    Ok(Sheet {
+        name: DATA_QUALITY,
+        headers: vec![
+            "数据集",
+            "数据集代码",
+            "字段",
+            "问题",
+            "条数",
+            "首个行号（从0计）",
+            "示例原值",
+        ],
+        len: groups.len(),
+        in_workbook: true,
+        row: Box::new(move |i| {
+            let ((d, c, p), (n, first)) = groups[i];
+            vec![
+                Cell::text(labels::dataset(d)),
+                Cell::text(d),
+                Cell::text(c),
+                Cell::text(labels::problem(p)),
+                Cell::Count(Some(n)),
+                Cell::Count(row_index.get(first)),
+                Cell::opt(value.get(first)),
+            ]
+        }),
+    })
+}
+
 fn empty<'a>(name: &'static str, headers: Vec<&'static str>) -> Sheet<'a> {
     Sheet {
         name,
         headers,
         len: 0,
+        in_workbook: true,
         row: Box::new(|_| Vec::new()),
     }
 }

@@ -61,18 +61,27 @@ pub fn write(
     progress: &dyn Progress,
 ) -> Result<Vec<String>, OutputError> {
     let sheets = lists::build(lists, roster)?;
-    let rows: usize = sheets.iter().map(|s| s.len).sum();
-    // Each row is written twice: CSV, then the workbook.
-    progress.start(Stage::Reports, 2 * rows as u64);
-    let mut files = Vec::new();
-    let mut widths = Vec::with_capacity(sheets.len());
-    for sheet in &sheets {
-        let name = format!("{}.csv", sheet.name);
-        widths.push(csv::write(&staging.path(&name), sheet, progress)?);
-        files.push(name);
-    }
+    // Each row is written to its CSV, and most also to the workbook.
+    let rows: usize = sheets
+        .iter()
+        .map(|s| s.len * (1 + usize::from(s.in_workbook)))
+        .sum();
+    progress.start(Stage::Reports, rows as u64);
+    let mut files: Vec<String> = sheets.iter().map(|s| format!("{}.csv", s.name)).collect();
     let month = run_json["run_month"].as_str().unwrap_or_default();
-    xlsx::write(staging, &sheets, &widths, month, progress)?;
+    // The CSV files and the workbook are independent: written side by side.
+    let (csvs, workbook) = std::thread::scope(|scope| {
+        let csvs = scope.spawn(|| {
+            for (sheet, name) in sheets.iter().zip(&files) {
+                csv::write(&staging.path(name), sheet, progress)?;
+            }
+            Ok::<_, OutputError>(())
+        });
+        let workbook = xlsx::write(staging, &sheets, month, progress);
+        (csvs.join().expect("the CSV writer panicked"), workbook)
+    });
+    csvs?;
+    workbook?;
     files.push(WORKBOOK.to_string());
     let page = html::render(lists, &sheets, run_json)?;
     let path = staging.path(HTML);
@@ -109,7 +118,9 @@ pub(crate) struct Sheet<'a> {
     pub name: &'static str,
     pub headers: Vec<&'static str>,
     pub len: usize,
-    row: Box<dyn Fn(usize) -> Vec<Cell<'a>> + 'a>,
+    /// False for a list too long for a workbook: CSV only.
+    pub in_workbook: bool,
+    row: Box<dyn Fn(usize) -> Vec<Cell<'a>> + Send + Sync + 'a>,
 }
 
 impl<'a> Sheet<'a> {

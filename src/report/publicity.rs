@@ -22,7 +22,7 @@ use crate::decide::Action;
 use crate::output::OutputError;
 use crate::schema::{Area, Program};
 use crate::text::mask_id;
-use std::rc::Rc;
+use std::sync::Arc;
 
 pub(crate) const HEADERS: [&str; 8] = [
     "乡镇（街道）代码",
@@ -39,7 +39,7 @@ fn is_entry(action: &str) -> bool {
     action == Action::Entry.code() || action == Action::SinglePersonEntry.code()
 }
 
-pub(crate) fn sheet(d: Rc<Decisions<'_>>) -> Result<Sheet<'_>, OutputError> {
+pub(crate) fn sheet(d: Arc<Decisions<'_>>) -> Result<Sheet<'_>, OutputError> {
     let rows = d.rows_with(|_| true);
     let rows: Vec<u32> = rows
         .into_iter()
@@ -58,6 +58,7 @@ pub(crate) fn sheet(d: Rc<Decisions<'_>>) -> Result<Sheet<'_>, OutputError> {
         name: PUBLICITY,
         headers: HEADERS.to_vec(),
         len: rows.len(),
+        in_workbook: true,
         row: Box::new(move |r| {
             let i = rows[r] as usize;
             let household_id = d.household_id(i);

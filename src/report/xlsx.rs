@@ -1,6 +1,7 @@
 //! The workbook, `report.xlsx`: one sheet per list with a bold, frozen
-//! header row, an autofilter, fitted column widths (measured while the CSV
-//! was written), money as numbers shown `#,##0.00`, dates as Excel dates.
+//! header row, an autofilter, column widths fitted to the header and the
+//! first rows, money as numbers shown `#,##0.00`, dates as Excel dates.
+//! Lists marked `in_workbook: false` (the full data-quality list) are CSV only.
 //!
 //! Sheets are written in constant-memory mode: each row goes to a temp file
 //! (inside the staging directory) as soon as it is written, so memory does
@@ -9,6 +10,7 @@
 //! The document's creation time is the run month, so the same run gives
 //! the same bytes.
 
+use super::csv::{cell_text, display_width};
 use super::{Cell, Sheet, WORKBOOK};
 use crate::output::{OutputError, Staging};
 use crate::progress::Progress;
@@ -17,6 +19,19 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError}
 
 const MAX_DATA_ROWS: usize = 1_048_575;
 const MAX_WIDTH: usize = 60;
+/// Rows measured for column widths: enough to see every kind of value.
+const WIDTH_SAMPLE_ROWS: usize = 10_000;
+
+/// The widest display width per column over the header and the first rows.
+fn widths(sheet: &Sheet) -> Vec<usize> {
+    let mut widths: Vec<usize> = sheet.headers.iter().map(|h| display_width(h)).collect();
+    for i in 0..sheet.len.min(WIDTH_SAMPLE_ROWS) {
+        for (k, cell) in sheet.row(i).iter().enumerate() {
+            widths[k] = widths[k].max(display_width(&cell_text(cell)));
+        }
+    }
+    widths
+}
 
 fn err(e: XlsxError) -> OutputError {
     OutputError::Io {
@@ -28,7 +43,6 @@ fn err(e: XlsxError) -> OutputError {
 pub(crate) fn write(
     staging: &Staging,
     sheets: &[Sheet],
-    widths: &[Vec<usize>],
     run_month: &str,
     progress: &dyn Progress,
 ) -> Result<(), OutputError> {
@@ -55,7 +69,8 @@ pub(crate) fn write(
     let score = Format::new().set_num_format("0.00");
     let date = Format::new().set_num_format("yyyy-mm-dd");
 
-    for (sheet, widths) in sheets.iter().zip(widths) {
+    for sheet in sheets.iter().filter(|s| s.in_workbook) {
+        let widths = widths(sheet);
         let parts = sheet.len.div_ceil(MAX_DATA_ROWS).max(1);
         for part in 0..parts {
             let from = part * MAX_DATA_ROWS;

@@ -325,3 +325,29 @@ fn validate_exits_0_on_a_clean_directory_and_2_on_a_broken_one() {
         "{stderr}"
     );
 }
+
+/// The workbook counts data-quality problems (a province has millions); the
+/// CSV lists every one.
+#[test]
+fn data_quality_is_counted_in_the_workbook_and_listed_in_full_as_csv() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let summary = run(&data, &out, "2024-10").unwrap();
+    assert!(summary.data_quality > 100);
+    let rows = sheet(&out.join("report.xlsx"), "数据质量");
+    let headers: Vec<String> = rows[0].iter().map(text).collect();
+    let count = headers.iter().position(|h| h == "条数").unwrap();
+    let counted: f64 = rows[1..]
+        .iter()
+        .map(|r| match r[count] {
+            Data::Float(x) => x,
+            ref other => panic!("count not a number: {other:?}"),
+        })
+        .sum();
+    assert_eq!(counted as usize, summary.data_quality);
+    assert!(rows.len() - 1 < summary.data_quality, "grouped, not listed");
+    let detail = std::fs::read_to_string(out.join("数据质量明细.csv")).unwrap();
+    assert!(detail.starts_with('\u{feff}'));
+    assert_eq!(detail.lines().count(), summary.data_quality + 1);
+}
