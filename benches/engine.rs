@@ -132,13 +132,40 @@ fn linking(c: &mut Criterion, w: &World) {
     let mut group = c.benchmark_group("link");
     group.throughput(criterion::Throughput::Elements(keys.len() as u64));
     group.bench_function("link_dataset, deposits block", |b| {
-        b.iter(|| link_block(&w.index, &keys).links.len())
+        b.iter(|| link_block(w, &keys).links.len())
+    });
+    // Scoring one candidate pair: every comparison, then the match weight.
+    let member = &w.roster.members[0];
+    let (id, name) = (member.id_number().to_string(), member.name_norm.clone());
+    let mut typo = id.clone().into_bytes();
+    typo[10] = if typo[10] == b'0' { b'1' } else { b'0' };
+    let typo = String::from_utf8(typo).unwrap();
+    group.bench_function("score a candidate pair", |b| {
+        b.iter(|| {
+            let levels = link::Levels {
+                id: link::comparison::compare_id(Some(black_box(&typo)), &id),
+                name: Some(link::comparison::compare_name(
+                    name.as_deref(),
+                    member.name_norm.as_deref(),
+                )),
+                birth_date: Some(link::comparison::compare_birth_date(
+                    member.id.birth_date(),
+                    member.id.birth_date(),
+                )),
+                region: Some(link::comparison::compare_region(
+                    Some("512022101001"),
+                    Some("512022101002"),
+                )),
+            };
+            link::score::score(link::score::match_weight(&levels))
+        })
     });
     group.finish();
 }
 
-fn link_block(index: &MemberIndex, keys: &PersonKeys) -> DatasetLinks {
-    link::link_dataset(index, black_box(keys))
+fn link_block(w: &World, keys: &PersonKeys) -> DatasetLinks {
+    let thresholds = vec![link::Thresholds::DEFAULT; w.roster.households.len()];
+    link::link_dataset(&w.index, &w.roster, black_box(keys), &thresholds)
 }
 
 /// The rule pass (income, every rule, decide) over a block of households.
@@ -147,7 +174,8 @@ fn rules_pass(c: &mut Criterion, w: &World) {
     let mut evidence = Evidence::new(w.roster.households.len());
     for table in &w.extracts {
         let keys = normalise::person_keys(table, &mut quality);
-        let links = link::link_dataset(&w.index, &keys);
+        let thresholds = vec![link::Thresholds::DEFAULT; w.roster.households.len()];
+        let links = link::link_dataset(&w.index, &w.roster, &keys, &thresholds);
         hedui::evidence::collect(&w.roster, table, &links, &mut evidence, &mut quality);
     }
     let policies = PolicySet::load_dir(&w.policies).unwrap();
@@ -170,6 +198,10 @@ fn rules_pass(c: &mut Criterion, w: &World) {
                     &w.roster,
                     h,
                     &evidence.households[i],
+                    hedui::rules::Kin {
+                        household: &Default::default(),
+                        staff: &[],
+                    },
                     &evidence.supplied,
                     &p.params,
                     w.month,
