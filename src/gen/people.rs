@@ -119,20 +119,27 @@ impl People {
         index
     }
 
-    /// Gives member `index` another birth date (and so another unique id).
-    pub fn set_member_birth(&mut self, rng: &mut ChaCha8Rng, index: u32, birth: NaiveDate) {
+    /// Gives member `index` another birth date (and so another unique id);
+    /// `false`, changing nothing, when every sequence number of that county,
+    /// date and sex is taken (a large set plants the same date many times).
+    pub fn set_member_birth(&mut self, rng: &mut ChaCha8Rng, index: u32, birth: NaiveDate) -> bool {
         let p = &self.persons[index as usize];
         let (county, male, old) = (p.region_code[..6].to_string(), p.male, p.id.clone());
-        let id = loop {
-            let id = make_id(&county, birth, random_seq(rng, male));
-            if self.member_ids.insert(id.clone()) {
-                break id;
-            }
+        let start = rng.random_range(0..500u32);
+        let free = (0..500u32)
+            .map(|k| ((start + k) % 500) * 2 + u32::from(male))
+            .filter(|&seq| seq > 0 && seq < 1000)
+            .map(|seq| make_id(&county, birth, seq))
+            .find(|id| !self.member_ids.contains(id));
+        let Some(id) = free else {
+            return false;
         };
+        self.member_ids.insert(id.clone());
         self.member_ids.remove(&old);
         let p = &mut self.persons[index as usize];
         p.birth = birth;
         p.id = id;
+        true
     }
 
     pub fn get(&self, index: u32) -> &Person {
@@ -227,6 +234,22 @@ mod tests {
             Some("512022800101123")
         );
         assert_eq!(legacy_15("512022200001011234"), None);
+    }
+
+    #[test]
+    fn a_birth_date_whose_ids_are_used_up_is_refused_not_looped_on() {
+        use rand::SeedableRng;
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut people = People::default();
+        let birth = NaiveDate::from_ymd_opt(1964, 10, 31).unwrap();
+        let other = NaiveDate::from_ymd_opt(1980, 1, 1).unwrap();
+        let mut ok = 0;
+        for _ in 0..501 {
+            let p = people.add_member(&mut rng, "王芳".into(), other, true, "512022101001");
+            ok += usize::from(people.set_member_birth(&mut rng, p, birth));
+        }
+        // Odd sequence numbers 001..999 for men: 500 of them.
+        assert_eq!(ok, 500);
     }
 
     #[test]

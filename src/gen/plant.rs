@@ -1961,8 +1961,11 @@ fn turns_60(ctx: &mut Ctx, h: &mut Household, days_after: i64) {
         .expect("date in range")
         + chrono::Duration::days(days_after);
     let person = h.members[0].person;
-    ctx.people.set_member_birth(&mut ctx.rng, person, birth);
-    h.members[0].age = super::people::age_on(birth, last);
+    // When the date's ids are used up the member keeps their age: an
+    // ordinary household, whose truth is computed like any other's.
+    if ctx.people.set_member_birth(&mut ctx.rng, person, birth) {
+        h.members[0].age = super::people::age_on(birth, last);
+    }
     let months = h.params.review_months_semiannual as i32 + 1;
     h.last_review_date = Some(ctx.month.plus(-months).first_day());
 }
