@@ -120,20 +120,25 @@ impl People {
     }
 
     /// Gives member `index` another birth date (and so another unique id);
-    /// `false`, changing nothing, when every sequence number of that county,
-    /// date and sex is taken (a large set plants the same date many times).
+    /// `false`, changing nothing, when half the sequence numbers of that
+    /// county, date and sex are taken (a large set plants the same date many
+    /// times; the rest stay free for members born on it by chance).
     pub fn set_member_birth(&mut self, rng: &mut ChaCha8Rng, index: u32, birth: NaiveDate) -> bool {
         let p = &self.persons[index as usize];
         let (county, male, old) = (p.region_code[..6].to_string(), p.male, p.id.clone());
         let start = rng.random_range(0..500u32);
-        let free = (0..500u32)
+        let free: Vec<String> = (0..500u32)
             .map(|k| ((start + k) % 500) * 2 + u32::from(male))
             .filter(|&seq| seq > 0 && seq < 1000)
             .map(|seq| make_id(&county, birth, seq))
-            .find(|id| !self.member_ids.contains(id));
-        let Some(id) = free else {
+            .filter(|id| !self.member_ids.contains(id))
+            .collect();
+        // Half the date's ids stay free for members born on it by chance
+        // (`add_member` draws sequence numbers at random).
+        if free.len() < 250 {
             return false;
-        };
+        }
+        let id = free.into_iter().next().expect("at least 250 free");
         self.member_ids.insert(id.clone());
         self.member_ids.remove(&old);
         let p = &mut self.persons[index as usize];
@@ -248,8 +253,8 @@ mod tests {
             let p = people.add_member(&mut rng, "王芳".into(), other, true, "512022101001");
             ok += usize::from(people.set_member_birth(&mut rng, p, birth));
         }
-        // Odd sequence numbers 001..999 for men: 500 of them.
-        assert_eq!(ok, 500);
+        // Odd sequence numbers 001..999 for men: 500 of them, half kept free.
+        assert_eq!(ok, 251);
     }
 
     #[test]
