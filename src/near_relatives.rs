@@ -15,6 +15,7 @@
 //! kinship rows give the pair, `self` wins, then `hukou` over `declared`,
 //! then the lowest row.
 
+use crate::link::MemberIndex;
 use crate::normalise::{Registers, Roster};
 use crate::quality::{DataQuality, Problem};
 use crate::schema::{Dataset, KinshipSource, Relation};
@@ -88,6 +89,7 @@ pub fn inverse(relation: Relation) -> Relation {
 /// Filings for a household not on the roster are `unknown_household`.
 pub fn join(
     roster: &Roster,
+    members: &MemberIndex,
     registers: &Registers,
     quality: &mut Vec<DataQuality>,
 ) -> Vec<HouseholdKin> {
@@ -99,12 +101,6 @@ pub fn join(
     for (i, s) in registers.staff.iter().enumerate() {
         if let Some(id) = s.id.value.as_deref() {
             staff_by_id.entry(id).or_default().push(i as u32);
-        }
-    }
-    let mut members_by_id: HashMap<&str, Vec<u32>> = HashMap::new();
-    for (i, m) in roster.members.iter().enumerate() {
-        if let Some(id) = m.id.value.as_deref() {
-            members_by_id.entry(id).or_default().push(i as u32);
         }
     }
 
@@ -120,9 +116,9 @@ pub fn join(
             })
             .or_insert(pair);
     };
-    for (id, members) in &members_by_id {
-        for &staff in staff_by_id.get(id).map_or(&[][..], Vec::as_slice) {
-            for &member in members {
+    for (id, staff_rows) in &staff_by_id {
+        for &staff in staff_rows {
+            for &member in members.get(id) {
                 offer(KinPair {
                     member,
                     staff,
@@ -148,12 +144,10 @@ pub fn join(
         };
         // (member id, staff id, the member's relation to the staff member)
         for (member_id, staff_id, rel) in [(a, b, inverse(relation)), (b, a, relation)] {
-            let (Some(members), Some(staff)) =
-                (members_by_id.get(member_id), staff_by_id.get(staff_id))
-            else {
+            let Some(staff) = staff_by_id.get(staff_id) else {
                 continue;
             };
-            for &member in members {
+            for &member in members.get(member_id) {
                 for &s in staff {
                     offer(KinPair {
                         member,
@@ -248,7 +242,12 @@ mod tests {
             ],
             filings: vec![],
         };
-        let kin = join(&roster, &registers, &mut Vec::new());
+        let kin = join(
+            &roster,
+            &MemberIndex::new(&roster, &mut Vec::new()),
+            &registers,
+            &mut Vec::new(),
+        );
         let got: Vec<(u32, Relation, RelationSource)> = kin[0]
             .pairs
             .iter()
@@ -273,7 +272,12 @@ mod tests {
             kinship: vec![kin(&m0, &m0, Relation::Spouse, KinshipSource::Hukou, 0)],
             filings: vec![],
         };
-        let kin = join(&roster, &registers, &mut Vec::new());
+        let kin = join(
+            &roster,
+            &MemberIndex::new(&roster, &mut Vec::new()),
+            &registers,
+            &mut Vec::new(),
+        );
         assert_eq!(kin[0].pairs.len(), 1);
         assert_eq!(kin[0].pairs[0].relation, Relation::SelfRelation);
         assert_eq!(kin[0].pairs[0].source, RelationSource::SelfRow);
@@ -299,7 +303,12 @@ mod tests {
             }],
         };
         let mut quality = Vec::new();
-        let kin = join(&roster, &registers, &mut quality);
+        let kin = join(
+            &roster,
+            &MemberIndex::new(&roster, &mut Vec::new()),
+            &registers,
+            &mut quality,
+        );
         assert_eq!(kin[0].pairs.len(), 1);
         assert_eq!(kin[0].pairs[0].relation, Relation::Spouse);
         assert_eq!(kin[0].pairs[0].kinship_row, Some(1));

@@ -184,8 +184,6 @@ pub fn run_with_progress(
         links.push(dataset_links);
     }
     t.lap("load_link_extracts", extract_rows);
-    // Peak memory: what is no longer needed goes before the next stage.
-    drop(index);
 
     let mut registers = normalise::Registers::default();
     let mut register_rows = 0;
@@ -202,8 +200,10 @@ pub fn run_with_progress(
         register_rows += table.height();
         inputs.insert(dataset, table.files.clone());
     }
-    let kin = near_relatives::join(&roster, &registers, &mut quality);
+    let kin = near_relatives::join(&roster, &index, &registers, &mut quality);
     t.lap("near_relatives", register_rows);
+    // Peak memory: what is no longer needed goes before the next stage.
+    drop(index);
 
     progress.start(Stage::Rules, roster.households.len() as u64);
     let results: Vec<HouseholdResult> = roster
@@ -277,7 +277,10 @@ pub fn run_with_progress(
                 output::review_due_frame(&roster, &results),
             )?;
             let clock = Instant::now();
-            write("data_quality", clock, output::quality_frame(&mut quality))?;
+            let frame = output::quality_frame(&mut quality);
+            // The rows are in the frame now; the values go before it is written.
+            drop(std::mem::take(&mut quality));
+            write("data_quality", clock, frame)?;
             Ok::<_, OutputError>((written, frames))
         })();
         (matches.join().expect("the matches writer panicked"), others)

@@ -110,7 +110,7 @@ pub fn validate(dir: &Path) -> Result<Validation, LoadError> {
             _ => {}
         }
     }
-    crate::near_relatives::join(&roster, &registers, &mut quality);
+    crate::near_relatives::join(&roster, &index, &registers, &mut quality);
     quality.sort();
     for q in &quality {
         let d = out.datasets.entry(q.dataset.name()).or_default();

@@ -363,7 +363,9 @@ impl World {
     }
 
     fn kin(&self) -> HouseholdKin {
-        near_relatives::join(&self.roster(), &self.registers, &mut Vec::new())
+        let roster = self.roster();
+        let index = crate::link::MemberIndex::new(&roster, &mut Vec::new());
+        near_relatives::join(&roster, &index, &self.registers, &mut Vec::new())
             .pop()
             .unwrap_or_default()
     }
