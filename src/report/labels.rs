@@ -1,13 +1,14 @@
 //! Codes of the output tables → the Chinese words the verification centre
 //! reads. Enumerations of the contract carry their own `label_zh()`; this
-//! file holds the codes that exist only in outputs (data-quality problems,
-//! 复核 cadences and their reasons, near-relative conflicts) and the lookups
-//! from a code string back to its label.
+//! file holds the codes that exist only in outputs (data-quality problems)
+//! and the lookups from a code string back to its label.
 //!
 //! An unknown code is shown as itself, never dropped: a code added elsewhere
 //! in the engine still reaches the reader, only untranslated.
 
 use crate::decide::Action;
+use crate::rules::near_relative::Conflict;
+use crate::rules::review_due::{Cadence, CadenceReason};
 use crate::rules::RuleId;
 use crate::schema::{Dataset, KinshipSource, Program, Relation, StaffRole};
 
@@ -56,33 +57,27 @@ pub fn relation_source(code: &str) -> &str {
 pub fn conflict(code: Option<&str>) -> &str {
     match code {
         None => "已备案",
-        Some("self_handled") => "本人经办",
-        Some("unfiled") => "未备案",
-        Some("filed_mismatch") => "备案关系不符",
-        Some(other) => other,
+        Some(c) => Conflict::ALL
+            .iter()
+            .find(|x| x.code() == c)
+            .map_or(c, |x| x.label_zh()),
     }
 }
 
 /// 复核 cadence: `annual` 每年, `semiannual` 每半年.
 pub fn cadence(code: &str) -> &str {
-    match code {
-        "annual" => "每年",
-        "semiannual" => "每半年",
-        other => other,
-    }
+    Cadence::ALL
+        .iter()
+        .find(|x| x.code() == code)
+        .map_or(code, |x| x.label_zh())
 }
 
 /// Why a cadence applies to a household.
 pub fn cadence_reason(code: &str) -> &str {
-    match code {
-        "tekun" => "特困供养",
-        "aged_60_plus" => "年满60周岁",
-        "under_16" => "未满16周岁",
-        "disability_1_2" => "一二级残疾",
-        "no_labor_capacity" => "完全丧失劳动能力",
-        "able_member" => "有劳动能力的成员",
-        other => other,
-    }
+    CadenceReason::ALL
+        .iter()
+        .find(|x| x.code() == code)
+        .map_or(code, |x| x.label_zh())
 }
 
 /// A dataset name as its Chinese label, e.g. `vehicles` → 车辆登记.
@@ -122,7 +117,7 @@ pub fn problem(code: &str) -> &str {
         "out_of_range" => "数值超出范围",
         "bad_region_code" => "区划代码无效",
         "duplicate_household_id" => "户编号重复",
-        "unknown_household" => "成员所属户不存在",
+        "unknown_household" => "所属户不在花名册中",
         "no_members" => "家庭无成员",
         "duplicate_id_number" => "身份证号在花名册中重复",
         "missing_phase_out_until" => "渐退期缺少截止月份",
@@ -170,5 +165,18 @@ mod tests {
         for r in RuleId::ALL {
             assert_ne!(rule(r.code()), r.code());
         }
+    }
+
+    #[test]
+    fn conflicts_and_cadences_read_as_words() {
+        for c in Conflict::ALL {
+            assert_eq!(conflict(Some(c.code())), c.label_zh());
+        }
+        assert_eq!(conflict(None), "已备案");
+        assert_eq!(cadence("semiannual"), "每半年");
+        for r in CadenceReason::ALL {
+            assert_eq!(cadence_reason(r.code()), r.label_zh());
+        }
+        assert_eq!(cadence_reason("new_reason"), "new_reason");
     }
 }

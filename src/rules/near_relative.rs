@@ -35,6 +35,12 @@ pub enum Conflict {
 }
 
 impl Conflict {
+    pub const ALL: [Conflict; 3] = [
+        Conflict::SelfHandled,
+        Conflict::Unfiled,
+        Conflict::FiledMismatch,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Conflict::SelfHandled => "self_handled",

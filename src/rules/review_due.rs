@@ -31,10 +31,19 @@ pub enum Cadence {
 }
 
 impl Cadence {
+    pub const ALL: [Cadence; 2] = [Cadence::Annual, Cadence::Semiannual];
+
     pub fn code(self) -> &'static str {
         match self {
             Cadence::Annual => "annual",
             Cadence::Semiannual => "semiannual",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Cadence::Annual => "每年",
+            Cadence::Semiannual => "每半年",
         }
     }
 }
@@ -52,6 +61,15 @@ pub enum CadenceReason {
 }
 
 impl CadenceReason {
+    pub const ALL: [CadenceReason; 6] = [
+        CadenceReason::Tekun,
+        CadenceReason::Aged60Plus,
+        CadenceReason::Under16,
+        CadenceReason::Disability12,
+        CadenceReason::NoLaborCapacity,
+        CadenceReason::AbleMember,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             CadenceReason::Tekun => "tekun",
