@@ -15,7 +15,6 @@ use crate::quality::DataQuality;
 use crate::report;
 use crate::rules::{self, Assessment, Finding, RuleId};
 use crate::schema::Dataset;
-use polars::prelude::DataFrame;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -185,161 +184,209 @@ pub fn run_with_progress(
     }
     t.lap("load_link_extracts", extract_rows);
 
-    let mut registers = normalise::Registers::default();
-    let mut register_rows = 0;
-    for dataset in [Dataset::Staff, Dataset::Kinship, Dataset::Filings] {
-        let Some(table) = data.read(dataset, &mut quality)? else {
-            continue;
-        };
-        match dataset {
-            Dataset::Staff => registers.staff = normalise::staff(&table, &mut quality),
-            Dataset::Kinship => registers.kinship = normalise::kinship(&table, &mut quality),
-            _ => registers.filings = normalise::filings(&table, &mut quality),
-        }
-        evidence.supplied.insert(dataset);
-        register_rows += table.height();
-        inputs.insert(dataset, table.files.clone());
-    }
-    let kin = near_relatives::join(&roster, &index, &registers, &mut quality);
-    t.lap("near_relatives", register_rows);
-    // Peak memory: what is no longer needed goes before the next stage.
-    drop(index);
-
-    progress.start(Stage::Rules, roster.households.len() as u64);
-    let results: Vec<HouseholdResult> = roster
-        .households
-        .par_iter()
-        .enumerate()
-        .inspect(|_| progress.advance(1))
-        .map(|(i, h)| match &params[i] {
-            Some(p) => {
-                let assessment = rules::assess(
-                    &roster,
-                    h,
-                    &evidence.households[i],
-                    rules::Kin {
-                        household: &kin[i],
-                        staff: &registers.staff,
-                    },
-                    &evidence.supplied,
-                    &p.params,
-                    req.month,
-                );
-                let decision = decide(&roster, h, &assessment, &p.params, req.month);
-                HouseholdResult {
-                    assessment,
-                    decision,
-                }
-            }
-            None => unresolvable(h),
-        })
-        .collect();
-    t.lap("rules_decide", results.len());
-    // The holdings are in the findings now; only `supplied` is read below.
-    drop(std::mem::take(&mut evidence.households));
-
-    let summary_counts = counts(&results, &links);
-    // The four tables are independent files: `matches` (one row per extract
-    // row, the biggest) on its own thread, the others meanwhile. The frames
-    // the reports read are kept.
-    let data_quality_rows = quality.len();
-    progress.start(Stage::Write, 0);
-    let (matches_written, others) = std::thread::scope(|scope| {
+    // `matches` (one row per extract row, the biggest output) needs only the
+    // roster and the links: it is written on its own thread from here on,
+    // beside the stages that follow.
+    let (matches_written, rest) = std::thread::scope(|scope| {
         let matches = scope.spawn(|| {
             let clock = Instant::now();
             let rows = output::write_matches(&staging, &roster, &links)?;
             Ok::<_, OutputError>(("matches", rows, ms_since(clock)))
         });
-        let others = (|| {
-            let mut written = Vec::new();
-            let mut frames = Vec::new();
-            let mut write = |name: &'static str, clock: Instant, mut frame: DataFrame| {
-                staging.write_parquet(name, &mut frame)?;
-                written.push((name, frame.height(), ms_since(clock)));
-                frames.push(frame);
-                Ok::<_, OutputError>(())
-            };
-            let clock = Instant::now();
-            write(
-                "decisions",
-                clock,
-                output::decisions_frame(&roster, &results),
-            )?;
-            let clock = Instant::now();
-            write("findings", clock, output::findings_frame(&roster, &results))?;
-            let clock = Instant::now();
-            let conflicts = output::near_relative_frame(&roster, &registers.staff, &results);
-            write("near_relative_conflicts", clock, conflicts)?;
-            let clock = Instant::now();
-            write(
-                "review_due",
-                clock,
-                output::review_due_frame(&roster, &results),
-            )?;
-            let clock = Instant::now();
-            let frame = output::quality_frame(&mut quality);
-            // The rows are in the frame now; the values go before it is written.
+        let rest = (|| -> Result<_, RunError> {
+            let mut registers = normalise::Registers::default();
+            let mut register_rows = 0;
+            for dataset in [Dataset::Staff, Dataset::Kinship, Dataset::Filings] {
+                let Some(table) = data.read(dataset, &mut quality)? else {
+                    continue;
+                };
+                match dataset {
+                    Dataset::Staff => registers.staff = normalise::staff(&table, &mut quality),
+                    Dataset::Kinship => {
+                        registers.kinship = normalise::kinship(&table, &mut quality)
+                    }
+                    _ => registers.filings = normalise::filings(&table, &mut quality),
+                }
+                evidence.supplied.insert(dataset);
+                register_rows += table.height();
+                inputs.insert(dataset, table.files.clone());
+            }
+            let kin = near_relatives::join(&roster, &index, &registers, &mut quality);
+            t.lap("near_relatives", register_rows);
+            // Peak memory: what is no longer needed goes before the next stage.
+            drop(index);
+            // Every problem is known now (the rules find none): `data_quality`
+            // is written beside the rules, and the reports keep only its counts.
+            let data_quality_rows = quality.len();
+            let mut quality_table = output::quality_frame(&mut quality);
+            let quality_counts = output::quality_counts_frame(&quality);
             drop(std::mem::take(&mut quality));
-            write("data_quality", clock, frame)?;
-            Ok::<_, OutputError>((written, frames))
+            let staging = &staging;
+            let quality_written = scope.spawn(move || {
+                let clock = Instant::now();
+                staging.write_parquet("data_quality", &mut quality_table)?;
+                Ok::<_, OutputError>(("data_quality", quality_table.height(), ms_since(clock)))
+            });
+
+            progress.start(Stage::Rules, roster.households.len() as u64);
+            // Each household's holdings are dropped once it is assessed (they
+            // are in its findings then), so the results take their place in
+            // memory; only `supplied` is read afterwards.
+            let holdings = std::mem::take(&mut evidence.households);
+            let supplied = &evidence.supplied;
+            let results: Vec<HouseholdResult> = roster
+                .households
+                .par_iter()
+                .zip(holdings)
+                .enumerate()
+                .inspect(|_| progress.advance(1))
+                .map(|(i, (h, holdings))| match &params[i] {
+                    Some(p) => {
+                        let assessment = rules::assess(
+                            &roster,
+                            h,
+                            &holdings,
+                            rules::Kin {
+                                household: &kin[i],
+                                staff: &registers.staff,
+                            },
+                            supplied,
+                            &p.params,
+                            req.month,
+                        );
+                        let decision = decide(&roster, h, &assessment, &p.params, req.month);
+                        HouseholdResult {
+                            assessment,
+                            decision,
+                        }
+                    }
+                    None => unresolvable(h),
+                })
+                .collect();
+            t.lap("rules_decide", results.len());
+            drop(kin);
+
+            let counts = counts(&results, &links);
+            let conflicts_found = results
+                .iter()
+                .flat_map(|r| &r.assessment.near_relatives)
+                .filter(|p| p.conflict.is_some())
+                .count();
+            // The tables are built side by side; then the assessments and the
+            // problems are dropped, since the frames hold all the outputs need.
+            let ((decisions, findings), (conflicts, review_due)) = rayon::join(
+                || {
+                    rayon::join(
+                        || output::decisions_frame(&roster, &results),
+                        || output::findings_frame(&roster, &results),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || output::near_relative_frame(&roster, &registers.staff, &results),
+                        || output::review_due_frame(&roster, &results),
+                    )
+                },
+            );
+            drop(results);
+            t.lap("output_frames", decisions.height());
+
+            let not_checked: Vec<&'static str> = rules::RULES
+                .iter()
+                .filter(|r| r.needs.is_some_and(|d| !evidence.supplied.contains(&d)))
+                .map(|r| r.id.code())
+                .collect();
+            let summary = RunSummary {
+                out: req.out.clone(),
+                households: roster.households.len(),
+                actions: counts.0,
+                findings: findings.height(),
+                near_relative_pairs: conflicts.height(),
+                near_relative_conflicts: conflicts_found,
+                review_due: review_due.height(),
+                matches: counts.1,
+                data_quality: data_quality_rows,
+                not_checked,
+                seconds: 0.0,
+            };
+            // The five tables as Parquet on one thread, the reports (which
+            // read the same frames) meanwhile.
+            progress.start(Stage::Write, 0);
+            let tables = [
+                ("decisions", &decisions),
+                ("findings", &findings),
+                ("near_relative_conflicts", &conflicts),
+                ("review_due", &review_due),
+            ];
+            let lists = report::Lists {
+                decisions: &decisions,
+                findings: &findings,
+                data_quality: &quality_counts,
+                near_relative_conflicts: Some(&conflicts),
+                review_due: Some(&review_due),
+            };
+            // report.html reads the inputs and policies of run.json, no timings.
+            let report_json = run_json(
+                req,
+                &policies,
+                &params,
+                &inputs,
+                &evidence,
+                &summary,
+                &t,
+                &extract_detail,
+                &[],
+            );
+            let (written, reports) = std::thread::scope(|scope| {
+                let written = scope.spawn(|| {
+                    tables
+                        .iter()
+                        .map(|(name, frame)| {
+                            let clock = Instant::now();
+                            // A shallow copy: the reports read the frame meanwhile.
+                            staging.write_parquet(name, &mut (*frame).clone())?;
+                            Ok((*name, frame.height(), ms_since(clock)))
+                        })
+                        .collect::<Result<Vec<_>, OutputError>>()
+                });
+                let clock = Instant::now();
+                let reports = report::write(&staging, &lists, &roster, &report_json, progress)
+                    .map(|_| ("reports", decisions.height(), ms_since(clock)));
+                (
+                    written.join().expect("the Parquet writer panicked"),
+                    reports,
+                )
+            });
+            let mut written = written?;
+            written.push(
+                quality_written
+                    .join()
+                    .expect("the Parquet writer panicked")?,
+            );
+            written.push(reports?);
+            Ok((summary, written))
         })();
-        (matches.join().expect("the matches writer panicked"), others)
+        (matches.join().expect("the matches writer panicked"), rest)
     });
-    let (mut written, frames) = others?;
+    let (mut summary, mut written) = rest?;
     written.insert(2, matches_written?);
     t.lap("write_outputs", written.iter().map(|w| w.1).sum());
+    summary.seconds = started.elapsed().as_secs_f64();
     let output_detail: Vec<serde_json::Value> = written
         .iter()
         .map(|(name, rows, ms)| json!({"output": name, "rows": rows, "thread_ms": (ms * 10.0).round() / 10.0}))
         .collect();
-    let [decisions, findings, conflicts, review_due, quality_table]: [DataFrame; 5] =
-        frames.try_into().expect("five tables");
-
-    let not_checked: Vec<&'static str> = rules::RULES
-        .iter()
-        .filter(|r| r.needs.is_some_and(|d| !evidence.supplied.contains(&d)))
-        .map(|r| r.id.code())
-        .collect();
-    let summary = RunSummary {
-        out: req.out.clone(),
-        households: roster.households.len(),
-        actions: summary_counts.0,
-        findings: findings.height(),
-        near_relative_pairs: conflicts.height(),
-        near_relative_conflicts: results
-            .iter()
-            .flat_map(|r| &r.assessment.near_relatives)
-            .filter(|p| p.conflict.is_some())
-            .count(),
-        review_due: review_due.height(),
-        matches: summary_counts.1,
-        data_quality: data_quality_rows,
-        not_checked,
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    let lists = report::Lists {
-        decisions: &decisions,
-        findings: &findings,
-        data_quality: &quality_table,
-        near_relative_conflicts: Some(&conflicts),
-        review_due: Some(&review_due),
-    };
-    let json_now = |t: &Timings| {
-        run_json(
-            req,
-            &policies,
-            &params,
-            &inputs,
-            &evidence,
-            &summary,
-            t,
-            &extract_detail,
-            &output_detail,
-        )
-    };
-    report::write(&staging, &lists, &roster, &json_now(&t), progress)?;
-    t.lap("write_reports", decisions.height());
-    let run_json = json_now(&t);
+    let run_json = run_json(
+        req,
+        &policies,
+        &params,
+        &inputs,
+        &evidence,
+        &summary,
+        &t,
+        &extract_detail,
+        &output_detail,
+    );
     staging.write_json("run.json", &run_json)?;
     staging.commit()?;
     Ok(summary)

@@ -12,14 +12,17 @@ mod tables;
 
 pub use lists::{near_relative_frame, review_due_frame};
 pub use tables::{
-    decisions_frame, findings_frame, matches_batches, matches_frame, quality_frame, HouseholdResult,
+    decisions_frame, findings_frame, matches_batches, matches_frame, quality_counts_frame,
+    quality_frame, HouseholdResult,
 };
 
 use crate::link::DatasetLinks;
 use crate::normalise::Roster;
 
-/// Rows per batch of `matches` (one extract row each).
-const MATCHES_BATCH_ROWS: usize = 1 << 20;
+/// Rows per batch of `matches` (one extract row each): polars' default row
+/// group, so a batch is one row group. `matches` is written while the rules
+/// run, and a batch of 2^20 rows held ~300 MB more at the run's peak.
+const MATCHES_BATCH_ROWS: usize = 1 << 18;
 
 /// Writes `matches` batch by batch; returns its rows.
 pub fn write_matches(
@@ -36,6 +39,14 @@ pub fn write_matches(
 use polars::prelude::*;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+
+/// zstd at level 1: every output is written once and read a few times,
+/// and level 1 costs less CPU than the default (3) for files a little larger.
+fn compression() -> ParquetCompression {
+    ParquetCompression::Zstd(Some(
+        polars_parquet::write::ZstdLevel::try_new(1).expect("1 is a zstd level"),
+    ))
+}
 
 /// The footer's Arrow schema hint in Arrow's oldest types (`large_string`,
 /// `large_list`), not polars' default `string_view`: a verification centre's
@@ -101,7 +112,7 @@ impl Staging {
         let path = self.dir.path().join(format!("{name}.parquet"));
         let file = File::create(&path).map_err(io(&path))?;
         ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
+            .with_compression(compression())
             .with_key_value_metadata(Some(plain_parquet_metadata(frame.schema())))
             .finish(frame)
             .map_err(|e| OutputError::Io {
@@ -127,7 +138,7 @@ impl Staging {
         let first = frames.next().expect("at least one frame");
         let file = File::create(&path).map_err(io(&path))?;
         let mut writer = ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
+            .with_compression(compression())
             .with_key_value_metadata(Some(plain_parquet_metadata(first.schema())))
             .batched(first.schema())
             .map_err(err)?;

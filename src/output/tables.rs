@@ -384,9 +384,54 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
     )
 }
 
+/// Problems counted per dataset, column and problem, with the first row
+/// of each and its value, from `quality` sorted as [`quality_frame`] sorts
+/// it: what the reports show (a province has millions of problems; the
+/// reports need only these counts, so the full list is not kept for them).
+pub fn quality_counts_frame(quality: &[DataQuality]) -> DataFrame {
+    let mut groups: std::collections::BTreeMap<(&str, &str, &str), (u64, usize)> =
+        std::collections::BTreeMap::new();
+    for (i, q) in quality.iter().enumerate() {
+        let key = (q.dataset.name(), q.column, q.problem.code());
+        groups.entry(key).or_insert((0, i)).0 += 1;
+    }
+    let first = |g: &(u64, usize)| &quality[g.1];
+    frame(vec![
+        Column::new(
+            "dataset".into(),
+            groups.keys().map(|k| k.0).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "column".into(),
+            groups.keys().map(|k| k.1).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "problem".into(),
+            groups.keys().map(|k| k.2).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "count".into(),
+            groups.values().map(|g| g.0).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "first_row_index".into(),
+            groups
+                .values()
+                .map(|g| first(g).row_index)
+                .collect::<Vec<_>>(),
+        ),
+        strings(
+            "first_value",
+            groups.values().map(|g| first(g).value.as_deref()),
+        ),
+    ])
+}
+
 /// `data_quality`: one row per problem, sorted by dataset, row, column, problem.
 pub fn quality_frame(quality: &mut [DataQuality]) -> DataFrame {
-    quality.sort_by(|a, b| {
+    use rayon::slice::ParallelSliceMut;
+    // Stable, so equal problems keep the order they were found in.
+    quality.par_sort_by(|a, b| {
         (
             a.dataset.name(),
             a.row_index,

@@ -2,9 +2,8 @@
 //! correctly), a header row, RFC 4180 quoting, money with 2 decimals, dates
 //! as YYYY-MM-DD.
 
-use super::{Cell, Sheet};
+use super::Cell;
 use crate::output::{io, OutputError};
-use crate::progress::Progress;
 use std::io::Write;
 use std::path::Path;
 
@@ -33,35 +32,52 @@ fn quoted(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Writes `sheet` to `path`.
-pub(crate) fn write(
-    path: &Path,
-    sheet: &Sheet,
-    progress: &dyn Progress,
-) -> Result<(), OutputError> {
-    let file = std::fs::File::create(path).map_err(io(path))?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-    let mut line = String::from("\u{feff}");
-    line.push_str(&sheet.headers.join(","));
-    line.push_str("\r\n");
-    out.write_all(line.as_bytes()).map_err(io(path))?;
-    for i in 0..sheet.len {
-        line.clear();
-        for (k, cell) in sheet.row(i).iter().enumerate() {
-            let text = cell_text(cell);
-            if k > 0 {
-                line.push(',');
-            }
-            line.push_str(&quoted(&text));
-        }
-        line.push_str("\r\n");
-        out.write_all(line.as_bytes()).map_err(io(path))?;
-        if i % 1024 == 1023 {
-            progress.advance(1024);
-        }
+/// One list's CSV file being written, a row at a time.
+pub(crate) struct CsvList<'p> {
+    path: &'p Path,
+    out: std::io::BufWriter<std::fs::File>,
+    line: String,
+}
+
+impl<'p> CsvList<'p> {
+    /// Creates `path` and writes the BOM and the header row.
+    pub fn new(path: &'p Path, headers: &[&str]) -> Result<CsvList<'p>, OutputError> {
+        let file = std::fs::File::create(path).map_err(io(path))?;
+        let mut list = CsvList {
+            path,
+            out: std::io::BufWriter::with_capacity(1 << 16, file),
+            line: String::from("\u{feff}"),
+        };
+        list.line.push_str(&headers.join(","));
+        list.end_line()?;
+        Ok(list)
     }
-    progress.advance((sheet.len % 1024) as u64);
-    out.flush().map_err(io(path))
+
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        self.line.push_str("\r\n");
+        self.out
+            .write_all(self.line.as_bytes())
+            .map_err(io(self.path))?;
+        self.line.clear();
+        Ok(())
+    }
+
+    pub fn row(&mut self, cells: &[Cell]) -> Result<(), OutputError> {
+        for (k, cell) in cells.iter().enumerate() {
+            if k > 0 {
+                self.line.push(',');
+            }
+            match cell {
+                Cell::Text(s) => self.line.push_str(&quoted(s)),
+                other => self.line.push_str(&cell_text(other)),
+            }
+        }
+        self.end_line()
+    }
+
+    pub fn finish(mut self) -> Result<(), OutputError> {
+        self.out.flush().map_err(io(self.path))
+    }
 }
 
 #[cfg(test)]

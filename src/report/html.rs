@@ -275,15 +275,15 @@ fn reasons(h: &mut String, lists: &Lists) -> Result<(), OutputError> {
 }
 
 fn data_quality(h: &mut String, lists: &Lists) -> Result<(), OutputError> {
-    let f = Frame::new("data_quality", lists.data_quality);
-    let (dataset, problem) = (f.str("dataset")?, f.str("problem")?);
+    let f = Frame::new("data_quality counts", lists.data_quality);
+    let (dataset, problem, count) = (f.str("dataset")?, f.str("problem")?, f.count("count")?);
     let mut counts: BTreeMap<&str, BTreeMap<&str, u64>> = BTreeMap::new();
-    for (d, p) in dataset.iter().zip(problem.iter()) {
+    for (i, (d, p)) in dataset.iter().zip(problem.iter()).enumerate() {
         *counts
             .entry(d.unwrap_or(""))
             .or_default()
             .entry(p.unwrap_or(""))
-            .or_default() += 1;
+            .or_default() += count.get(i).unwrap_or(0);
     }
     h.push_str(
         "<h2>数据质量问题</h2>\n<table><tr><th>数据集</th><th>问题</th><th>条数</th></tr>\n",
@@ -313,9 +313,7 @@ fn data_quality(h: &mut String, lists: &Lists) -> Result<(), OutputError> {
     if counts.is_empty() {
         h.push_str("<tr><td colspan=\"3\">未发现数据质量问题</td></tr>\n");
     }
-    h.push_str(
-        "</table>\n<p class=\"note\">逐条明细见 数据质量明细.csv 与 data_quality.parquet。</p>\n",
-    );
+    h.push_str("</table>\n<p class=\"note\">逐条明细见 data_quality.parquet。</p>\n");
     Ok(())
 }
 

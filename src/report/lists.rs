@@ -23,18 +23,16 @@ pub(crate) const ACTION_SHEETS: [(Action, &str); 7] = [
 pub(crate) const SUMMARY: &str = "汇总";
 pub(crate) const NEAR_RELATIVE: &str = "近亲属冲突";
 pub(crate) const REVIEW_DUE: &str = "到期复核";
-/// Problems counted per dataset, column and problem (workbook and CSV).
+/// Problems counted per dataset, column and problem (every problem, one row
+/// each, is in `data_quality.parquet`).
 pub(crate) const DATA_QUALITY: &str = "数据质量";
-/// Every problem, one row each (CSV only).
-pub(crate) const DATA_QUALITY_DETAIL: &str = "数据质量明细";
 
 /// Every sheet, in workbook order.
 pub(crate) fn build<'a>(
     lists: &'a Lists<'a>,
     roster: &'a Roster,
 ) -> Result<Vec<Sheet<'a>>, OutputError> {
-    let heads = Heads::new(roster);
-    let decisions = Decisions::new(lists, heads)?;
+    let decisions = Decisions::new(lists, roster)?;
     let mut sheets = vec![summary(lists, &decisions)?];
     let decisions = std::sync::Arc::new(decisions);
     for (action, name) in ACTION_SHEETS {
@@ -43,39 +41,43 @@ pub(crate) fn build<'a>(
     sheets.push(near_relative(lists.near_relative_conflicts)?);
     sheets.push(review_due(lists.review_due)?);
     sheets.push(data_quality_summary(lists.data_quality)?);
-    sheets.push(data_quality(lists.data_quality)?);
     sheets.push(super::publicity::sheet(decisions)?);
     Ok(sheets)
 }
 
-/// Households of the roster by id, and who heads each.
+/// The roster's household of each `decisions` row, and who heads it.
 pub(crate) struct Heads<'a> {
     roster: &'a Roster,
-    by_id: HashMap<&'a str, u32>,
+    /// Index into `roster.households` per `decisions` row; `None` for a
+    /// household not on the roster.
+    of_row: Vec<Option<u32>>,
 }
 
 impl<'a> Heads<'a> {
-    fn new(roster: &'a Roster) -> Heads<'a> {
-        let by_id = roster
+    fn new(roster: &'a Roster, household_ids: &polars::prelude::StringChunked) -> Heads<'a> {
+        let by_id: HashMap<&str, u32> = roster
             .households
             .iter()
             .enumerate()
             .map(|(i, h)| (h.household_id.as_str(), i as u32))
             .collect();
-        Heads { roster, by_id }
+        let of_row = household_ids
+            .iter()
+            .map(|id| id.and_then(|id| by_id.get(id).copied()))
+            .collect();
+        Heads { roster, of_row }
     }
 
-    pub fn household(&self, household_id: &str) -> Option<&'a Household> {
+    /// The household of `decisions` row `i`.
+    pub fn household(&self, i: usize) -> Option<&'a Household> {
         let roster = self.roster;
-        self.by_id
-            .get(household_id)
-            .map(|&i| &roster.households[i as usize])
+        self.of_row[i].map(|h| &roster.households[h as usize])
     }
 
-    /// The 户主; the first member listed when no member is marked head.
-    pub fn head(&self, household_id: &str) -> Option<&'a Member> {
+    /// The 户主 of row `i`; the first member listed when no member is marked head.
+    pub fn head(&self, i: usize) -> Option<&'a Member> {
         let roster = self.roster;
-        let h = self.household(household_id)?;
+        let h = self.household(i)?;
         let members = h.members.iter().map(|&m| &roster.members[m as usize]);
         members
             .clone()
@@ -83,10 +85,10 @@ impl<'a> Heads<'a> {
             .or_else(|| members.clone().next())
     }
 
-    /// A roster member's name by normalised id, within one household.
-    pub fn member_name(&self, household_id: &str, id_number: &str) -> Option<&'a str> {
+    /// The name of the member of row `i`'s household with normalised id `id_number`.
+    pub fn member_name(&self, i: usize, id_number: &str) -> Option<&'a str> {
         let roster = self.roster;
-        let h = self.household(household_id)?;
+        let h = self.household(i)?;
         h.members
             .iter()
             .map(|&m| &roster.members[m as usize])
@@ -104,6 +106,10 @@ pub(crate) fn display_name(m: &Member) -> Option<&str> {
 pub(crate) struct Decisions<'a> {
     pub heads: Heads<'a>,
     pub len: usize,
+    /// Row numbers by region code, then household.
+    order: Vec<u32>,
+    /// The action of each row.
+    actions: Vec<&'a str>,
     pub household_id: &'a polars::prelude::StringChunked,
     pub region_code: &'a polars::prelude::StringChunked,
     pub program: &'a polars::prelude::StringChunked,
@@ -123,8 +129,19 @@ pub(crate) struct Decisions<'a> {
 }
 
 impl<'a> Decisions<'a> {
-    fn new(lists: &'a Lists<'a>, heads: Heads<'a>) -> Result<Decisions<'a>, OutputError> {
+    fn new(lists: &'a Lists<'a>, roster: &'a Roster) -> Result<Decisions<'a>, OutputError> {
         let d = Frame::new("decisions", lists.decisions);
+        let household_id = d.str("household_id")?;
+        let region_code = d.str("region_code")?;
+        let action = d.str("action")?;
+        // Every list is in region code, then household order: sorted once.
+        let keys: Vec<(&str, &str)> = region_code
+            .iter()
+            .zip(household_id.iter())
+            .map(|(r, h)| (r.unwrap_or(""), h.unwrap_or("")))
+            .collect();
+        let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| (keys[i as usize], i));
         let f = Frame::new("findings", lists.findings);
         let finding_households = f.str("household_id")?;
         let mut findings: HashMap<&str, (usize, usize)> = HashMap::new();
@@ -136,12 +153,14 @@ impl<'a> Decisions<'a> {
                 .or_insert((i, i + 1));
         }
         Ok(Decisions {
-            heads,
+            heads: Heads::new(roster, household_id),
             len: lists.decisions.height(),
-            household_id: d.str("household_id")?,
-            region_code: d.str("region_code")?,
+            order,
+            actions: action.iter().map(|a| a.unwrap_or("")).collect(),
+            household_id,
+            region_code,
             program: d.str("program")?,
-            action: d.str("action")?,
+            action,
             reasons: d.list("reasons")?,
             per_capita_income: d.money("per_capita_income")?,
             standard: d.money("standard")?,
@@ -166,12 +185,11 @@ impl<'a> Decisions<'a> {
 
     /// Row numbers whose action is `action`, by region code then household.
     pub fn rows_with(&self, keep: impl Fn(&str) -> bool) -> Vec<u32> {
-        let mut rows: Vec<u32> = (0..self.len)
-            .filter(|&i| self.action.get(i).is_some_and(&keep))
-            .map(|i| i as u32)
-            .collect();
-        rows.sort_by_key(|&i| (self.region_code(i as usize), self.household_id(i as usize)));
-        rows
+        self.order
+            .iter()
+            .copied()
+            .filter(|&i| keep(self.actions[i as usize]))
+            .collect()
     }
 
     /// The case worker's words for what was found, one finding after another.
@@ -215,12 +233,11 @@ fn action_sheet<'a>(
         name,
         headers,
         len: rows.len(),
-        in_workbook: true,
         row: Box::new(move |r| {
             let i = rows[r] as usize;
             let household_id = d.household_id(i);
             let region = d.region_code(i);
-            let head = d.heads.head(household_id);
+            let head = d.heads.head(i);
             let mut cells = vec![
                 Cell::text(labels::township(region)),
                 Cell::text(region),
@@ -238,7 +255,7 @@ fn action_sheet<'a>(
                 Action::PhaseOut => cells.push(Cell::Date(d.phase_out_until.get(i))),
                 Action::SinglePersonEntry => {
                     let covered = d.covered_id_number.get(i).unwrap_or("");
-                    cells.push(Cell::opt(d.heads.member_name(household_id, covered)));
+                    cells.push(Cell::opt(d.heads.member_name(i, covered)));
                     cells.push(Cell::text(covered));
                 }
                 _ => {}
@@ -294,7 +311,6 @@ fn summary<'a>(lists: &Lists, d: &Decisions) -> Result<Sheet<'a>, OutputError> {
         name: SUMMARY,
         headers,
         len: rows.len(),
-        in_workbook: true,
         row: Box::new(move |r| {
             let (township, counts) = &rows[r];
             let households: u64 = counts[..n_actions].iter().sum();
@@ -346,7 +362,6 @@ fn near_relative<'a>(
         name: NEAR_RELATIVE,
         headers,
         len: df.height(),
-        in_workbook: true,
         row: Box::new(move |i| {
             let t = |k: usize| text[k].get(i).unwrap_or("");
             vec![
@@ -414,7 +429,6 @@ fn review_due<'a>(frame: Option<&'a polars::prelude::DataFrame>) -> Result<Sheet
         name: REVIEW_DUE,
         headers,
         len: df.height(),
-        in_workbook: true,
         row: Box::new(move |i| {
             let reasons: Vec<String> = list_strings(cadence_reasons, i)
                 .iter()
@@ -440,66 +454,17 @@ fn review_due<'a>(frame: Option<&'a polars::prelude::DataFrame>) -> Result<Sheet
     })
 }
 
-fn data_quality<'a>(df: &'a polars::prelude::DataFrame) -> Result<Sheet<'a>, OutputError> {
-    let f = Frame::new("data_quality", df);
-    let (dataset, column, problem, value) = (
-        f.str("dataset")?,
-        f.str("column")?,
-        f.str("problem")?,
-        f.str("value")?,
-    );
-    let row_index = f.count("row_index")?;
-    Ok(Sheet {
-        name: DATA_QUALITY_DETAIL,
-        headers: vec![
-            "数据集",
-            "数据集代码",
-            "行号（从0计）",
-            "字段",
-            "问题",
-            "原值",
-        ],
-        len: df.height(),
-        // Millions of rows at province scale: a list for tools, not for a
-        // workbook, which carries the counts (`数据质量`) instead.
-        in_workbook: false,
-        row: Box::new(move |i| {
-            let d = dataset.get(i).unwrap_or("");
-            vec![
-                Cell::text(labels::dataset(d)),
-                Cell::text(d),
-                Cell::Count(row_index.get(i)),
-                Cell::opt(column.get(i)),
-                Cell::text(labels::problem(problem.get(i).unwrap_or(""))),
-                Cell::opt(value.get(i)),
-            ]
-        }),
-    })
-}
-
 /// Problems counted by dataset, column and problem, with the first row of
-/// each (the full list is `数据质量明细.csv` and `data_quality.parquet`).
+/// each (the full list is `data_quality.parquet`).
 fn data_quality_summary<'a>(df: &'a polars::prelude::DataFrame) -> Result<Sheet<'a>, OutputError> {
-    let f = Frame::new("data_quality", df);
+    let f = Frame::new("data_quality counts", df);
     let (dataset, column, problem, value) = (
         f.str("dataset")?,
         f.str("column")?,
         f.str("problem")?,
-        f.str("value")?,
+        f.str("first_value")?,
     );
-    let row_index = f.count("row_index")?;
-    // (dataset, column, problem) → (count, first row of the frame)
-    let mut groups: std::collections::BTreeMap<(&str, &str, &str), (u64, usize)> =
-        std::collections::BTreeMap::new();
-    for i in 0..df.height() {
-        let key = (
-            dataset.get(i).unwrap_or(""),
-            column.get(i).unwrap_or(""),
-            problem.get(i).unwrap_or(""),
-        );
-        groups.entry(key).or_insert((0, i)).0 += 1;
-    }
-    let groups: Vec<((&str, &str, &str), (u64, usize))> = groups.into_iter().collect();
+    let (count, first_row) = (f.count("count")?, f.count("first_row_index")?);
     Ok(Sheet {
         name: DATA_QUALITY,
         headers: vec![
@@ -511,18 +476,17 @@ fn data_quality_summary<'a>(df: &'a polars::prelude::DataFrame) -> Result<Sheet<
             "首个行号（从0计）",
             "示例原值",
         ],
-        len: groups.len(),
-        in_workbook: true,
+        len: df.height(),
         row: Box::new(move |i| {
-            let ((d, c, p), (n, first)) = groups[i];
+            let d = dataset.get(i).unwrap_or("");
             vec![
                 Cell::text(labels::dataset(d)),
                 Cell::text(d),
-                Cell::text(c),
-                Cell::text(labels::problem(p)),
-                Cell::Count(Some(n)),
-                Cell::Count(row_index.get(first)),
-                Cell::opt(value.get(first)),
+                Cell::opt(column.get(i)),
+                Cell::text(labels::problem(problem.get(i).unwrap_or(""))),
+                Cell::Count(count.get(i)),
+                Cell::Count(first_row.get(i)),
+                Cell::opt(value.get(i)),
             ]
         }),
     })
@@ -533,7 +497,6 @@ fn empty<'a>(name: &'static str, headers: Vec<&'static str>) -> Sheet<'a> {
         name,
         headers,
         len: 0,
-        in_workbook: true,
         row: Box::new(|_| Vec::new()),
     }
 }

@@ -39,6 +39,8 @@ use std::borrow::Cow;
 pub struct Lists<'a> {
     pub decisions: &'a DataFrame,
     pub findings: &'a DataFrame,
+    /// Problems counted per dataset, column and problem
+    /// ([`crate::output::quality_counts_frame`]).
     pub data_quality: &'a DataFrame,
     pub near_relative_conflicts: Option<&'a DataFrame>,
     pub review_due: Option<&'a DataFrame>,
@@ -60,28 +62,48 @@ pub fn write(
     run_json: &serde_json::Value,
     progress: &dyn Progress,
 ) -> Result<Vec<String>, OutputError> {
+    use rayon::prelude::*;
     let sheets = lists::build(lists, roster)?;
-    // Each row is written to its CSV, and most also to the workbook.
-    let rows: usize = sheets
-        .iter()
-        .map(|s| s.len * (1 + usize::from(s.in_workbook)))
-        .sum();
-    progress.start(Stage::Reports, rows as u64);
-    let mut files: Vec<String> = sheets.iter().map(|s| format!("{}.csv", s.name)).collect();
+    progress.start(Stage::Reports, sheets.iter().map(|s| s.len as u64).sum());
     let month = run_json["run_month"].as_str().unwrap_or_default();
-    // The CSV files and the workbook are independent: written side by side.
-    let (csvs, workbook) = std::thread::scope(|scope| {
-        let csvs = scope.spawn(|| {
-            for (sheet, name) in sheets.iter().zip(&files) {
-                csv::write(&staging.path(name), sheet, progress)?;
+    let mut book = xlsx::Book::new(staging, month)?;
+    let worksheets = sheets
+        .iter()
+        .map(|s| book.worksheets(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut files: Vec<String> = sheets.iter().map(|s| format!("{}.csv", s.name)).collect();
+    // Each list is one task that builds every row once and writes it to
+    // both its CSV file and its worksheets; the longest lists start first so
+    // the threads finish together.
+    let mut tasks: Vec<(usize, &Sheet, Vec<rust_xlsxwriter::Worksheet>)> = sheets
+        .iter()
+        .zip(worksheets)
+        .enumerate()
+        .map(|(k, (s, ws))| (k, s, ws))
+        .collect();
+    tasks.sort_by_key(|(k, s, _)| (std::cmp::Reverse(s.len), *k));
+    let mut written = tasks
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(k, sheet, worksheets)| {
+            let csv_path = staging.path(&files[k]);
+            let mut csv = csv::CsvList::new(&csv_path, &sheet.headers)?;
+            let mut xlsx = xlsx::List::new(&book.formats, worksheets, sheet)?;
+            for i in 0..sheet.len {
+                let cells = sheet.row(i);
+                csv.row(&cells)?;
+                xlsx.row(i, &cells)?;
+                if i % 1024 == 1023 {
+                    progress.advance(1024);
+                }
             }
-            Ok::<_, OutputError>(())
-        });
-        let workbook = xlsx::write(staging, &sheets, month, progress);
-        (csvs.join().expect("the CSV writer panicked"), workbook)
-    });
-    csvs?;
-    workbook?;
+            progress.advance((sheet.len % 1024) as u64);
+            csv.finish()?;
+            Ok((k, xlsx.finish()))
+        })
+        .collect::<Result<Vec<_>, OutputError>>()?;
+    written.sort_by_key(|(k, _)| *k);
+    book.save(staging, written.into_iter().map(|(_, ws)| ws).collect())?;
     files.push(WORKBOOK.to_string());
     let page = html::render(lists, &sheets, run_json)?;
     let path = staging.path(HTML);
@@ -118,8 +140,6 @@ pub(crate) struct Sheet<'a> {
     pub name: &'static str,
     pub headers: Vec<&'static str>,
     pub len: usize,
-    /// False for a list too long for a workbook: CSV only.
-    pub in_workbook: bool,
     row: Box<dyn Fn(usize) -> Vec<Cell<'a>> + Send + Sync + 'a>,
 }
 
@@ -247,7 +267,7 @@ fn list_strings(ca: &ListChunked, i: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{decisions_frame, findings_frame, quality_frame};
+    use crate::output::{decisions_frame, findings_frame, quality_counts_frame};
     use calamine::{open_workbook, Data, Reader, Xlsx};
 
     fn strings(name: &str, v: &[Option<&str>]) -> Column {
@@ -326,7 +346,7 @@ mod tests {
     fn a_frame_without_a_column_the_report_reads_is_an_error_naming_it() {
         let roster = Roster::default();
         let decisions = decisions_frame(&roster, &[]).drop("reasons").unwrap();
-        let (findings, quality) = (findings_frame(&roster, &[]), quality_frame(&mut []));
+        let (findings, quality) = (findings_frame(&roster, &[]), quality_counts_frame(&[]));
         let input = Lists {
             decisions: &decisions,
             findings: &findings,
@@ -358,7 +378,7 @@ mod tests {
     fn near_relative_and_review_due_sheets_read_as_words_and_dates() {
         let roster = Roster::default();
         let (decisions, findings) = (decisions_frame(&roster, &[]), findings_frame(&roster, &[]));
-        let quality = quality_frame(&mut []);
+        let quality = quality_counts_frame(&[]);
         let (conflicts, due) = (near_relative_conflicts(), review_due());
         let input = Lists {
             decisions: &decisions,

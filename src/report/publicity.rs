@@ -58,13 +58,11 @@ pub(crate) fn sheet(d: Arc<Decisions<'_>>) -> Result<Sheet<'_>, OutputError> {
         name: PUBLICITY,
         headers: HEADERS.to_vec(),
         len: rows.len(),
-        in_workbook: true,
         row: Box::new(move |r| {
             let i = rows[r] as usize;
-            let household_id = d.household_id(i);
             let region = d.region_code(i);
-            let household = d.heads.household(household_id);
-            let head = d.heads.head(household_id);
+            let household = d.heads.household(i);
+            let head = d.heads.head(i);
             let action = d.action.get(i).unwrap_or("");
             let entry = is_entry(action);
             let size = match d.living_members.get(i) {
