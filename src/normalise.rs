@@ -11,11 +11,15 @@
 use crate::load::Table;
 use crate::quality::{DataQuality, Problem};
 use crate::schema::*;
-use crate::text::{normalize_id, normalize_name, NormalizedId, NormalizedName};
+use crate::text::{
+    id_birth_date, normalize_id, normalize_id_ref, normalize_name, IdProblem, IdRef, NormalizedId,
+    NormalizedName,
+};
 use chrono::NaiveDate;
 use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::str::FromStr;
 
@@ -91,17 +95,55 @@ pub struct Roster {
     pub members: Vec<Member>,
 }
 
+/// An extract row's normalised id, borrowing the table's text when it
+/// needed no change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowId<'a> {
+    pub value: Option<Cow<'a, str>>,
+    /// As [`NormalizedId::valid`].
+    pub valid: bool,
+}
+
+impl RowId<'_> {
+    /// The birth date encoded in an 18-character id, if it is a real date.
+    pub fn birth_date(&self) -> Option<NaiveDate> {
+        id_birth_date(self.value.as_deref()?)
+    }
+}
+
+impl From<NormalizedId> for RowId<'static> {
+    fn from(id: NormalizedId) -> RowId<'static> {
+        RowId {
+            value: id.value.map(Cow::Owned),
+            valid: id.valid,
+        }
+    }
+}
+
+impl<'a> From<IdRef<'a>> for RowId<'a> {
+    fn from(id: IdRef<'a>) -> RowId<'a> {
+        RowId {
+            value: id.value,
+            valid: id.valid,
+        }
+    }
+}
+
 /// Who an extract row is about, normalised. One per row, in `row_index` order.
+///
+/// Names and region codes are only kept for rows whose id is not valid: a
+/// valid id links by exact look-up alone (link.rs), and in an extract most
+/// rows are about people who are not on the roster at all.
 #[derive(Debug, Clone, Default)]
-pub struct PersonKeys {
+pub struct PersonKeys<'a> {
     pub dataset: Option<Dataset>,
-    pub ids: Vec<NormalizedId>,
+    pub ids: Vec<RowId<'a>>,
     pub names: Vec<Option<String>>,
     pub birth_dates: Vec<Option<NaiveDate>>,
     pub region_codes: Vec<Option<String>>,
 }
 
-impl PersonKeys {
+impl PersonKeys<'_> {
     pub fn len(&self) -> usize {
         self.ids.len()
     }
@@ -143,7 +185,18 @@ fn id_problems(
     id: &NormalizedId,
     quality: &mut Vec<DataQuality>,
 ) {
-    for p in &id.problems {
+    record_id_problems(dataset, column, row, raw, &id.problems, quality);
+}
+
+fn record_id_problems(
+    dataset: Dataset,
+    column: &'static str,
+    row: usize,
+    raw: Option<&str>,
+    problems: &[IdProblem],
+    quality: &mut Vec<DataQuality>,
+) {
+    for p in problems {
         quality.push(DataQuality::new(
             dataset,
             row as u64,
@@ -457,7 +510,7 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
 }
 
 /// Normalises who each row of a linked extract is about.
-pub fn person_keys(table: &Table, quality: &mut Vec<DataQuality>) -> PersonKeys {
+pub fn person_keys<'a>(table: &'a Table, quality: &mut Vec<DataQuality>) -> PersonKeys<'a> {
     let dataset = table.dataset;
     let (name_col, id_col) = dataset
         .person_columns()
@@ -476,13 +529,27 @@ pub fn person_keys(table: &Table, quality: &mut Vec<DataQuality>) -> PersonKeys 
     let first = table.first_row as usize;
     for (row, ((raw, name), region)) in ids.iter().zip(names.iter()).zip(regions.iter()).enumerate()
     {
-        let id = normalize_id(raw);
-        id_problems(dataset, id_col, first + row, raw, &id, quality);
-        keys.ids.push(id);
-        keys.names
-            .push(name_of(dataset, name_col, first + row, name, quality));
-        keys.region_codes
-            .push(region.and_then(|r| region_code(Some(r))));
+        let id = normalize_id_ref(raw);
+        record_id_problems(dataset, id_col, first + row, raw, &id.problems, quality);
+        if id.valid {
+            for p in crate::text::name_problems(name) {
+                quality.push(DataQuality::new(
+                    dataset,
+                    (first + row) as u64,
+                    name_col,
+                    Problem::Name(p),
+                    name.map(str::to_string),
+                ));
+            }
+            keys.names.push(None);
+            keys.region_codes.push(None);
+        } else {
+            keys.names
+                .push(name_of(dataset, name_col, first + row, name, quality));
+            keys.region_codes
+                .push(region.and_then(|r| region_code(Some(r))));
+        }
+        keys.ids.push(id.into());
     }
     keys
 }

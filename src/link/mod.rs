@@ -467,10 +467,10 @@ mod tests {
         }
     }
 
-    fn keys(ids: &[&str]) -> PersonKeys {
+    fn keys(ids: &[&str]) -> PersonKeys<'static> {
         PersonKeys {
             dataset: Some(Dataset::Vehicles),
-            ids: ids.iter().map(|s| normalize_id(Some(s))).collect(),
+            ids: ids.iter().map(|s| normalize_id(Some(s)).into()).collect(),
             names: vec![None; ids.len()],
             birth_dates: vec![None; ids.len()],
             region_codes: vec![None; ids.len()],
@@ -579,10 +579,13 @@ mod tests {
         region: Option<&'a str>,
     }
 
-    fn rows(rows: &[Row<'_>]) -> PersonKeys {
+    fn rows(rows: &[Row<'_>]) -> PersonKeys<'static> {
         PersonKeys {
             dataset: Some(Dataset::Deaths),
-            ids: rows.iter().map(|r| normalize_id(Some(r.id))).collect(),
+            ids: rows
+                .iter()
+                .map(|r| normalize_id(Some(r.id)).into())
+                .collect(),
             names: rows
                 .iter()
                 .map(|r| crate::text::normalize_name(Some(r.name)).value)
@@ -609,7 +612,7 @@ mod tests {
         }
     }
 
-    fn link(roster: &Roster, keys: &PersonKeys, t: &[Thresholds]) -> Vec<Option<Link>> {
+    fn link(roster: &Roster, keys: &PersonKeys<'_>, t: &[Thresholds]) -> Vec<Option<Link>> {
         let mut q = Vec::new();
         let index = MemberIndex::new(roster, &mut q);
         let links = link_dataset(&index, roster, keys, t);
