@@ -96,16 +96,17 @@ const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3
 /// The GB 11643 check character for the first 17 digits; `None` when the
 /// input is not exactly 17 ASCII digits.
 pub fn check_digit(first17: &str) -> Option<char> {
-    let b = first17.as_bytes();
-    if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
-        return None;
+    let b: &[u8; 17] = first17.as_bytes().try_into().ok()?;
+    b.iter().all(u8::is_ascii_digit).then(|| check_char(b))
+}
+
+/// The check character of 17 ASCII digits.
+fn check_char(digits: &[u8; 17]) -> char {
+    let mut sum = 0;
+    for (d, w) in digits.iter().zip(WEIGHTS) {
+        sum += u32::from(d - b'0') * w;
     }
-    let sum: u32 = b
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    Some(CHECK_CHARS[(sum % 11) as usize])
+    CHECK_CHARS[(sum % 11) as usize]
 }
 
 /// The birth date (YYYYMMDD at 6..14) of an 18-character id, if it is a real date.
@@ -254,7 +255,11 @@ fn check_18(id: &str, problems: &mut Vec<IdProblem>) -> bool {
     if !date_ok {
         problems.push(IdProblem::BadBirthDate);
     }
-    let sum_ok = check_digit(&id[..17]) == Some(char::from(id.as_bytes()[17]));
+    // `is_plain_18` has checked the 17 digits.
+    let b = id.as_bytes();
+    let sum_ok = b[..17]
+        .try_into()
+        .is_ok_and(|digits| check_char(digits) == char::from(b[17]));
     if !sum_ok {
         problems.push(IdProblem::BadChecksum);
     }

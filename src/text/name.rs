@@ -131,6 +131,13 @@ fn scan(raw: &str, mut keep: impl FnMut(char)) -> Scan {
     let mut problems = Vec::new();
     let mut may_be_traditional = false;
     for c in raw.chars() {
+        // Common CJK ideographs, nearly every character of a name: none is a
+        // space, a full-width sign, a dot, a placeholder or Latin.
+        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            may_be_traditional |= fast2s_may_change(c);
+            keep(c);
+            continue;
+        }
         if c.is_whitespace() || c == '\u{200B}' || c == '\u{FEFF}' {
             push_once(&mut problems, NameProblem::Whitespace);
             continue;
