@@ -11,12 +11,15 @@
 use crate::load::Table;
 use crate::quality::{DataQuality, Problem};
 use crate::schema::*;
-use crate::text::{normalize_id, normalize_name, NormalizedId, NormalizedName};
+use crate::text::{
+    id_birth_date, normalize_id, normalize_id_ref, normalize_name, IdProblem, IdRef, NormalizedId,
+    NormalizedName,
+};
 use chrono::NaiveDate;
 use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use std::collections::HashSet;
+use std::borrow::Cow;
 use std::str::FromStr;
 
 /// A household of the roster (`households`).
@@ -91,17 +94,55 @@ pub struct Roster {
     pub members: Vec<Member>,
 }
 
+/// An extract row's normalised id, borrowing the table's text when it
+/// needed no change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowId<'a> {
+    pub value: Option<Cow<'a, str>>,
+    /// As [`NormalizedId::valid`].
+    pub valid: bool,
+}
+
+impl RowId<'_> {
+    /// The birth date encoded in an 18-character id, if it is a real date.
+    pub fn birth_date(&self) -> Option<NaiveDate> {
+        id_birth_date(self.value.as_deref()?)
+    }
+}
+
+impl From<NormalizedId> for RowId<'static> {
+    fn from(id: NormalizedId) -> RowId<'static> {
+        RowId {
+            value: id.value.map(Cow::Owned),
+            valid: id.valid,
+        }
+    }
+}
+
+impl<'a> From<IdRef<'a>> for RowId<'a> {
+    fn from(id: IdRef<'a>) -> RowId<'a> {
+        RowId {
+            value: id.value,
+            valid: id.valid,
+        }
+    }
+}
+
 /// Who an extract row is about, normalised. One per row, in `row_index` order.
+///
+/// Names and region codes are only kept for rows whose id is not valid: a
+/// valid id links by exact look-up alone (link.rs), and in an extract most
+/// rows are about people who are not on the roster at all.
 #[derive(Debug, Clone, Default)]
-pub struct PersonKeys {
+pub struct PersonKeys<'a> {
     pub dataset: Option<Dataset>,
-    pub ids: Vec<NormalizedId>,
+    pub ids: Vec<RowId<'a>>,
     pub names: Vec<Option<String>>,
     pub birth_dates: Vec<Option<NaiveDate>>,
     pub region_codes: Vec<Option<String>>,
 }
 
-impl PersonKeys {
+impl PersonKeys<'_> {
     pub fn len(&self) -> usize {
         self.ids.len()
     }
@@ -143,7 +184,18 @@ fn id_problems(
     id: &NormalizedId,
     quality: &mut Vec<DataQuality>,
 ) {
-    for p in &id.problems {
+    record_id_problems(dataset, column, row, raw, &id.problems, quality);
+}
+
+fn record_id_problems(
+    dataset: Dataset,
+    column: &'static str,
+    row: usize,
+    raw: Option<&str>,
+    problems: &[IdProblem],
+    quality: &mut Vec<DataQuality>,
+) {
+    for p in problems {
         quality.push(DataQuality::new(
             dataset,
             row as u64,
@@ -190,6 +242,37 @@ pub fn region_code(raw: Option<&str>) -> Option<String> {
     (t.len() >= 6 && t.len() <= 12 && t.bytes().all(|b| b.is_ascii_digit())).then_some(t)
 }
 
+/// Rows per parallel chunk of the roster tables.
+const ROSTER_CHUNK: usize = 16 * 1024;
+
+/// `row` over every row of a table, in parallel chunks; returns what each
+/// chunk kept and its problems, chunks in row order. The problems of the
+/// chunks, appended in that order, are in row order as a plain loop's.
+fn rows_in_chunks<T: Send>(
+    height: usize,
+    row: impl Fn(usize, &mut Vec<T>, &mut Vec<DataQuality>) + Sync,
+) -> Vec<(Vec<T>, Vec<DataQuality>)> {
+    (0..height.div_ceil(ROSTER_CHUNK))
+        .into_par_iter()
+        .map(|chunk| {
+            let rows = chunk * ROSTER_CHUNK..((chunk + 1) * ROSTER_CHUNK).min(height);
+            let (mut kept, mut quality) = (Vec::with_capacity(rows.len()), Vec::new());
+            for r in rows {
+                row(r, &mut kept, &mut quality);
+            }
+            (kept, quality)
+        })
+        .collect()
+}
+
+/// What the first pass over `households` made of a row.
+#[derive(Clone, Copy)]
+enum HouseholdRow {
+    Kept,
+    NullId,
+    DuplicateId,
+}
+
 /// Builds the roster from `households` and `members`.
 pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality>) -> Roster {
     // Sized up front: growing a Vec of 2.4M members by doubling copies it
@@ -199,12 +282,25 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
         households: Vec::with_capacity(households.height()),
         members: Vec::with_capacity(members.height()),
     };
-    // polars' hash map: a faster hasher than std's SipHash for millions of
-    // short ids; only looked up, never iterated (no order to depend on).
-    let mut by_id: PlHashMap<String, u32> =
-        PlHashMap::with_capacity_and_hasher(households.height(), Default::default());
-
     let ids = households.text("household_id");
+    // Which row of an id is its household depends on the rows before it:
+    // one pass in order, cheap; the rest of each row is its own (below, in
+    // parallel). polars' hash map: faster than std's SipHash for millions
+    // of short ids; only looked up, never iterated (no order to depend on).
+    let mut by_id: PlHashMap<&str, u32> =
+        PlHashMap::with_capacity_and_hasher(households.height(), Default::default());
+    let kinds: Vec<HouseholdRow> = ids
+        .iter()
+        .map(|id| match id.map(str::trim).filter(|s| !s.is_empty()) {
+            None => HouseholdRow::NullId,
+            Some(id) if by_id.contains_key(id) => HouseholdRow::DuplicateId,
+            Some(id) => {
+                by_id.insert(id, by_id.len() as u32);
+                HouseholdRow::Kept
+            }
+        })
+        .collect();
+
     let regions = households.text("region_code");
     let areas = households.text("area");
     let programs = households.text("program");
@@ -217,26 +313,30 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
     let last_review: Vec<_> = households.date("last_review_date").collect();
     let hh = Dataset::Households;
 
-    for row in 0..households.height() {
-        let Some(id) = ids.get(row).map(str::trim).filter(|s| !s.is_empty()) else {
-            quality.push(DataQuality::new(
-                hh,
-                row as u64,
-                "household_id",
-                Problem::NullValue,
-                None,
-            ));
-            continue;
-        };
-        if by_id.contains_key(id) {
-            quality.push(DataQuality::new(
-                hh,
-                row as u64,
-                "household_id",
-                Problem::DuplicateHouseholdId,
-                Some(id.to_string()),
-            ));
-            continue;
+    let chunks = rows_in_chunks(households.height(), |row, out, quality| {
+        let id = ids.get(row).map(str::trim).unwrap_or("");
+        match kinds[row] {
+            HouseholdRow::Kept => {}
+            HouseholdRow::NullId => {
+                quality.push(DataQuality::new(
+                    hh,
+                    row as u64,
+                    "household_id",
+                    Problem::NullValue,
+                    None,
+                ));
+                return;
+            }
+            HouseholdRow::DuplicateId => {
+                quality.push(DataQuality::new(
+                    hh,
+                    row as u64,
+                    "household_id",
+                    Problem::DuplicateHouseholdId,
+                    Some(id.to_string()),
+                ));
+                return;
+            }
         }
         let mut roster_problems = Vec::new();
         let region = region_code(regions.get(row));
@@ -283,8 +383,7 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             ));
             roster_problems.push("phase_out_until");
         }
-        by_id.insert(id.to_string(), roster.households.len() as u32);
-        roster.households.push(Household {
+        out.push(Household {
             row_index: row as u64,
             household_id: id.to_string(),
             region_code: region.unwrap_or_default(),
@@ -300,14 +399,22 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             members: Vec::new(),
             roster_problems,
         });
+    });
+    for (kept, q) in chunks {
+        roster.households.extend(kept);
+        quality.extend(q);
     }
 
     // Rows whose amounts failed to parse in load: their income is unknown.
-    let unreadable: HashSet<u64> = quality
+    let mut unreadable = vec![false; members.height()];
+    for q in quality
         .iter()
         .filter(|q| q.dataset == Dataset::Members && q.problem == Problem::BadMoney)
-        .map(|q| q.row_index)
-        .collect();
+    {
+        if let Some(flag) = unreadable.get_mut(q.row_index as usize) {
+            *flag = true;
+        }
+    }
 
     let md = Dataset::Members;
     let hh_ids = members.text("household_id");
@@ -348,19 +455,8 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             }
         };
 
-    // Ids and names are normalised in parallel (the costly part, and pure);
-    // the problems are recorded in row order below.
-    let mut normalized: Vec<Option<(NormalizedId, NormalizedName)>> = (0..members.height())
-        .into_par_iter()
-        .map(|row| {
-            Some((
-                normalize_id(id_numbers.get(row)),
-                normalize_name(names.get(row)),
-            ))
-        })
-        .collect();
-
-    for row in 0..members.height() {
+    let households_so_far = &roster.households;
+    let chunks = rows_in_chunks(members.height(), |row, out, quality| {
         let hh_id = hh_ids.get(row).map(str::trim).unwrap_or("");
         let Some(&household) = by_id.get(hh_id) else {
             quality.push(DataQuality::new(
@@ -370,14 +466,14 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
                 Problem::UnknownHousehold,
                 Some(hh_id.to_string()),
             ));
-            continue;
+            return;
         };
         let raw_id = id_numbers.get(row);
-        let (id, normalized_name) = normalized[row].take().expect("each row once");
+        let id = normalize_id(raw_id);
         id_problems(md, "id_number", row, raw_id, &id, quality);
         let name = names.get(row).map(str::to_string);
-        let name_norm = name_problems(md, "name", row, names.get(row), normalized_name, quality);
-        let single_person = roster.households[household as usize].single_person_coverage;
+        let name_norm = name_of(md, "name", row, names.get(row), quality);
+        let single_person = households_so_far[household as usize].single_person_coverage;
         let is_covered = match covered.get(row) {
             Some(c) => c,
             None => {
@@ -419,13 +515,7 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
                 quality,
             ),
         };
-        let index = roster.members.len() as u32;
-        let h = &mut roster.households[household as usize];
-        h.members.push(index);
-        if unreadable.contains(&(row as u64)) && !h.roster_problems.contains(&"declared amounts") {
-            h.roster_problems.push("declared amounts");
-        }
-        roster.members.push(Member {
+        out.push(Member {
             row_index: row as u64,
             household,
             name,
@@ -439,6 +529,21 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             in_school: school.get(row).unwrap_or(false),
             declared,
         });
+    });
+    // Member indices and each household's list follow roster order: in
+    // order, after the parallel part.
+    for (kept, q) in chunks {
+        quality.extend(q);
+        for m in kept {
+            let index = roster.members.len() as u32;
+            let h = &mut roster.households[m.household as usize];
+            h.members.push(index);
+            if unreadable[m.row_index as usize] && !h.roster_problems.contains(&"declared amounts")
+            {
+                h.roster_problems.push("declared amounts");
+            }
+            roster.members.push(m);
+        }
     }
 
     for h in &mut roster.households {
@@ -457,7 +562,7 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
 }
 
 /// Normalises who each row of a linked extract is about.
-pub fn person_keys(table: &Table, quality: &mut Vec<DataQuality>) -> PersonKeys {
+pub fn person_keys<'a>(table: &'a Table, quality: &mut Vec<DataQuality>) -> PersonKeys<'a> {
     let dataset = table.dataset;
     let (name_col, id_col) = dataset
         .person_columns()
@@ -476,13 +581,27 @@ pub fn person_keys(table: &Table, quality: &mut Vec<DataQuality>) -> PersonKeys 
     let first = table.first_row as usize;
     for (row, ((raw, name), region)) in ids.iter().zip(names.iter()).zip(regions.iter()).enumerate()
     {
-        let id = normalize_id(raw);
-        id_problems(dataset, id_col, first + row, raw, &id, quality);
-        keys.ids.push(id);
-        keys.names
-            .push(name_of(dataset, name_col, first + row, name, quality));
-        keys.region_codes
-            .push(region.and_then(|r| region_code(Some(r))));
+        let id = normalize_id_ref(raw);
+        record_id_problems(dataset, id_col, first + row, raw, &id.problems, quality);
+        if id.valid {
+            for p in crate::text::name_problems(name) {
+                quality.push(DataQuality::new(
+                    dataset,
+                    (first + row) as u64,
+                    name_col,
+                    Problem::Name(p),
+                    name.map(str::to_string),
+                ));
+            }
+            keys.names.push(None);
+            keys.region_codes.push(None);
+        } else {
+            keys.names
+                .push(name_of(dataset, name_col, first + row, name, quality));
+            keys.region_codes
+                .push(region.and_then(|r| region_code(Some(r))));
+        }
+        keys.ids.push(id.into());
     }
     keys
 }

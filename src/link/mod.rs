@@ -150,40 +150,64 @@ pub struct DatasetLinks {
 /// The roster's members by normalised id, and (built on first need) by
 /// blocking key.
 pub struct MemberIndex {
-    by_id: HashMap<String, Vec<u32>>,
+    /// A member's index, or [`SHARED`] plus an index into `shared` when
+    /// several members have the id: almost every id is one member's, and a
+    /// `Vec` for each would cost an allocation per member. foldhash with a
+    /// fixed seed: SipHash was a visible part of the run, and a fixed seed
+    /// keeps runs reproducible.
+    by_id: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
+    shared: Vec<Vec<u32>>,
     blocks: OnceLock<BlockIndex>,
 }
+
+/// Marks a `by_id` value as an index into `MemberIndex::shared`.
+const SHARED: u32 = 1 << 31;
 
 impl MemberIndex {
     /// Indexes every member with an id; ids shared by several members are
     /// reported as `duplicate_id_number`.
     pub fn new(roster: &Roster, quality: &mut Vec<DataQuality>) -> MemberIndex {
-        let mut by_id: HashMap<String, Vec<u32>> = HashMap::with_capacity(roster.members.len());
+        let mut by_id: HashMap<Box<str>, u32, foldhash::fast::FixedState> =
+            HashMap::with_capacity_and_hasher(roster.members.len(), Default::default());
+        let mut shared: Vec<Vec<u32>> = Vec::new();
         for (i, m) in roster.members.iter().enumerate() {
-            if let Some(id) = &m.id.value {
-                by_id.entry(id.clone()).or_default().push(i as u32);
-            }
-        }
-        for members in by_id.values().filter(|v| v.len() > 1) {
-            for &i in &members[1..] {
-                let m = &roster.members[i as usize];
-                quality.push(DataQuality::new(
-                    Dataset::Members,
-                    m.row_index,
-                    "id_number",
-                    Problem::DuplicateIdNumber,
-                    m.id.value.clone(),
-                ));
+            let Some(id) = m.id.value.as_deref() else {
+                continue;
+            };
+            match by_id.get_mut(id) {
+                None => {
+                    by_id.insert(id.into(), i as u32);
+                }
+                Some(v) => {
+                    // Reported in member order: every member after the first.
+                    quality.push(DataQuality::new(
+                        Dataset::Members,
+                        m.row_index,
+                        "id_number",
+                        Problem::DuplicateIdNumber,
+                        m.id.value.clone(),
+                    ));
+                    if *v & SHARED == 0 {
+                        shared.push(vec![*v]);
+                        *v = SHARED | (shared.len() - 1) as u32;
+                    }
+                    shared[(*v & !SHARED) as usize].push(i as u32);
+                }
             }
         }
         MemberIndex {
             by_id,
+            shared,
             blocks: OnceLock::new(),
         }
     }
 
     pub fn get(&self, id: &str) -> &[u32] {
-        self.by_id.get(id).map_or(&[], Vec::as_slice)
+        match self.by_id.get(id) {
+            None => &[],
+            Some(v) if v & SHARED == 0 => std::slice::from_ref(v),
+            Some(v) => &self.shared[(v & !SHARED) as usize],
+        }
     }
 
     fn blocks(&self, roster: &Roster) -> &BlockIndex {
@@ -467,10 +491,10 @@ mod tests {
         }
     }
 
-    fn keys(ids: &[&str]) -> PersonKeys {
+    fn keys(ids: &[&str]) -> PersonKeys<'static> {
         PersonKeys {
             dataset: Some(Dataset::Vehicles),
-            ids: ids.iter().map(|s| normalize_id(Some(s))).collect(),
+            ids: ids.iter().map(|s| normalize_id(Some(s)).into()).collect(),
             names: vec![None; ids.len()],
             birth_dates: vec![None; ids.len()],
             region_codes: vec![None; ids.len()],
@@ -579,10 +603,13 @@ mod tests {
         region: Option<&'a str>,
     }
 
-    fn rows(rows: &[Row<'_>]) -> PersonKeys {
+    fn rows(rows: &[Row<'_>]) -> PersonKeys<'static> {
         PersonKeys {
             dataset: Some(Dataset::Deaths),
-            ids: rows.iter().map(|r| normalize_id(Some(r.id))).collect(),
+            ids: rows
+                .iter()
+                .map(|r| normalize_id(Some(r.id)).into())
+                .collect(),
             names: rows
                 .iter()
                 .map(|r| crate::text::normalize_name(Some(r.name)).value)
@@ -609,7 +636,7 @@ mod tests {
         }
     }
 
-    fn link(roster: &Roster, keys: &PersonKeys, t: &[Thresholds]) -> Vec<Option<Link>> {
+    fn link(roster: &Roster, keys: &PersonKeys<'_>, t: &[Thresholds]) -> Vec<Option<Link>> {
         let mut q = Vec::new();
         let index = MemberIndex::new(roster, &mut q);
         let links = link_dataset(&index, roster, keys, t);

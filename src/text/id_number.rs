@@ -9,6 +9,7 @@
 //! is never dropped for a bad id.
 
 use chrono::NaiveDate;
+use std::borrow::Cow;
 
 /// Something the normaliser fixed or found wrong in an id number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,33 +96,71 @@ const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3
 /// The GB 11643 check character for the first 17 digits; `None` when the
 /// input is not exactly 17 ASCII digits.
 pub fn check_digit(first17: &str) -> Option<char> {
-    let b = first17.as_bytes();
-    if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
-        return None;
+    let b: &[u8; 17] = first17.as_bytes().try_into().ok()?;
+    b.iter().all(u8::is_ascii_digit).then(|| check_char(b))
+}
+
+/// The check character of 17 ASCII digits.
+fn check_char(digits: &[u8; 17]) -> char {
+    let mut sum = 0;
+    for (d, w) in digits.iter().zip(WEIGHTS) {
+        sum += u32::from(d - b'0') * w;
     }
-    let sum: u32 = b
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    Some(CHECK_CHARS[(sum % 11) as usize])
+    CHECK_CHARS[(sum % 11) as usize]
+}
+
+/// The birth date (YYYYMMDD at 6..14) of an 18-character id, if it is a real date.
+pub fn id_birth_date(id: &str) -> Option<NaiveDate> {
+    birth_date_of(id)
 }
 
 fn birth_date_of(id: &str) -> Option<NaiveDate> {
     if id.len() != 18 {
         return None;
     }
-    let part = id.get(6..14)?;
-    if !part.bytes().all(|b| b.is_ascii_digit()) {
+    let part = id.as_bytes().get(6..14)?;
+    if !part.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let y: i32 = part[0..4].parse().ok()?;
-    let m: u32 = part[4..6].parse().ok()?;
-    let d: u32 = part[6..8].parse().ok()?;
+    // Digit arithmetic rather than `str::parse`: run on every id of every
+    // extract row.
+    let number = |b: &[u8]| b.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    let y = number(&part[0..4]) as i32;
+    let m = number(&part[4..6]);
+    let d = number(&part[6..8]);
     if !(1850..=2100).contains(&y) {
         return None;
     }
     NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// An id number after normalisation, borrowing the input when it needed
+/// no change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdRef<'a> {
+    pub value: Option<Cow<'a, str>>,
+    pub valid: bool,
+    pub problems: Vec<IdProblem>,
+}
+
+/// [`normalize_id`] without copying a clean id: an extract has tens of
+/// millions of them, most never kept past linking.
+pub fn normalize_id_ref(raw: Option<&str>) -> IdRef<'_> {
+    if let Some(raw) = raw.filter(|r| is_plain_18(r.as_bytes())) {
+        let mut problems = Vec::new();
+        let valid = check_18(raw, &mut problems);
+        return IdRef {
+            value: Some(Cow::Borrowed(raw)),
+            valid,
+            problems,
+        };
+    }
+    let id = normalize_id(raw);
+    IdRef {
+        value: id.value.map(Cow::Owned),
+        valid: id.valid,
+        problems: id.problems,
+    }
 }
 
 /// Normalises one id number as the contract says; never fails.
@@ -216,7 +255,11 @@ fn check_18(id: &str, problems: &mut Vec<IdProblem>) -> bool {
     if !date_ok {
         problems.push(IdProblem::BadBirthDate);
     }
-    let sum_ok = check_digit(&id[..17]) == Some(char::from(id.as_bytes()[17]));
+    // `is_plain_18` has checked the 17 digits.
+    let b = id.as_bytes();
+    let sum_ok = b[..17]
+        .try_into()
+        .is_ok_and(|digits| check_char(digits) == char::from(b[17]));
     if !sum_ok {
         problems.push(IdProblem::BadChecksum);
     }
@@ -273,6 +316,15 @@ mod tests {
             let mut slow = normalize_id(Some(&format!(" {id}")));
             slow.problems.retain(|p| *p != IdProblem::Whitespace);
             prop_assert_eq!(fast, slow);
+        }
+
+        /// The borrowing normaliser says what the owning one says.
+        #[test]
+        fn borrowed_and_owned_ids_agree(raw in "[0-9Xx ０-９]{0,20}") {
+            let owned = normalize_id(Some(&raw));
+            let borrowed = normalize_id_ref(Some(&raw));
+            prop_assert_eq!(borrowed.value.as_deref(), owned.value.as_deref());
+            prop_assert_eq!((borrowed.valid, borrowed.problems), (owned.valid, owned.problems));
         }
     }
 

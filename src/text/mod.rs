@@ -7,5 +7,8 @@
 pub mod id_number;
 pub mod name;
 
-pub use id_number::{check_digit, mask_id, normalize_id, IdProblem, NormalizedId};
-pub use name::{normalize_name, NameProblem, NormalizedName};
+pub use id_number::{
+    check_digit, id_birth_date, mask_id, normalize_id, normalize_id_ref, IdProblem, IdRef,
+    NormalizedId,
+};
+pub use name::{name_problems, normalize_name, NameProblem, NormalizedName};
