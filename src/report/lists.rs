@@ -7,6 +7,7 @@ use crate::decide::Action;
 use crate::normalise::{Household, Member, Roster};
 use crate::output::OutputError;
 use crate::schema::Relation;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 /// The action lists, in the order a centre works through them.
@@ -51,11 +52,13 @@ pub(crate) struct Heads<'a> {
     /// Index into `roster.households` per `decisions` row; `None` for a
     /// household not on the roster.
     of_row: Vec<Option<u32>>,
+    /// Index into `roster.members` of each household's head.
+    head_of: Vec<Option<u32>>,
 }
 
 impl<'a> Heads<'a> {
     fn new(roster: &'a Roster, household_ids: &polars::prelude::StringChunked) -> Heads<'a> {
-        let by_id: HashMap<&str, u32> = roster
+        let by_id: HashMap<&str, u32, foldhash::fast::FixedState> = roster
             .households
             .iter()
             .enumerate()
@@ -65,7 +68,27 @@ impl<'a> Heads<'a> {
             .iter()
             .map(|id| id.and_then(|id| by_id.get(id).copied()))
             .collect();
-        Heads { roster, of_row }
+        // Found once, in roster order (a household's members are near each
+        // other there), not per list row in region order, where each look-up
+        // was a few cache misses: a second of a 1M-household run.
+        let head_of = roster
+            .households
+            .par_iter()
+            .map(|h| {
+                let is_head =
+                    |&&m: &&u32| roster.members[m as usize].relation == Some(Relation::Head);
+                h.members
+                    .iter()
+                    .find(is_head)
+                    .or(h.members.first())
+                    .copied()
+            })
+            .collect();
+        Heads {
+            roster,
+            of_row,
+            head_of,
+        }
     }
 
     /// The household of `decisions` row `i`.
@@ -77,12 +100,8 @@ impl<'a> Heads<'a> {
     /// The 户主 of row `i`; the first member listed when no member is marked head.
     pub fn head(&self, i: usize) -> Option<&'a Member> {
         let roster = self.roster;
-        let h = self.household(i)?;
-        let members = h.members.iter().map(|&m| &roster.members[m as usize]);
-        members
-            .clone()
-            .find(|m| m.relation == Some(Relation::Head))
-            .or_else(|| members.clone().next())
+        let h = self.of_row[i]?;
+        self.head_of[h as usize].map(|m| &roster.members[m as usize])
     }
 
     /// The name of the member of row `i`'s household with normalised id `id_number`.
@@ -125,7 +144,7 @@ pub(crate) struct Decisions<'a> {
     pub confidence: &'a polars::prelude::Float64Chunked,
     details: &'a polars::prelude::StringChunked,
     /// Rows of `findings` per household (findings are sorted by household).
-    findings: HashMap<&'a str, (usize, usize)>,
+    findings: HashMap<&'a str, (usize, usize), foldhash::fast::FixedState>,
 }
 
 impl<'a> Decisions<'a> {
@@ -144,7 +163,8 @@ impl<'a> Decisions<'a> {
         order.sort_unstable_by_key(|&i| (keys[i as usize], i));
         let f = Frame::new("findings", lists.findings);
         let finding_households = f.str("household_id")?;
-        let mut findings: HashMap<&str, (usize, usize)> = HashMap::new();
+        let mut findings: HashMap<&str, (usize, usize), foldhash::fast::FixedState> =
+            HashMap::default();
         for (i, h) in finding_households.iter().enumerate() {
             let Some(h) = h else { continue };
             findings
@@ -197,10 +217,16 @@ impl<'a> Decisions<'a> {
         let Some(&(from, to)) = self.findings.get(self.household_id(i)) else {
             return String::new();
         };
-        (from..to)
-            .filter_map(|r| self.details.get(r))
-            .collect::<Vec<_>>()
-            .join("；")
+        // A household-level finding is cited once per source row (two
+        // deposit rows give two R-FIN-ASSETS rows with the same words): a
+        // case worker reads each sentence once.
+        let mut details: Vec<&str> = Vec::new();
+        for d in (from..to).filter_map(|r| self.details.get(r)) {
+            if !details.contains(&d) {
+                details.push(d);
+            }
+        }
+        details.join("；")
     }
 }
 

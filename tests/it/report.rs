@@ -353,3 +353,25 @@ fn data_quality_is_counted_in_the_workbook_and_listed_in_full_in_parquet() {
     assert_eq!(detail.height(), summary.data_quality);
     assert!(!out.join("数据质量明细.csv").exists());
 }
+
+/// A household-level finding cited by several source rows (two deposit
+/// accounts over the limit) reads once in a list's 核对发现, not once per row.
+#[test]
+fn each_finding_sentence_reads_once_per_household() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run(&data, &out, "2024-10").unwrap();
+    let mut cells = 0;
+    for name in ["清退建议", "不予纳入", "人工复核"] {
+        let rows = sheet(&out.join("report.xlsx"), name);
+        let col = rows[0].iter().position(|h| text(h) == "核对发现").unwrap();
+        for row in &rows[1..] {
+            let sentences: Vec<String> = text(&row[col]).split('；').map(str::to_string).collect();
+            let unique: std::collections::BTreeSet<&String> = sentences.iter().collect();
+            assert_eq!(unique.len(), sentences.len(), "{name}: {sentences:?}");
+            cells += 1;
+        }
+    }
+    assert!(cells > 10, "the lists are not empty");
+}
