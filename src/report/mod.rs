@@ -92,14 +92,14 @@ pub fn write(
             for i in 0..sheet.len {
                 let cells = sheet.row(i);
                 csv.row(&cells)?;
-                xlsx.row(i, &cells)?;
+                xlsx.row(i, cells)?;
                 if i % 1024 == 1023 {
                     progress.advance(1024);
                 }
             }
             progress.advance((sheet.len % 1024) as u64);
             csv.finish()?;
-            Ok((k, xlsx.finish()))
+            Ok((k, xlsx.finish()?))
         })
         .collect::<Result<Vec<_>, OutputError>>()?;
     written.sort_by_key(|(k, _)| *k);

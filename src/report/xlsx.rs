@@ -137,10 +137,11 @@ pub(crate) struct List<'f> {
     formats: &'f Formats,
     worksheets: Vec<Worksheet>,
     len: usize,
+    widths: Vec<usize>,
 }
 
 impl<'f> List<'f> {
-    /// Sets widths, header, frozen pane and filter on each worksheet.
+    /// Sets header, frozen pane and filter on each worksheet.
     pub fn new(
         formats: &'f Formats,
         mut worksheets: Vec<Worksheet>,
@@ -151,10 +152,6 @@ impl<'f> List<'f> {
         for (part, ws) in worksheets.iter_mut().enumerate() {
             let from = part * MAX_DATA_ROWS;
             let to = (from + MAX_DATA_ROWS).min(sheet.len);
-            for (k, w) in widths.iter().enumerate() {
-                let w = (*w).clamp(6, MAX_WIDTH) + 2;
-                ws.set_column_width(k as u16, w as f64).map_err(err)?;
-            }
             ws.set_freeze_panes(1, 0).map_err(err)?;
             ws.autofilter(0, 0, (to - from) as u32, last_col)
                 .map_err(err)?;
@@ -167,21 +164,23 @@ impl<'f> List<'f> {
             formats,
             worksheets,
             len: sheet.len,
+            widths,
         })
     }
 
     /// Writes row `i` of the list (rows come in order).
-    pub fn row(&mut self, i: usize, cells: &[Cell]) -> Result<(), OutputError> {
+    pub fn row(&mut self, i: usize, cells: Vec<Cell>) -> Result<(), OutputError> {
         debug_assert!(i < self.len);
         let ws = &mut self.worksheets[i / MAX_DATA_ROWS];
         let row = (i % MAX_DATA_ROWS + 1) as u32;
         let f = self.formats;
-        for (k, cell) in cells.iter().enumerate() {
+        for (k, cell) in cells.into_iter().enumerate() {
             let col = k as u16;
             match cell {
                 Cell::Text(s) if s.is_empty() => {}
                 Cell::Text(s) => {
-                    ws.write_string(row, col, s.as_ref()).map_err(err)?;
+                    // An owned string is handed over, not copied.
+                    ws.write_string(row, col, s.into_owned()).map_err(err)?;
                 }
                 Cell::Money(Some(d)) => {
                     // Excel holds numbers as f64; the exact amount is in the CSV and Parquet.
@@ -190,11 +189,11 @@ impl<'f> List<'f> {
                         .map_err(err)?;
                 }
                 Cell::Score(Some(x)) => {
-                    ws.write_number_with_format(row, col, *x, &f.score)
+                    ws.write_number_with_format(row, col, x, &f.score)
                         .map_err(err)?;
                 }
                 Cell::Count(Some(n)) => {
-                    ws.write_number(row, col, *n as f64).map_err(err)?;
+                    ws.write_number(row, col, n as f64).map_err(err)?;
                 }
                 Cell::Date(Some(d)) => {
                     use chrono::Datelike;
@@ -210,7 +209,17 @@ impl<'f> List<'f> {
         Ok(())
     }
 
-    pub fn finish(self) -> Vec<Worksheet> {
-        self.worksheets
+    /// Sets the column widths, now that the rows are written: a worksheet
+    /// with column settings looks each written cell's column up in them
+    /// (a hash per cell), and in constant-memory mode the widths are written
+    /// out only when the workbook is saved anyway.
+    pub fn finish(mut self) -> Result<Vec<Worksheet>, OutputError> {
+        for ws in &mut self.worksheets {
+            for (k, w) in self.widths.iter().enumerate() {
+                let w = (*w).clamp(6, MAX_WIDTH) + 2;
+                ws.set_column_width(k as u16, w as f64).map_err(err)?;
+            }
+        }
+        Ok(self.worksheets)
     }
 }
