@@ -21,11 +21,18 @@ use std::collections::BTreeMap;
 
 /// The latest snapshot of each account among `rows`, and their total.
 pub fn latest_per_account<'r>(rows: &[&'r Deposit]) -> (Vec<&'r Deposit>, Decimal) {
-    let mut accounts: BTreeMap<(String, String), &Deposit> = BTreeMap::new();
+    /// An account, or a row that names none (counted on its own).
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    enum Account<'r> {
+        Named(&'r str, &'r str),
+        Row(u64),
+    }
+    // Borrowed keys: a province's run looks up millions of deposit rows here.
+    let mut accounts: BTreeMap<Account, &Deposit> = BTreeMap::new();
     for &d in rows {
         let key = match (&d.institution, &d.account_no) {
-            (Some(i), Some(a)) => (i.clone(), a.clone()),
-            _ => (String::new(), format!("#{}", d.source.row_index)),
+            (Some(i), Some(a)) => Account::Named(i, a),
+            _ => Account::Row(d.source.row_index),
         };
         accounts
             .entry(key)

@@ -20,12 +20,18 @@ use std::collections::BTreeMap;
 
 /// (distinct units, Σ area × share) of residential rows.
 pub fn units_and_area(rows: &[&Property]) -> (usize, Decimal) {
-    let mut units: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
+    /// A unit, or a row that names none (a unit of its own).
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    enum Unit<'r> {
+        Numbered(&'r str),
+        Row(u64),
+    }
+    let mut units: BTreeMap<Unit, (Decimal, Decimal)> = BTreeMap::new();
     for p in rows {
-        let key = p
-            .unit_no
-            .clone()
-            .unwrap_or_else(|| format!("#{}", p.source.row_index));
+        let key = match &p.unit_no {
+            Some(u) => Unit::Numbered(u),
+            None => Unit::Row(p.source.row_index),
+        };
         let (area, share) = units.entry(key).or_default();
         *area = (*area).max(p.area_m2.unwrap_or_default());
         *share += p.share.unwrap_or(Decimal::ONE);
