@@ -34,6 +34,58 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// The problems not about an id or a name, each once.
+    const OTHERS: [Problem; 14] = [
+        Problem::BadMoney,
+        Problem::BadDate,
+        Problem::BadBool,
+        Problem::BadNumber,
+        Problem::UnknownCode,
+        Problem::NullValue,
+        Problem::NegativeAmount,
+        Problem::OutOfRange,
+        Problem::DuplicateHouseholdId,
+        Problem::UnknownHousehold,
+        Problem::NoMembers,
+        Problem::DuplicateIdNumber,
+        Problem::MissingPhaseOutUntil,
+        Problem::BadRegionCode,
+    ];
+
+    /// Every problem, each once.
+    pub fn all() -> impl Iterator<Item = Problem> {
+        let ids = IdProblem::ALL.into_iter().map(Problem::Id);
+        let names = NameProblem::ALL.into_iter().map(Problem::Name);
+        ids.chain(names).chain(Problem::OTHERS)
+    }
+
+    /// The problem whose `data_quality.problem` code is `code`.
+    pub fn from_code(code: &str) -> Option<Problem> {
+        Problem::all().find(|p| p.code() == code)
+    }
+
+    /// What a case worker reads in the reports.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Problem::Id(p) => p.label_zh(),
+            Problem::Name(p) => p.label_zh(),
+            Problem::BadMoney => "金额无法识别",
+            Problem::BadDate => "日期无法识别",
+            Problem::BadBool => "是/否值无法识别",
+            Problem::BadNumber => "数值无法识别",
+            Problem::UnknownCode => "代码不在规定范围内",
+            Problem::NullValue => "必填项为空",
+            Problem::NegativeAmount => "金额为负数",
+            Problem::OutOfRange => "数值超出范围",
+            Problem::DuplicateHouseholdId => "户编号重复",
+            Problem::UnknownHousehold => "所属户不在花名册中",
+            Problem::NoMembers => "家庭无成员",
+            Problem::DuplicateIdNumber => "身份证号在花名册中重复",
+            Problem::MissingPhaseOutUntil => "渐退期缺少截止月份",
+            Problem::BadRegionCode => "区划代码无效",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Problem::Id(p) => p.code(),
@@ -81,5 +133,26 @@ impl DataQuality {
             problem,
             value,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_has_its_own_code_and_words() {
+        let all: Vec<Problem> = Problem::all().collect();
+        let codes: std::collections::BTreeSet<&str> = all.iter().map(|p| p.code()).collect();
+        assert_eq!(codes.len(), all.len(), "codes are unique");
+        for p in all {
+            assert_eq!(Problem::from_code(p.code()), Some(p));
+            assert!(
+                p.label_zh().chars().any(|c| c as u32 >= 0x4E00),
+                "{} reads as words",
+                p.code()
+            );
+        }
+        assert_eq!(Problem::from_code("no_such_problem"), None);
     }
 }

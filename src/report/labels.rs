@@ -88,41 +88,10 @@ pub fn dataset(name: &str) -> &str {
         .map_or(name, |d| d.label_zh())
 }
 
-/// A `data_quality.problem` code (docs/DECISIONS.md lists them) as words.
+/// A `data_quality.problem` code (docs/DECISIONS.md lists them) as words;
+/// an unknown code stays visible as itself.
 pub fn problem(code: &str) -> &str {
-    match code {
-        "null_id" => "身份证号为空",
-        "whitespace" => "身份证号含空白字符",
-        "full_width" => "身份证号含全角字符",
-        "lowercase_x" => "校验码为小写x",
-        "legacy_15_digit" => "15位旧身份证号（已升位）",
-        "bad_checksum" => "身份证号校验码错误",
-        "bad_length" => "身份证号位数错误",
-        "bad_characters" => "身份证号含非法字符",
-        "bad_birth_date" => "身份证号出生日期无效",
-        "null_name" => "姓名为空",
-        "name_whitespace" => "姓名含空格",
-        "name_full_width" => "姓名含全角字母",
-        "name_middle_dot_variant" => "姓名间隔号不规范",
-        "name_traditional" => "姓名含繁体字",
-        "name_placeholder" => "姓名含生僻字替代符",
-        "name_latin" => "姓名为拼音或字母",
-        "bad_money" => "金额无法识别",
-        "bad_date" => "日期无法识别",
-        "bad_bool" => "是/否值无法识别",
-        "bad_number" => "数值无法识别",
-        "unknown_code" => "代码不在规定范围内",
-        "null_value" => "必填项为空",
-        "negative_amount" => "金额为负数",
-        "out_of_range" => "数值超出范围",
-        "bad_region_code" => "区划代码无效",
-        "duplicate_household_id" => "户编号重复",
-        "unknown_household" => "所属户不在花名册中",
-        "no_members" => "家庭无成员",
-        "duplicate_id_number" => "身份证号在花名册中重复",
-        "missing_phase_out_until" => "渐退期缺少截止月份",
-        other => other,
-    }
+    crate::quality::Problem::from_code(code).map_or(code, |p| p.label_zh())
 }
 
 /// 是 / 否.

@@ -35,6 +35,33 @@ pub enum IdProblem {
 }
 
 impl IdProblem {
+    pub const ALL: [IdProblem; 9] = [
+        IdProblem::Missing,
+        IdProblem::Whitespace,
+        IdProblem::FullWidth,
+        IdProblem::LowercaseX,
+        IdProblem::Legacy15,
+        IdProblem::BadChecksum,
+        IdProblem::BadLength,
+        IdProblem::BadCharacters,
+        IdProblem::BadBirthDate,
+    ];
+
+    /// What a case worker reads in the reports.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            IdProblem::Missing => "身份证号为空",
+            IdProblem::Whitespace => "身份证号含空白字符",
+            IdProblem::FullWidth => "身份证号含全角字符",
+            IdProblem::LowercaseX => "校验码为小写x",
+            IdProblem::Legacy15 => "15位旧身份证号（已升位）",
+            IdProblem::BadChecksum => "身份证号校验码错误",
+            IdProblem::BadLength => "身份证号位数错误",
+            IdProblem::BadCharacters => "身份证号含非法字符",
+            IdProblem::BadBirthDate => "身份证号出生日期无效",
+        }
+    }
+
     /// The `problem` code written to `data_quality`.
     pub fn code(self) -> &'static str {
         match self {

@@ -29,6 +29,29 @@ pub enum NameProblem {
 }
 
 impl NameProblem {
+    pub const ALL: [NameProblem; 7] = [
+        NameProblem::Missing,
+        NameProblem::Whitespace,
+        NameProblem::FullWidth,
+        NameProblem::MiddleDotVariant,
+        NameProblem::Traditional,
+        NameProblem::Placeholder,
+        NameProblem::Latin,
+    ];
+
+    /// What a case worker reads in the reports.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            NameProblem::Missing => "姓名为空",
+            NameProblem::Whitespace => "姓名含空格",
+            NameProblem::FullWidth => "姓名含全角字母",
+            NameProblem::MiddleDotVariant => "姓名间隔号不规范",
+            NameProblem::Traditional => "姓名含繁体字",
+            NameProblem::Placeholder => "姓名含生僻字替代符",
+            NameProblem::Latin => "姓名为拼音或字母",
+        }
+    }
+
     /// The `problem` code written to `data_quality`.
     pub fn code(self) -> &'static str {
         match self {
