@@ -45,6 +45,29 @@ pub struct Household {
     pub roster_problems: Vec<&'static str>,
 }
 
+#[cfg(test)]
+impl Household {
+    /// A household with only an id and a region code, for tests.
+    pub fn bare(household_id: &str, region_code: &str) -> Household {
+        Household {
+            row_index: 0,
+            household_id: household_id.to_string(),
+            region_code: region_code.to_string(),
+            area: None,
+            program: None,
+            status: None,
+            tier: None,
+            single_person_coverage: false,
+            benefit_start: None,
+            phase_out_until: None,
+            monthly_benefit: None,
+            last_review_date: None,
+            members: Vec::new(),
+            roster_problems: Vec::new(),
+        }
+    }
+}
+
 /// Declared monthly amounts of a member (money, yuan).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Declared {

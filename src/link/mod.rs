@@ -556,22 +556,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn household(region: &str) -> Household {
-        Household {
-            row_index: 0,
-            household_id: format!("H{region}"),
-            region_code: region.to_string(),
-            area: None,
-            program: None,
-            status: None,
-            tier: None,
-            single_person_coverage: false,
-            benefit_start: None,
-            phase_out_until: None,
-            monthly_benefit: None,
-            last_review_date: None,
-            members: vec![],
-            roster_problems: vec![],
-        }
+        Household::bare(&format!("H{region}"), region)
     }
 
     fn named(id: &str, name: &str, household: u32) -> Member {

@@ -162,11 +162,11 @@ fn snapshot(r: &HouseholdResult) -> Snapshot {
 
 /// `review_due`, sorted by household_id.
 pub fn review_due_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame {
-    let mut rows: Vec<usize> = (0..results.len())
+    let rows: Vec<usize> = super::tables::households_by_id(roster)
+        .into_iter()
         .filter(|&i| results[i].assessment.review_due.is_some())
         .collect();
     let household = |h: usize| &roster.households[h];
-    rows.sort_by(|&a, &b| household(a).household_id.cmp(&household(b).household_id));
     let due = |i: usize| results[i].assessment.review_due.as_ref().expect("filtered");
     let snapshots: Vec<Snapshot> = rows.iter().map(|&i| snapshot(&results[i])).collect();
     let per_capita = |i: usize, total: Decimal| {

@@ -64,14 +64,34 @@ pub(super) fn frame(columns: Vec<Column>) -> DataFrame {
     DataFrame::new(height, columns).expect("columns of equal length")
 }
 
+/// Indices of the roster's households in household_id order (equal ids in
+/// roster order). Sorted on the id's first 16 bytes held inline, so most
+/// comparisons follow no pointer; the whole id decides only on a tie. At 1M
+/// households a plain sort on the strings took 0.6 s, in a stage every
+/// output waits for.
+pub fn households_by_id(roster: &Roster) -> Vec<usize> {
+    use rayon::prelude::*;
+    let id = |i: usize| roster.households[i].household_id.as_bytes();
+    let prefix = |i: usize| {
+        let mut head = [0u8; 16];
+        let n = id(i).len().min(16);
+        head[..n].copy_from_slice(&id(i)[..n]);
+        u128::from_be_bytes(head)
+    };
+    let mut keyed: Vec<(u128, usize)> = (0..roster.households.len())
+        .map(|i| (prefix(i), i))
+        .collect();
+    keyed.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| id(a.1).cmp(id(b.1)))
+            .then(a.1.cmp(&b.1))
+    });
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
 /// `decisions`: one row per household, sorted by household_id.
 pub fn decisions_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame {
-    let mut order: Vec<usize> = (0..roster.households.len()).collect();
-    order.sort_by(|&a, &b| {
-        roster.households[a]
-            .household_id
-            .cmp(&roster.households[b].household_id)
-    });
+    let order = households_by_id(roster);
     let h = |i: usize| &roster.households[i];
     let r = |i: usize| &results[i];
     let per_member = |i: usize, total: Decimal| {
@@ -466,4 +486,35 @@ pub fn quality_frame(quality: &mut [DataQuality]) -> DataFrame {
         ),
         strings("value", quality.iter().map(|q| q.value.as_deref())),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalise::Household;
+
+    /// The inline-prefix sort gives exactly the order of sorting the ids as
+    /// strings, with equal ids in roster order.
+    #[test]
+    fn households_by_id_is_string_order_with_ties_in_roster_order() {
+        let ids = [
+            "512022-0000010",
+            "512022-0000002",
+            "ab",
+            "ab\u{0}",
+            "a",
+            "512022-00000020-long-suffix-b",
+            "512022-00000020-long-suffix-a",
+            "512022-0000002",
+            "",
+            "Z",
+        ];
+        let roster = Roster {
+            households: ids.iter().map(|id| Household::bare(id, "")).collect(),
+            members: Vec::new(),
+        };
+        let mut expected: Vec<usize> = (0..ids.len()).collect();
+        expected.sort_by(|&a, &b| ids[a].cmp(ids[b]));
+        assert_eq!(households_by_id(&roster), expected);
+    }
 }
