@@ -12,8 +12,8 @@ mod tables;
 
 pub use lists::{near_relative_frame, review_due_frame};
 pub use tables::{
-    decisions_frame, findings_frame, matches_batches, matches_frame, quality_counts_frame,
-    quality_frame, HouseholdResult,
+    decisions_frame, findings_frame, matches_batches, quality_counts_frame, quality_frame,
+    HouseholdResult,
 };
 
 use crate::link::DatasetLinks;

@@ -303,17 +303,6 @@ fn level_columns(
     ]
 }
 
-/// `matches`: one row per row of every supplied linked extract, sorted by
-/// dataset name then row_index.
-pub fn matches_frame(roster: &Roster, links: &[DatasetLinks]) -> DataFrame {
-    let mut batches = matches_batches(roster, links, usize::MAX);
-    let mut frame = batches.next().expect("at least one batch");
-    for b in batches {
-        frame.vstack_mut_owned(b).expect("batches share a schema");
-    }
-    frame
-}
-
 /// `matches` in frames of at most `batch_rows` rows, in output order
 /// (datasets by name, rows in order): written one at a time, so the 20M-row
 /// table of a province never exists in memory at once. Always at least one
