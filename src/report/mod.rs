@@ -10,8 +10,8 @@
 //! Architecture invariants:
 //! - A list is a [`Sheet`]: Chinese headers and a function from row number to
 //!   cells, so one row at a time is materialised. Writers stream: CSV
-//!   through a buffer, the workbook in rust_xlsxwriter's constant-memory
-//!   mode (rows go to a temp file as they are written). A 1M-household run
+//!   through a buffer, the workbook's sheets through their compressor (into
+//!   a temp file, a compressed zip entry per sheet). A 1M-household run
 //!   holds the frames (already in memory) and a few index vectors, no more.
 //! - Nothing here decides anything: labels, sorting and layout only.
 //! - The same inputs give the same bytes (fixed workbook timestamps, no
@@ -66,33 +66,24 @@ pub fn write(
     let sheets = lists::build(lists, roster)?;
     progress.start(Stage::Reports, sheets.iter().map(|s| s.len as u64).sum());
     let month = run_json["run_month"].as_str().unwrap_or_default();
-    let mut book = xlsx::Book::new(staging, month)?;
-    let worksheets = sheets
-        .iter()
-        .map(|s| book.worksheets(s))
-        .collect::<Result<Vec<_>, _>>()?;
+    let book = xlsx::Book::new(month);
     let mut files: Vec<String> = sheets.iter().map(|s| format!("{}.csv", s.name)).collect();
     // Each list is one task that builds every row once and writes it to
-    // both its CSV file and its worksheets; the longest lists start first so
-    // the threads finish together.
-    let mut tasks: Vec<(usize, &Sheet, Vec<rust_xlsxwriter::Worksheet>)> = sheets
-        .iter()
-        .zip(worksheets)
-        .enumerate()
-        .map(|(k, (s, ws))| (k, s, ws))
-        .collect();
-    tasks.sort_by_key(|(k, s, _)| (std::cmp::Reverse(s.len), *k));
+    // both its CSV file and its worksheets (compressing them as it goes);
+    // the longest lists start first so the threads finish together.
+    let mut tasks: Vec<(usize, &Sheet)> = sheets.iter().enumerate().collect();
+    tasks.sort_by_key(|(k, s)| (std::cmp::Reverse(s.len), *k));
     let mut written = tasks
         .into_par_iter()
         .with_max_len(1)
-        .map(|(k, sheet, worksheets)| {
+        .map(|(k, sheet)| {
             let csv_path = staging.path(&files[k]);
             let mut csv = csv::CsvList::new(&csv_path, &sheet.headers)?;
-            let mut xlsx = xlsx::List::new(&book.formats, worksheets, sheet)?;
+            let mut xlsx = xlsx::List::new(staging, sheet)?;
             for i in 0..sheet.len {
                 let cells = sheet.row(i);
                 csv.row(&cells)?;
-                xlsx.row(i, cells)?;
+                xlsx.row(i, &cells)?;
                 if i % 1024 == 1023 {
                     progress.advance(1024);
                 }
@@ -103,7 +94,10 @@ pub fn write(
         })
         .collect::<Result<Vec<_>, OutputError>>()?;
     written.sort_by_key(|(k, _)| *k);
-    book.save(staging, written.into_iter().map(|(_, ws)| ws).collect())?;
+    book.save(
+        staging,
+        written.into_iter().flat_map(|(_, ws)| ws).collect(),
+    )?;
     files.push(WORKBOOK.to_string());
     let page = html::render(lists, &sheets, run_json)?;
     let path = staging.path(HTML);
