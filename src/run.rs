@@ -623,14 +623,23 @@ fn run_json(
         })
         .collect();
     // Distinct parameter sets, in order of first use, with how many households use each.
-    let mut sets: Vec<(Arc<Resolved>, usize)> = Vec::new();
+    // Counted per shared `Arc` (one per region code) first, then equal sets
+    // merged: comparing every household's set field by field took 0.2 s at
+    // 1M households, and run.json is built twice.
+    let mut arc_index: HashMap<*const Resolved, usize> = HashMap::new();
+    let mut by_arc: Vec<(Arc<Resolved>, usize)> = Vec::new();
     for p in params.iter().flatten() {
-        match sets
-            .iter_mut()
-            .find(|(r, _)| Arc::ptr_eq(r, p) || **r == **p)
-        {
-            Some((_, n)) => *n += 1,
-            None => sets.push((p.clone(), 1)),
+        let i = *arc_index.entry(Arc::as_ptr(p)).or_insert_with(|| {
+            by_arc.push((p.clone(), 0));
+            by_arc.len() - 1
+        });
+        by_arc[i].1 += 1;
+    }
+    let mut sets: Vec<(Arc<Resolved>, usize)> = Vec::new();
+    for (r, n) in by_arc {
+        match sets.iter_mut().find(|(s, _)| **s == *r) {
+            Some((_, m)) => *m += n,
+            None => sets.push((r, n)),
         }
     }
     let periods_used: BTreeSet<(String, String, Option<String>)> = sets

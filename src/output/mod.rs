@@ -52,8 +52,17 @@ fn compression() -> ParquetCompression {
 /// `large_list`), not polars' default `string_view`: a verification centre's
 /// tools (older pyarrow and pandas, Spark, R's arrow) read those, and the
 /// Parquet data itself is the same.
+/// Code columns held as polars Enums ([`tables::codes`]) are declared
+/// strings too: their values are strings, dictionary-encoded in the file.
 pub fn plain_parquet_metadata(schema: &Schema) -> KeyValueMetadata {
-    let arrow = schema.to_arrow(CompatLevel::oldest());
+    let plain: Schema = schema
+        .iter()
+        .map(|(name, dtype)| match dtype {
+            DataType::Enum(..) | DataType::Categorical(..) => (name.clone(), DataType::String),
+            other => (name.clone(), other.clone()),
+        })
+        .collect();
+    let arrow = plain.to_arrow(CompatLevel::oldest());
     let kv = polars_parquet::write::schema_to_metadata_key(&arrow);
     KeyValueMetadata::from_static(vec![(kv.key, kv.value.unwrap_or_default())])
 }

@@ -59,6 +59,34 @@ pub(super) fn string_lists(
     builder.finish().into_series().into_column()
 }
 
+/// A column of codes from a fixed list, given as each row's position in
+/// `codes`: a polars Enum, so no string is built or hashed per row, and
+/// Parquet gets the codes as a dictionary page and small keys. Read back it
+/// is a plain string column (the footer's schema hint says so:
+/// [`super::plain_parquet_metadata`]). At 1M households `matches` has seven
+/// such columns of 20M rows.
+pub(super) fn codes(
+    name: &str,
+    codes: &[&'static str],
+    positions: impl IntoIterator<Item = Option<u8>>,
+) -> Column {
+    let categories = FrozenCategories::new(codes.iter().copied()).expect("codes are unique");
+    let positions: UInt8Chunked = positions.into_iter().collect_ca(name.into());
+    CategoricalChunked::<Categorical8Type>::from_cats_and_dtype(
+        positions,
+        DataType::from_frozen_categories(categories),
+    )
+    .into_series()
+    .into_column()
+}
+
+/// `value`'s position in `all`, for [`codes`].
+pub(super) fn position<T: PartialEq>(all: &[T], value: T) -> u8 {
+    all.iter()
+        .position(|x| *x == value)
+        .expect("value is listed") as u8
+}
+
 pub(super) fn frame(columns: Vec<Column>) -> DataFrame {
     let height = columns.first().map_or(0, |c| c.len());
     DataFrame::new(height, columns).expect("columns of equal length")
@@ -267,7 +295,16 @@ pub fn findings_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame
 fn level_columns(
     links: impl Iterator<Item = Option<(crate::link::MatchMethod, crate::link::Levels)>> + Clone,
 ) -> [Column; 5] {
-    use crate::link::{score, MatchMethod};
+    use crate::link::{score, BirthDateLevel, IdLevel, MatchMethod, NameLevel, RegionLevel};
+    fn level<T: Copy + PartialEq>(
+        name: &str,
+        all: &[T],
+        code: fn(T) -> &'static str,
+        values: impl Iterator<Item = Option<T>>,
+    ) -> Column {
+        let list: Vec<&'static str> = all.iter().map(|l| code(*l)).collect();
+        codes(name, &list, values.map(|v| v.map(|v| position(all, v))))
+    }
     let weight = |l: &Option<(MatchMethod, crate::link::Levels)>| {
         l.filter(|(m, _)| matches!(m, MatchMethod::Fuzzy | MatchMethod::FuzzyTie))
             .map(|(_, lv)| score::match_weight(&lv))
@@ -280,25 +317,29 @@ fn level_columns(
                 .map(|l| weight(&l))
                 .collect::<Vec<Option<f64>>>(),
         ),
-        strings(
+        level(
             "id_level",
-            links.clone().map(|l| l.map(|(_, lv)| lv.id.code())),
+            IdLevel::ALL,
+            IdLevel::code,
+            links.clone().map(|l| l.map(|(_, lv)| lv.id)),
         ),
-        strings(
+        level(
             "name_level",
-            links
-                .clone()
-                .map(|l| l.and_then(|(_, lv)| lv.name).map(|x| x.code())),
+            NameLevel::ALL,
+            NameLevel::code,
+            links.clone().map(|l| l.and_then(|(_, lv)| lv.name)),
         ),
-        strings(
+        level(
             "birth_date_level",
-            links
-                .clone()
-                .map(|l| l.and_then(|(_, lv)| lv.birth_date).map(|x| x.code())),
+            BirthDateLevel::ALL,
+            BirthDateLevel::code,
+            links.clone().map(|l| l.and_then(|(_, lv)| lv.birth_date)),
         ),
-        strings(
+        level(
             "region_level",
-            links.map(|l| l.and_then(|(_, lv)| lv.region).map(|x| x.code())),
+            RegionLevel::ALL,
+            RegionLevel::code,
+            links.map(|l| l.and_then(|(_, lv)| lv.region)),
         ),
     ]
 }
@@ -341,6 +382,8 @@ pub fn matches_batches<'a>(
 
 /// The `matches` rows `rows` of one dataset.
 fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -> DataFrame {
+    use crate::link::{MatchMethod, MatchStatus};
+    use crate::schema::Dataset;
     let n = (rows.end - rows.start) as usize;
     let first = l.links.partition_point(|link| link.row_index < rows.start);
     let mut next = l.links[first..].iter().peekable();
@@ -351,6 +394,7 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
     let mut method = Vec::with_capacity(n);
     let mut status = Vec::with_capacity(n);
     let mut levels = Vec::with_capacity(n);
+    let unmatched = position(&MatchStatus::ALL, MatchStatus::Unmatched);
     for row in rows {
         row_index.push(row);
         match next.next_if(|link| link.row_index == row) {
@@ -363,8 +407,8 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
                         .as_str(),
                 ));
                 score.push(Some(link.score));
-                method.push(Some(link.method.code()));
-                status.push(link.status.code());
+                method.push(Some(position(&MatchMethod::ALL, link.method)));
+                status.push(Some(position(&MatchStatus::ALL, link.status)));
                 levels.push(Some((link.method, link.levels)));
             }
             None => {
@@ -372,20 +416,30 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
                 household_id.push(None);
                 score.push(None);
                 method.push(None);
-                status.push(crate::link::MatchStatus::Unmatched.code());
+                status.push(Some(unmatched));
                 levels.push(None);
             }
         }
     }
+    let names = |all: &[Dataset]| all.iter().map(|d| d.name()).collect::<Vec<_>>();
+    let dataset = position(&Dataset::LINKED, l.dataset);
     frame(
         [
-            Column::new("dataset".into(), vec![l.dataset.name(); n]),
+            codes(
+                "dataset",
+                &names(&Dataset::LINKED),
+                std::iter::repeat_n(Some(dataset), n),
+            ),
             Column::new("row_index".into(), row_index),
             Column::new("id_number".into(), id_number),
             Column::new("household_id".into(), household_id),
             Column::new("match_score".into(), score),
-            Column::new("match_method".into(), method),
-            Column::new("status".into(), status),
+            codes(
+                "match_method",
+                &MatchMethod::ALL.map(MatchMethod::code),
+                method,
+            ),
+            codes("status", &MatchStatus::ALL.map(MatchStatus::code), status),
         ]
         .into_iter()
         .chain(level_columns(levels.iter().copied()))

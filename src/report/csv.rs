@@ -32,11 +32,24 @@ fn quoted(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// One list's CSV file being written, a row at a time.
+/// Appends `cells` as one CSV line (CRLF).
+pub(crate) fn render_row(line: &mut String, cells: &[Cell]) {
+    for (k, cell) in cells.iter().enumerate() {
+        if k > 0 {
+            line.push(',');
+        }
+        match cell {
+            Cell::Text(s) => line.push_str(&quoted(s)),
+            other => line.push_str(&cell_text(other)),
+        }
+    }
+    line.push_str("\r\n");
+}
+
+/// One list's CSV file being written, rows rendered elsewhere appended in order.
 pub(crate) struct CsvList<'p> {
     path: &'p Path,
     out: std::io::BufWriter<std::fs::File>,
-    line: String,
 }
 
 impl<'p> CsvList<'p> {
@@ -46,33 +59,17 @@ impl<'p> CsvList<'p> {
         let mut list = CsvList {
             path,
             out: std::io::BufWriter::with_capacity(1 << 16, file),
-            line: String::from("\u{feff}"),
         };
-        list.line.push_str(&headers.join(","));
-        list.end_line()?;
+        let mut header = String::from("\u{feff}");
+        header.push_str(&headers.join(","));
+        header.push_str("\r\n");
+        list.append(&header)?;
         Ok(list)
     }
 
-    fn end_line(&mut self) -> Result<(), OutputError> {
-        self.line.push_str("\r\n");
-        self.out
-            .write_all(self.line.as_bytes())
-            .map_err(io(self.path))?;
-        self.line.clear();
-        Ok(())
-    }
-
-    pub fn row(&mut self, cells: &[Cell]) -> Result<(), OutputError> {
-        for (k, cell) in cells.iter().enumerate() {
-            if k > 0 {
-                self.line.push(',');
-            }
-            match cell {
-                Cell::Text(s) => self.line.push_str(&quoted(s)),
-                other => self.line.push_str(&cell_text(other)),
-            }
-        }
-        self.end_line()
+    /// Appends rows rendered by [`render_row`].
+    pub fn append(&mut self, rows: &str) -> Result<(), OutputError> {
+        self.out.write_all(rows.as_bytes()).map_err(io(self.path))
     }
 
     pub fn finish(mut self) -> Result<(), OutputError> {

@@ -79,16 +79,41 @@ pub fn write(
         .map(|(k, sheet)| {
             let csv_path = staging.path(&files[k]);
             let mut csv = csv::CsvList::new(&csv_path, &sheet.headers)?;
-            let mut xlsx = xlsx::List::new(staging, sheet)?;
-            for i in 0..sheet.len {
-                let cells = sheet.row(i);
-                csv.row(&cells)?;
-                xlsx.row(i, &cells)?;
-                if i % 1024 == 1023 {
-                    progress.advance(1024);
+            let (mut xlsx, layout) = xlsx::List::new(staging, sheet)?;
+            // Runs of rows are built and rendered in parallel, a window at a
+            // time, while the previous window is written and compressed: a
+            // long list (公示名单 has most of the roster) then takes both
+            // cores instead of finishing alone.
+            let render = |run: &std::ops::Range<usize>| {
+                let (mut csv_text, mut xml) = (String::new(), String::new());
+                for i in run.clone() {
+                    let cells = sheet.row(i);
+                    csv::render_row(&mut csv_text, &cells);
+                    layout.render(&mut xml, i, &cells);
                 }
+                (run.start, run.len(), csv_text, xml)
+            };
+            let write = |csv: &mut csv::CsvList,
+                         xlsx: &mut xlsx::List,
+                         done: Vec<(usize, usize, String, String)>| {
+                for (first, rows, csv_text, xml) in done {
+                    csv.append(&csv_text)?;
+                    xlsx.append(first, &xml)?;
+                    progress.advance(rows as u64);
+                }
+                Ok::<_, OutputError>(())
+            };
+            let runs = xlsx.runs(RUN_ROWS);
+            let mut rendered = Vec::new();
+            for window in runs.chunks(RUNS_PER_WINDOW) {
+                let (written, next) = rayon::join(
+                    || write(&mut csv, &mut xlsx, std::mem::take(&mut rendered)),
+                    || window.par_iter().map(render).collect::<Vec<_>>(),
+                );
+                written?;
+                rendered = next;
             }
-            progress.advance((sheet.len % 1024) as u64);
+            write(&mut csv, &mut xlsx, rendered)?;
             csv.finish()?;
             Ok((k, xlsx.finish()?))
         })
@@ -105,6 +130,11 @@ pub fn write(
     files.push(HTML.to_string());
     Ok(files)
 }
+
+/// Rows built and rendered as one unit of work, and units in flight per
+/// list: ~8k rows of text held per list.
+const RUN_ROWS: usize = 1024;
+const RUNS_PER_WINDOW: usize = 8;
 
 /// One cell of a list.
 #[derive(Debug, Clone, PartialEq)]

@@ -36,8 +36,6 @@ const MAX_WIDTH: usize = 60;
 const WIDTH_SAMPLE_ROWS: usize = 10_000;
 /// Excel's limit on a cell's text, in UTF-16 units.
 const MAX_CELL_UTF16: usize = 32_767;
-/// XML buffered per worksheet before it goes to the compressor.
-const FLUSH_BYTES: usize = 1 << 18;
 
 /// Cell styles: their index in `styles.xml`'s `cellXfs`.
 const HEADER: u8 = 1;
@@ -162,13 +160,12 @@ fn within_cell_limit(s: &str) -> std::borrow::Cow<'_, str> {
     format!("{}…", &s[..end]).into()
 }
 
-/// One worksheet being written: its XML goes through a buffer into the
-/// compressor of its own one-entry zip, in an unnamed temp file.
+/// One worksheet being written: its XML goes straight into the compressor
+/// of its own one-entry zip, in an unnamed temp file.
 struct Part {
     name: String,
     rows: usize,
     zip: ZipWriter<File>,
-    xml: String,
 }
 
 /// A worksheet written and compressed, waiting for [`Book::save`].
@@ -192,7 +189,7 @@ impl Part {
         let file = tempfile::tempfile_in(staging.path("")).map_err(err)?;
         let mut zip = ZipWriter::new(file);
         zip.start_file("sheet.xml", entry_options()).map_err(err)?;
-        let mut xml = String::with_capacity(FLUSH_BYTES + (1 << 16));
+        let mut xml = String::new();
         let last = format!("{}{}", columns[headers.len() - 1], rows + 1);
         xml.push_str(concat!(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
@@ -229,20 +226,45 @@ impl Part {
             xml.push_str("</t></is></c>");
         }
         xml.push_str("</row>");
-        Ok(Part {
-            name,
-            rows,
-            zip,
-            xml,
-        })
+        zip.write_all(xml.as_bytes()).map_err(err)?;
+        Ok(Part { name, rows, zip })
     }
 
-    /// Writes `cells` as sheet row `r` (1-based; the header is row 1).
-    fn row(&mut self, r: usize, cells: &[Cell], columns: &[String]) -> Result<(), OutputError> {
-        let xml = &mut self.xml;
+    fn finish(mut self, columns: &[String]) -> Result<Worksheet, OutputError> {
+        let last = format!("{}{}", columns[columns.len() - 1], self.rows + 1);
+        let end = format!(
+            concat!(
+                r#"</sheetData><autoFilter ref="A1:{last}"/>"#,
+                r#"<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>"#,
+                "</worksheet>"
+            ),
+            last = last
+        );
+        self.zip.write_all(end.as_bytes()).map_err(err)?;
+        let zip = self.zip.finish().map_err(err)?;
+        Ok(Worksheet {
+            name: self.name,
+            rows: self.rows + 1,
+            columns: columns.len(),
+            zip,
+        })
+    }
+}
+
+/// How a list's rows read as worksheet XML: its column letters. Shared by
+/// the threads that render rows while [`List`] writes rendered ones.
+#[derive(Clone)]
+pub(crate) struct Layout {
+    columns: Vec<String>,
+}
+
+impl Layout {
+    /// Appends row `i` of the list (0-based, header not counted) as XML.
+    pub fn render(&self, xml: &mut String, i: usize, cells: &[Cell]) {
+        let r = i % MAX_DATA_ROWS + 2;
         let _ = write!(xml, r#"<row r="{r}">"#);
         for (k, cell) in cells.iter().enumerate() {
-            let at = &columns[k];
+            let at = &self.columns[k];
             match cell {
                 Cell::Text(s) if s.is_empty() => {}
                 Cell::Text(s) => {
@@ -288,55 +310,22 @@ impl Part {
             }
         }
         xml.push_str("</row>");
-        if xml.len() >= FLUSH_BYTES {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> Result<(), OutputError> {
-        self.zip.write_all(self.xml.as_bytes()).map_err(err)?;
-        self.xml.clear();
-        Ok(())
-    }
-
-    fn finish(mut self, columns: &[String], width: usize) -> Result<Worksheet, OutputError> {
-        let last = format!("{}{}", columns[width - 1], self.rows + 1);
-        let _ = write!(
-            self.xml,
-            concat!(
-                r#"</sheetData><autoFilter ref="A1:{last}"/>"#,
-                r#"<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>"#,
-                "</worksheet>"
-            ),
-            last = last
-        );
-        self.flush()?;
-        let zip = self.zip.finish().map_err(err)?;
-        Ok(Worksheet {
-            name: self.name,
-            rows: self.rows + 1,
-            columns: width,
-            zip,
-        })
     }
 }
 
-/// One list's worksheets being filled, a row at a time.
+/// One list's worksheets being filled with rendered rows, in order.
 pub(crate) struct List {
     parts: Vec<Part>,
     columns: Vec<String>,
-    width: usize,
     len: usize,
 }
 
 impl List {
     /// Starts the worksheets of `sheet` (one per 1,048,575 rows), each with
     /// its header, frozen pane, filter and column widths.
-    pub fn new(staging: &Staging, sheet: &Sheet) -> Result<List, OutputError> {
+    pub fn new(staging: &Staging, sheet: &Sheet) -> Result<(List, Layout), OutputError> {
         let widths = widths(sheet);
-        let width = sheet.headers.len();
-        let columns: Vec<String> = (0..width).map(column_name).collect();
+        let columns: Vec<String> = (0..sheet.headers.len()).map(column_name).collect();
         let count = sheet.len.div_ceil(MAX_DATA_ROWS).max(1);
         let parts = (0..count)
             .map(|part| {
@@ -349,26 +338,47 @@ impl List {
                 Part::new(staging, name, rows, &sheet.headers, &widths, &columns)
             })
             .collect::<Result<_, _>>()?;
-        Ok(List {
-            parts,
-            columns,
-            width,
-            len: sheet.len,
-        })
+        let layout = Layout {
+            columns: columns.clone(),
+        };
+        Ok((
+            List {
+                parts,
+                columns,
+                len: sheet.len,
+            },
+            layout,
+        ))
     }
 
-    /// Writes row `i` of the list (rows come in order).
-    pub fn row(&mut self, i: usize, cells: &[Cell]) -> Result<(), OutputError> {
-        debug_assert!(i < self.len);
-        self.parts[i / MAX_DATA_ROWS].row(i % MAX_DATA_ROWS + 2, cells, &self.columns)
+    /// The list's rows in runs of at most `rows`, none crossing from one
+    /// worksheet to the next: a run's XML goes to one worksheet.
+    pub fn runs(&self, rows: usize) -> Vec<std::ops::Range<usize>> {
+        let mut runs = Vec::new();
+        for part in 0..self.parts.len() {
+            let end = ((part + 1) * MAX_DATA_ROWS).min(self.len);
+            let mut from = part * MAX_DATA_ROWS;
+            while from < end {
+                runs.push(from..(from + rows).min(end));
+                from = (from + rows).min(end);
+            }
+        }
+        runs
+    }
+
+    /// Appends the XML of a run of rows starting at list row `first` (as
+    /// [`Layout::render`] wrote it); runs come in order.
+    pub fn append(&mut self, first: usize, xml: &str) -> Result<(), OutputError> {
+        debug_assert!(first < self.len);
+        self.parts[first / MAX_DATA_ROWS]
+            .zip
+            .write_all(xml.as_bytes())
+            .map_err(err)
     }
 
     pub fn finish(self) -> Result<Vec<Worksheet>, OutputError> {
-        let (columns, width) = (self.columns, self.width);
-        self.parts
-            .into_iter()
-            .map(|p| p.finish(&columns, width))
-            .collect()
+        let columns = self.columns;
+        self.parts.into_iter().map(|p| p.finish(&columns)).collect()
     }
 }
 
@@ -600,9 +610,13 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("run");
         let staging = Staging::new(&out).unwrap();
-        let mut list = List::new(&staging, &sheet).unwrap();
-        for i in 0..sheet.len {
-            list.row(i, &sheet.row(i)).unwrap();
+        let (mut list, layout) = List::new(&staging, &sheet).unwrap();
+        for run in list.runs(2) {
+            let mut xml = String::new();
+            for i in run.clone() {
+                layout.render(&mut xml, i, &sheet.row(i));
+            }
+            list.append(run.start, &xml).unwrap();
         }
         let worksheets = list.finish().unwrap();
         Book::new("2024-10").save(&staging, worksheets).unwrap();
@@ -628,6 +642,32 @@ mod tests {
         // No temp file is left beside the outputs.
         let files: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
         assert_eq!(files.len(), 1);
+    }
+
+    /// A list longer than a worksheet holds continues on `名称(2)`; no run of
+    /// rows spans the two (its XML goes to one worksheet).
+    #[test]
+    fn runs_of_rows_stop_at_the_worksheet_limit() {
+        let sheet = Sheet {
+            name: "公示名单",
+            headers: vec!["户主姓名"],
+            len: MAX_DATA_ROWS + 5,
+            row: Box::new(|_| vec![Cell::text("王芳")]),
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let staging = Staging::new(&tmp.path().join("run")).unwrap();
+        let (list, _) = List::new(&staging, &sheet).unwrap();
+        let runs = list.runs(1 << 19);
+        assert_eq!(
+            runs,
+            [
+                0..1 << 19,
+                1 << 19..MAX_DATA_ROWS,
+                MAX_DATA_ROWS..MAX_DATA_ROWS + 5
+            ]
+        );
+        let names: Vec<String> = list.finish().unwrap().into_iter().map(|w| w.name).collect();
+        assert_eq!(names, ["公示名单", "公示名单(2)"]);
     }
 
     #[test]

@@ -49,6 +49,19 @@ fn the_shipped_samples_are_decided_right() {
     let out = tmp.path().join("out");
     run(&data, &out, "2024-10").unwrap();
     assert_run_matches_truth(&data, &out);
+    // run.json counts each distinct parameter set once, with every household
+    // that uses it: five provinces' and counties' policies, 300 households.
+    let run_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let sets = run_json["policies"]["parameter_sets"].as_array().unwrap();
+    let households: u64 = sets.iter().map(|s| s["households"].as_u64().unwrap()).sum();
+    assert_eq!(households, 300);
+    assert_eq!(sets.len(), 5);
+    for (i, a) in sets.iter().enumerate() {
+        assert!(sets[i + 1..]
+            .iter()
+            .all(|b| a["params"] != b["params"] || a["sources"] != b["sources"]));
+    }
 }
 
 /// The shipped samples are exactly what `hedui gen --households 300 --seed 1`
