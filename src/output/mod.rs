@@ -243,6 +243,34 @@ mod tests {
         assert_ne!(hint, encoded(CompatLevel::newest()));
     }
 
+    /// Code columns are Enums in memory and plain strings in the file.
+    #[test]
+    fn code_columns_read_back_as_strings() {
+        let frame = tables::frame(vec![tables::codes(
+            "status",
+            &["matched", "review", "unmatched"],
+            [Some(2), None, Some(0)],
+        )]);
+        assert!(matches!(
+            frame.schema().get("status"),
+            Some(DataType::Enum(..))
+        ));
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("run");
+        let staging = Staging::new(&out).unwrap();
+        staging
+            .write_parquet("matches", &mut frame.clone())
+            .unwrap();
+        staging.commit().unwrap();
+        let back = ParquetReader::new(File::open(out.join("matches.parquet")).unwrap())
+            .finish()
+            .unwrap();
+        let status = back.column("status").unwrap();
+        assert_eq!(status.dtype(), &DataType::String);
+        let values: Vec<Option<&str>> = status.str().unwrap().iter().collect();
+        assert_eq!(values, [Some("unmatched"), None, Some("matched")]);
+    }
+
     #[test]
     fn a_staged_directory_appears_only_on_commit_and_replaces_a_previous_run() {
         let tmp = tempfile::tempdir().unwrap();
