@@ -385,41 +385,31 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
     use crate::link::{MatchMethod, MatchStatus};
     use crate::schema::Dataset;
     let n = (rows.end - rows.start) as usize;
+    // Most rows are strangers' (unmatched): every column starts as theirs,
+    // then the linked rows are filled in.
     let first = l.links.partition_point(|link| link.row_index < rows.start);
-    let mut next = l.links[first..].iter().peekable();
-    let mut row_index = Vec::with_capacity(n);
-    let mut id_number: Vec<Option<&str>> = Vec::with_capacity(n);
-    let mut household_id: Vec<Option<&str>> = Vec::with_capacity(n);
-    let mut score = Vec::with_capacity(n);
-    let mut method = Vec::with_capacity(n);
-    let mut status = Vec::with_capacity(n);
-    let mut levels = Vec::with_capacity(n);
+    let last = l.links.partition_point(|link| link.row_index < rows.end);
+    let row_index: Vec<u64> = rows.clone().collect();
+    let mut id_number: Vec<Option<&str>> = vec![None; n];
+    let mut household_id: Vec<Option<&str>> = vec![None; n];
+    let mut score: Vec<Option<f64>> = vec![None; n];
+    let mut method: Vec<Option<u8>> = vec![None; n];
     let unmatched = position(&MatchStatus::ALL, MatchStatus::Unmatched);
-    for row in rows {
-        row_index.push(row);
-        match next.next_if(|link| link.row_index == row) {
-            Some(link) => {
-                let m = &roster.members[link.member as usize];
-                id_number.push(Some(m.id_number()));
-                household_id.push(Some(
-                    roster.households[m.household as usize]
-                        .household_id
-                        .as_str(),
-                ));
-                score.push(Some(link.score));
-                method.push(Some(position(&MatchMethod::ALL, link.method)));
-                status.push(Some(position(&MatchStatus::ALL, link.status)));
-                levels.push(Some((link.method, link.levels)));
-            }
-            None => {
-                id_number.push(None);
-                household_id.push(None);
-                score.push(None);
-                method.push(None);
-                status.push(Some(unmatched));
-                levels.push(None);
-            }
-        }
+    let mut status: Vec<Option<u8>> = vec![Some(unmatched); n];
+    let mut levels = vec![None; n];
+    for link in &l.links[first..last] {
+        let k = (link.row_index - rows.start) as usize;
+        let m = &roster.members[link.member as usize];
+        id_number[k] = Some(m.id_number());
+        household_id[k] = Some(
+            roster.households[m.household as usize]
+                .household_id
+                .as_str(),
+        );
+        score[k] = Some(link.score);
+        method[k] = Some(position(&MatchMethod::ALL, link.method));
+        status[k] = Some(position(&MatchStatus::ALL, link.status));
+        levels[k] = Some((link.method, link.levels));
     }
     let names = |all: &[Dataset]| all.iter().map(|d| d.name()).collect::<Vec<_>>();
     let dataset = position(&Dataset::LINKED, l.dataset);
