@@ -224,21 +224,22 @@ pub fn findings_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame
             rows.push((&roster.households[i], f));
         }
     }
-    rows.sort_by(|a, b| {
-        let key = |(h, f): &(&crate::normalise::Household, &crate::rules::Finding)| {
+    // Ids compared borrowed: a key with an owned id cost an allocation per
+    // comparison (0.4 s at 1M households).
+    rows.sort_by(|(ha, a), (hb, b)| {
+        let rest = |f: &crate::rules::Finding| {
             (
-                h.household_id.clone(),
                 f.rule,
                 f.source.map(|s| (s.dataset.name(), s.row_index)),
                 f.member,
             )
         };
-        key(a).cmp(&key(b))
+        ha.household_id
+            .cmp(&hb.household_id)
+            .then_with(|| rest(a).cmp(&rest(b)))
     });
-    let member_id = |f: &crate::rules::Finding| {
-        f.member
-            .map(|m| roster.members[m as usize].id_number().to_string())
-    };
+    let member_id =
+        |f: &crate::rules::Finding| f.member.map(|m| roster.members[m as usize].id_number());
     frame(
         [
             strings(
