@@ -375,3 +375,95 @@ impl Reader<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalise::{Household, Member};
+    use crate::rules::testkit::member;
+
+    /// 200 households of one member each; parts of deposits and deaths
+    /// whose rows fall on households in every shard, several per household.
+    fn roster_and_parts() -> (Roster, Vec<Holdings>) {
+        let mut roster = Roster::default();
+        for h in 0..200u32 {
+            let mut hh = Household::bare(&format!("H{h:03}"), "512022101001");
+            hh.members.push(h);
+            roster.households.push(hh);
+            roster.members.push(Member {
+                household: h,
+                ..member()
+            });
+        }
+        let link = |row: u64, member: u32| Link {
+            row_index: row,
+            member,
+            score: 1.0,
+            method: MatchMethod::IdExact,
+            status: MatchStatus::Matched,
+            levels: Levels::EXACT,
+        };
+        let deposits = |rows: std::ops::Range<u64>| Holdings {
+            dataset: Dataset::Deposits,
+            items: rows
+                .map(|row| {
+                    Holding::Deposit(Deposit {
+                        source: Source::new(Dataset::Deposits, &link(row, (row * 37 % 200) as u32)),
+                        institution: Some(format!("银行{row}")),
+                        account_no: None,
+                        asset_type: None,
+                        balance: Some(Decimal::from(row)),
+                        as_of: None,
+                    })
+                })
+                .collect(),
+        };
+        let deaths = Holdings {
+            dataset: Dataset::Deaths,
+            items: (0..50)
+                .map(|row| {
+                    Holding::Death(Death {
+                        source: Source::new(Dataset::Deaths, &link(row, (199 - row * 3) as u32)),
+                        date_of_death: None,
+                        source_agency: None,
+                    })
+                })
+                .collect(),
+        };
+        (roster, vec![deposits(0..500), deposits(500..900), deaths])
+    }
+
+    #[test]
+    fn filing_parts_in_shards_is_filing_them_one_by_one() {
+        let (roster, parts) = roster_and_parts();
+        // One by one, by hand: each holding under its member's household.
+        let mut expected = vec![HouseholdEvidence::default(); roster.households.len()];
+        for part in parts.clone() {
+            for holding in part.items {
+                let h = roster.members[holding.source().member as usize].household as usize;
+                match holding {
+                    Holding::Deposit(d) => expected[h].deposits.push(d),
+                    Holding::Death(d) => expected[h].deaths.push(d),
+                    _ => unreachable!("only deposits and deaths here"),
+                }
+            }
+        }
+        let mut filed = Evidence::new(roster.households.len());
+        filed.add_all(&roster, parts);
+        assert_eq!(filed.households, expected);
+        assert_eq!(
+            filed.supplied,
+            BTreeSet::from([Dataset::Deposits, Dataset::Deaths])
+        );
+        // Rows of two parts on one household keep their order.
+        let rows: Vec<u64> = filed.households[0]
+            .deposits
+            .iter()
+            .map(|d| d.source.row_index)
+            .collect();
+        assert!(
+            rows.windows(2).all(|w| w[0] < w[1]) && rows.len() > 2,
+            "{rows:?}"
+        );
+    }
+}
