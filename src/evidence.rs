@@ -124,8 +124,13 @@ pub struct Evidence {
 impl Evidence {
     /// No holdings yet for `households` households, no dataset supplied.
     pub fn new(households: usize) -> Evidence {
+        use rayon::prelude::*;
+        // On every core: 1M households are 144 MB of fresh memory to touch.
         Evidence {
-            households: vec![Default::default(); households],
+            households: (0..households)
+                .into_par_iter()
+                .map(|_| HouseholdEvidence::default())
+                .collect(),
             supplied: BTreeSet::new(),
         }
     }

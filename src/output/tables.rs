@@ -80,6 +80,31 @@ pub(super) fn codes(
     .into_column()
 }
 
+/// A column of short codes from a small set not listed in advance (the
+/// data-quality columns' names): [`codes`], with the codes in order of first
+/// appearance; plain strings if there are more than 256.
+pub(super) fn codes_seen(name: &str, values: &[&'static str]) -> Column {
+    let mut seen: std::collections::HashMap<&str, u8, foldhash::fast::FixedState> =
+        Default::default();
+    let mut list: Vec<&'static str> = Vec::new();
+    let mut positions: Vec<Option<u8>> = Vec::with_capacity(values.len());
+    for &v in values {
+        let k = match seen.get(v) {
+            Some(&k) => k,
+            None => {
+                let Ok(k) = u8::try_from(list.len()) else {
+                    return strings(name, values.iter().map(|v| Some(*v)));
+                };
+                seen.insert(v, k);
+                list.push(v);
+                k
+            }
+        };
+        positions.push(Some(k));
+    }
+    codes(name, &list, positions)
+}
+
 /// `value`'s position in `all`, for [`codes`].
 pub(super) fn position<T: PartialEq>(all: &[T], value: T) -> u8 {
     all.iter()
@@ -501,23 +526,18 @@ pub fn quality_frame(quality: &mut [DataQuality]) -> DataFrame {
                 &b.value,
             ))
     });
+    // Dataset, column and problem as code columns: 3.7M rows at 1M households.
+    let code_column = |name: &str, code: fn(&DataQuality) -> &'static str| {
+        codes_seen(name, &quality.iter().map(code).collect::<Vec<_>>())
+    };
     frame(vec![
-        Column::new(
-            "dataset".into(),
-            quality.iter().map(|q| q.dataset.name()).collect::<Vec<_>>(),
-        ),
+        code_column("dataset", |q| q.dataset.name()),
         Column::new(
             "row_index".into(),
             quality.iter().map(|q| q.row_index).collect::<Vec<_>>(),
         ),
-        Column::new(
-            "column".into(),
-            quality.iter().map(|q| q.column).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "problem".into(),
-            quality.iter().map(|q| q.problem.code()).collect::<Vec<_>>(),
-        ),
+        code_column("column", |q| q.column),
+        code_column("problem", |q| q.problem.code()),
         strings("value", quality.iter().map(|q| q.value.as_deref())),
     ])
 }
@@ -526,6 +546,22 @@ pub fn quality_frame(quality: &mut [DataQuality]) -> DataFrame {
 mod tests {
     use super::*;
     use crate::normalise::Household;
+
+    /// Codes in order of first appearance; more than 256 stay plain strings.
+    #[test]
+    fn codes_seen_are_an_enum_unless_there_are_too_many() {
+        let few = codes_seen("column", &["name", "id_number", "name"]);
+        assert!(matches!(few.dtype(), DataType::Enum(..)));
+        let back = few.cast(&DataType::String).unwrap();
+        let back: Vec<Option<&str>> = back.str().unwrap().iter().collect();
+        assert_eq!(back, [Some("name"), Some("id_number"), Some("name")]);
+        let many: Vec<&'static str> = (0..300)
+            .map(|i| &*Box::leak(format!("c{i}").into_boxed_str()))
+            .collect();
+        let many = codes_seen("column", &many);
+        assert_eq!(many.dtype(), &DataType::String);
+        assert_eq!(many.str().unwrap().get(299), Some("c299"));
+    }
 
     /// The inline-prefix sort gives exactly the order of sorting the ids as
     /// strings, with equal ids in roster order.
