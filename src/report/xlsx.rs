@@ -92,11 +92,13 @@ fn stored_width(chars: usize) -> f64 {
 
 /// Excel's serial day of `d`: days since 1899-12-30, which is right from
 /// 1900-03-01 on (Excel counts a 29 February 1900 that never was); before
-/// that, days since 1899-12-31. `None` before 1900, which Excel cannot show
-/// as a date.
+/// that, days since 1899-12-31. `None` before 1900 or after 9999, which
+/// Excel cannot show as dates.
 fn excel_serial(d: NaiveDate) -> Option<i64> {
     let ymd = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("a valid date");
-    if d >= ymd(1900, 3, 1) {
+    if d > ymd(9999, 12, 31) {
+        None
+    } else if d >= ymd(1900, 3, 1) {
         Some((d - ymd(1899, 12, 30)).num_days())
     } else if d >= ymd(1900, 1, 1) {
         Some((d - ymd(1899, 12, 31)).num_days())
@@ -297,7 +299,7 @@ impl Layout {
                     Some(serial) => {
                         let _ = write!(xml, r#"<c r="{at}{r}" s="{DATE}"><v>{serial}</v></c>"#);
                     }
-                    // Before 1900: the date as text, which Excel shows as written.
+                    // Outside Excel's dates: as text, which Excel shows as written.
                     None => {
                         let _ = write!(
                             xml,
@@ -695,6 +697,8 @@ mod tests {
         assert_eq!(excel_serial(d(1900, 2, 28)), Some(59));
         assert_eq!(excel_serial(d(1900, 1, 1)), Some(1));
         assert_eq!(excel_serial(d(1899, 12, 31)), None);
+        assert_eq!(excel_serial(d(9999, 12, 31)), Some(2_958_465));
+        assert_eq!(excel_serial(d(10000, 1, 1)), None);
     }
 
     #[test]
