@@ -334,16 +334,14 @@ pub fn run_with_progress(
                 review_due: Some(&review_due),
             };
             // report.html reads the inputs and policies of run.json, no timings.
-            let report_json = run_json(
+            let run_json = run_json(
                 req,
                 &policies,
                 &params,
                 &inputs,
                 &evidence,
                 &summary,
-                &t,
                 &extract_detail,
-                &[],
             );
             let (written, reports) = std::thread::scope(|scope| {
                 let written = scope.spawn(|| {
@@ -358,7 +356,7 @@ pub fn run_with_progress(
                         .collect::<Result<Vec<_>, OutputError>>()
                 });
                 let clock = Instant::now();
-                let reports = report::write(&staging, &lists, &roster, &report_json, progress)
+                let reports = report::write(&staging, &lists, &roster, &run_json, progress)
                     .map(|_| ("reports", decisions.height(), ms_since(clock)));
                 (
                     written.join().expect("the Parquet writer panicked"),
@@ -372,11 +370,11 @@ pub fn run_with_progress(
                     .expect("the Parquet writer panicked")?,
             );
             written.push(reports?);
-            Ok((summary, written))
+            Ok((summary, written, run_json))
         })();
         (matches.join().expect("the matches writer panicked"), rest)
     });
-    let (mut summary, mut written) = rest?;
+    let (mut summary, mut written, mut run_json) = rest?;
     written.insert(2, matches_written?);
     t.lap("write_outputs", written.iter().map(|w| w.1).sum());
     summary.seconds = started.elapsed().as_secs_f64();
@@ -384,17 +382,14 @@ pub fn run_with_progress(
         .iter()
         .map(|(name, rows, ms)| json!({"output": name, "rows": rows, "thread_ms": (ms * 10.0).round() / 10.0}))
         .collect();
-    let run_json = run_json(
-        req,
-        &policies,
-        &params,
-        &inputs,
-        &evidence,
-        &summary,
-        &t,
-        &extract_detail,
-        &output_detail,
-    );
+    run_json["timings"] = json!(t
+        .0
+        .iter()
+        .map(|(stage, ms, rows, peak)| json!({"stage": stage, "ms": (ms * 10.0).round() / 10.0, "rows": rows, "peak_rss_kib": peak}))
+        .collect::<Vec<_>>());
+    // Per output table: rows and the thread time to build and write it.
+    run_json["output_timings"] = json!(output_detail);
+    run_json["peak_rss_kib"] = json!(memory_kib("VmHWM:"));
     staging.write_json("run.json", &run_json)?;
     staging.commit()?;
     let Roster {
@@ -675,6 +670,8 @@ fn counts(results: &[HouseholdResult], links: &[DatasetLinks]) -> Counts {
     (actions, matches)
 }
 
+/// `run.json` without the stage and output timings, which are added once
+/// every output is written (report.html reads this, and has no timings).
 #[allow(clippy::too_many_arguments)]
 fn run_json(
     req: &RunRequest,
@@ -683,9 +680,7 @@ fn run_json(
     inputs: &BTreeMap<Dataset, Vec<InputFile>>,
     evidence: &Evidence,
     summary: &RunSummary,
-    timings: &Timings,
     extract_detail: &[serde_json::Value],
-    output_detail: &[serde_json::Value],
 ) -> serde_json::Value {
     let datasets: serde_json::Map<String, serde_json::Value> = Dataset::ALL
         .iter()
@@ -761,7 +756,6 @@ fn run_json(
             "matches": summary.matches,
             "data_quality": summary.data_quality,
         },
-        "timings": timings.0.iter().map(|(stage, ms, rows, peak)| json!({"stage": stage, "ms": (ms * 10.0).round() / 10.0, "rows": rows, "peak_rss_kib": peak})).collect::<Vec<_>>(),
         // Per extract: files, rows, linked rows, and the thread time of each
         // step summed over its files (files run in parallel, so these add up
         // to more than `load_link_extracts`' wall time).
@@ -774,9 +768,6 @@ fn run_json(
             }
             d
         }).collect::<Vec<_>>(),
-        // Per output table: rows and the thread time to build and write it.
-        "output_timings": output_detail,
-        "peak_rss_kib": memory_kib("VmHWM:"),
     })
 }
 

@@ -66,7 +66,6 @@ pub fn write(
     let sheets = lists::build(lists, roster)?;
     progress.start(Stage::Reports, sheets.iter().map(|s| s.len as u64).sum());
     let month = run_json["run_month"].as_str().unwrap_or_default();
-    let book = xlsx::Book::new(month);
     let mut files: Vec<String> = sheets.iter().map(|s| format!("{}.csv", s.name)).collect();
     // Each list is one task that builds every row once and writes it to
     // both its CSV file and its worksheets (compressing them as it goes);
@@ -119,8 +118,9 @@ pub fn write(
         })
         .collect::<Result<Vec<_>, OutputError>>()?;
     written.sort_by_key(|(k, _)| *k);
-    book.save(
+    xlsx::save(
         staging,
+        month,
         written.into_iter().flat_map(|(_, ws)| ws).collect(),
     )?;
     files.push(WORKBOOK.to_string());

@@ -12,7 +12,7 @@
 //! widths, which is what this module writes.
 //!
 //! Each list's worksheets are compressed by the task that fills them, into
-//! an unnamed temp file holding a one-entry zip; [`Book::save`] copies those
+//! an unnamed temp file holding a one-entry zip; [`save`] copies those
 //! compressed entries into the workbook in sheet order. So sheets compress
 //! in parallel, and the workbook is the same bytes whatever the thread
 //! count (fixed entry times; the document's creation time is the run month).
@@ -170,7 +170,7 @@ struct Part {
     zip: ZipWriter<File>,
 }
 
-/// A worksheet written and compressed, waiting for [`Book::save`].
+/// A worksheet written and compressed, waiting for [`save`].
 pub(crate) struct Worksheet {
     name: String,
     /// Rows including the header.
@@ -535,46 +535,38 @@ const STYLES: &str = concat!(
     "</styleSheet>"
 );
 
-/// The workbook: its creation time, and the worksheets once written.
-pub(crate) struct Book {
-    /// W3CDTF: the first day of the run month.
-    created: String,
-}
-
-impl Book {
-    pub fn new(run_month: &str) -> Book {
-        let valid = run_month
-            .split_once('-')
-            .and_then(|(y, m)| NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1));
-        let first = valid.unwrap_or(NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date"));
-        Book {
-            created: first.format("%Y-%m-%dT00:00:00Z").to_string(),
-        }
+/// Writes `report.xlsx` with `sheets` in order; the document's creation
+/// time is the first day of `run_month` (so the bytes do not depend on the clock).
+pub(crate) fn save(
+    staging: &Staging,
+    run_month: &str,
+    sheets: Vec<Worksheet>,
+) -> Result<(), OutputError> {
+    let first = run_month
+        .split_once('-')
+        .and_then(|(y, m)| NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1))
+        .unwrap_or(NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date"));
+    let created = first.format("%Y-%m-%dT00:00:00Z").to_string();
+    let path = staging.path(WORKBOOK);
+    let io = |e: &dyn std::fmt::Display| OutputError::Io {
+        path: path.clone(),
+        reason: e.to_string(),
+    };
+    let file = File::create(&path).map_err(|e| io(&e))?;
+    let mut zip = ZipWriter::new(std::io::BufWriter::with_capacity(1 << 16, file));
+    for (name, xml) in package_parts(&sheets, &created) {
+        zip.start_file(name, entry_options()).map_err(|e| io(&e))?;
+        zip.write_all(xml.as_bytes()).map_err(|e| io(&e))?;
     }
-
-    /// Writes `report.xlsx` with `sheets` in order.
-    pub fn save(self, staging: &Staging, sheets: Vec<Worksheet>) -> Result<(), OutputError> {
-        let path = staging.path(WORKBOOK);
-        let io = |e: &dyn std::fmt::Display| OutputError::Io {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
-        let file = File::create(&path).map_err(|e| io(&e))?;
-        let mut zip = ZipWriter::new(std::io::BufWriter::with_capacity(1 << 16, file));
-        for (name, xml) in package_parts(&sheets, &self.created) {
-            zip.start_file(name, entry_options()).map_err(|e| io(&e))?;
-            zip.write_all(xml.as_bytes()).map_err(|e| io(&e))?;
-        }
-        for (i, mut ws) in sheets.into_iter().enumerate() {
-            ws.zip.rewind().map_err(|e| io(&e))?;
-            let mut one = ZipArchive::new(ws.zip).map_err(|e| io(&e))?;
-            let entry = one.by_index_raw(0).map_err(|e| io(&e))?;
-            zip.raw_copy_file_rename(entry, format!("xl/worksheets/sheet{}.xml", i + 1))
-                .map_err(|e| io(&e))?;
-        }
-        let mut out = zip.finish().map_err(|e| io(&e))?;
-        out.flush().map_err(|e| io(&e))
+    for (i, mut ws) in sheets.into_iter().enumerate() {
+        ws.zip.rewind().map_err(|e| io(&e))?;
+        let mut one = ZipArchive::new(ws.zip).map_err(|e| io(&e))?;
+        let entry = one.by_index_raw(0).map_err(|e| io(&e))?;
+        zip.raw_copy_file_rename(entry, format!("xl/worksheets/sheet{}.xml", i + 1))
+            .map_err(|e| io(&e))?;
     }
+    let mut out = zip.finish().map_err(|e| io(&e))?;
+    out.flush().map_err(|e| io(&e))
 }
 
 #[cfg(test)]
@@ -621,7 +613,7 @@ mod tests {
             list.append(run.start, &xml).unwrap();
         }
         let worksheets = list.finish().unwrap();
-        Book::new("2024-10").save(&staging, worksheets).unwrap();
+        save(&staging, "2024-10", worksheets).unwrap();
         staging.commit().unwrap();
 
         let mut wb: Xlsx<_> = open_workbook(out.join(WORKBOOK)).unwrap();

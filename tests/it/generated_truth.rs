@@ -57,6 +57,41 @@ fn the_shipped_samples_are_decided_right() {
     let households: u64 = sets.iter().map(|s| s["households"].as_u64().unwrap()).sum();
     assert_eq!(households, 300);
     assert_eq!(sets.len(), 5);
+    // Where the time went: every stage in order, every output with its rows.
+    let stages: Vec<&str> = run_json["timings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "discover",
+            "load_roster",
+            "normalise_roster",
+            "load_link_extracts",
+            "near_relatives",
+            "rules_decide",
+            "output_frames",
+            "write_outputs"
+        ]
+    );
+    let outputs = run_json["output_timings"].as_array().unwrap();
+    let rows = |name: &str| {
+        outputs
+            .iter()
+            .find(|o| o["output"] == name)
+            .and_then(|o| o["rows"].as_u64())
+    };
+    assert_eq!(rows("decisions"), Some(300));
+    assert_eq!(
+        rows("matches"),
+        run_json["counts"]["matches"]
+            .as_object()
+            .map(|m| m.values().map(|v| v.as_u64().unwrap()).sum())
+    );
+    assert_eq!(outputs.len(), 7);
     for (i, a) in sets.iter().enumerate() {
         assert!(sets[i + 1..]
             .iter()
