@@ -165,6 +165,7 @@ pub fn run_with_progress(
             dataset,
             rows: 0,
             links: Vec::new(),
+            stats: Default::default(),
         };
         let mut files = Vec::with_capacity(n);
         let mut thread_ms = PartTimes::default();
@@ -173,6 +174,7 @@ pub fn run_with_progress(
             progress.advance(1);
             dataset_links.rows += part.rows;
             dataset_links.links.extend(part.links);
+            dataset_links.stats.add(&part.link_stats);
             files.extend(part.files);
             quality.extend(part.quality);
             holdings.push(part.holdings);
@@ -184,6 +186,7 @@ pub fn run_with_progress(
             "rows": dataset_links.rows,
             "linked": dataset_links.links.len(),
             "files": n,
+            "link": dataset_links.stats,
             "thread_ms": thread_ms,
         }));
         inputs.insert(dataset, files);
@@ -503,6 +506,7 @@ struct LinkedPart {
     rows: usize,
     /// Links with dataset-wide row indices.
     links: Vec<Link>,
+    link_stats: link::LinkStats,
     holdings: Holdings,
     files: Vec<InputFile>,
     quality: Vec<DataQuality>,
@@ -560,6 +564,7 @@ fn link_part(
     Ok(LinkedPart {
         rows: table.height(),
         links: part_links.links,
+        link_stats: part_links.stats,
         holdings,
         files: table.files,
         quality,

@@ -1,10 +1,13 @@
 //! Blocking rules: which members are worth comparing with a row whose id is
-//! invalid or missing. Each rule turns a member, and a row, into keys; a
-//! member is a candidate for the row when they share a key under any rule.
-//! The index is built once per run (lazily, the first time a row needs it)
-//! as one sorted array of (key hash, member): no per-row allocation beyond
-//! the candidate list, and the same candidates in the same order whatever
-//! the thread count.
+//! invalid or missing. Every rule is an equality key: a member is a
+//! candidate for the row when they share a key under any rule. Each rule
+//! holds a birth date, a sequence number or a township, so a block stays
+//! small however many people live in the county; a key shared by more than
+//! [`MAX_BLOCK`] members is *skewed* and not compared through (run.json
+//! counts such keys). The index is built once per run (the first time a row
+//! needs it) as one sorted array of (key hash, member): no per-row
+//! allocation beyond the candidate list, and the same candidates in the
+//! same order whatever the thread count.
 
 use super::comparison::{name_ends, name_sound};
 use chrono::NaiveDate;
@@ -13,32 +16,40 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 /// A blocking rule (Splink's term). Rules are OR-ed: a candidate needs one.
+/// A member has the keys of every rule; a row only those its fields allow,
+/// and the two fallbacks only when it lacks the stronger field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum BlockingRule {
     /// The id one edit away (substitution, insertion, deletion, swap of
-    /// neighbours), or cut short after its 14th character. Four keys per id,
-    /// so that any one edit leaves at least one intact: the first 14
-    /// characters (region + birth date: edits from the 15th on); the last
-    /// 11 (edits in the first 7); the first 6 with the last 8 (edits in
-    /// characters 7–10); the first 9 with the last 3 (edits in 10–15). Each
-    /// holds the birth day or the sequence number, so a block stays small
-    /// in a county of any size.
+    /// neighbours). Six keys per id, so that any one edit leaves one intact:
+    /// the last 11 characters (edits in the first 7); the first 6 with the
+    /// last 8 (edits in characters 7–10); the first 9 with the last 3
+    /// (edits in 10–15); the first 14 (region + birth date) with the 15th
+    /// and 16th, with the last two, or with the 15th and the last (edits
+    /// from the 15th on). Each holds the birth day or the sequence number.
     IdNeighbour,
-    /// The name's sound (pinyin, see `comparison::name_sound`) and the county.
-    NameCounty,
-    /// Birth date and county: survives any name noise.
-    BirthDateCounty,
-    /// Birth date and the name's first sound (the surname).
+    /// The first 14 characters alone, for a row whose id a spreadsheet cut
+    /// after them (`IdProbe::is_cut`): all a cut id says.
+    IdCut,
+    /// The name's sound (pinyin, see `comparison::name_sound`) and a birth date.
+    SoundBirthDate,
+    /// Birth date and the name's first sound (the surname): survives noise
+    /// in the given name.
     BirthDateSurname,
     /// Birth date and the name's last sound: survives a placeholder or
     /// pinyin in the surname.
     BirthDateLastSound,
+    /// The name's sound and the county: for a row without a birth date.
+    SoundCounty,
+    /// Birth date and county: for a row without a name.
+    BirthDateCounty,
 }
 
-/// Blocks bigger than this are skipped: a key shared by that many members
-/// (a placeholder birth date such as 1900-01-01 in one county) says nothing.
-pub const MAX_BLOCK: usize = 256;
+/// Blocks bigger than this are skew and skipped: a key shared by that many
+/// members (a placeholder birth date such as 1900-01-01, a common name in a
+/// county) says nothing about who the row is.
+pub const MAX_BLOCK: usize = 64;
 
 /// FNV-1a over the parts (with separators): stable across runs and platforms.
 fn key(rule: BlockingRule, parts: &[&[u8]]) -> u64 {
@@ -67,42 +78,87 @@ pub struct Person<'a> {
     pub counties: &'a [&'a str],
 }
 
+/// Whose keys: a member's (every rule) or a row's (see [`BlockingRule`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Member,
+    /// `id_cut`: the row's id lost its tail ([`BlockingRule::IdCut`]).
+    Row {
+        id_cut: bool,
+    },
+}
+
 fn date_bytes(d: &NaiveDate) -> [u8; 4] {
     use chrono::Datelike;
     d.num_days_from_ce().to_le_bytes()
 }
 
-/// The keys of one person under every rule (duplicates possible).
-pub fn keys(p: &Person<'_>, out: &mut Vec<u64>) {
+/// The id keys of [`BlockingRule::IdNeighbour`] and [`BlockingRule::IdCut`].
+fn id_keys(id: &str, side: Side, out: &mut Vec<u64>) {
+    use BlockingRule::*;
+    let b = id.as_bytes();
+    let n = b.len();
+    if n >= 11 {
+        out.push(key(IdNeighbour, &[b"s", &b[n - 11..]]));
+    }
+    if n >= 14 {
+        out.push(key(IdNeighbour, &[b"a", &b[..6], &b[n - 8..]]));
+        out.push(key(IdNeighbour, &[b"b", &b[..9], &b[n - 3..]]));
+        if side == Side::Member || side == (Side::Row { id_cut: true }) {
+            out.push(key(IdCut, &[&b[..14]]));
+        }
+    }
+    if n >= 16 {
+        let head = &b[..14];
+        out.push(key(IdNeighbour, &[b"f", head, &b[14..16]]));
+        out.push(key(IdNeighbour, &[b"l", head, &b[n - 2..]]));
+        out.push(key(IdNeighbour, &[b"m", head, &b[14..15], &b[n - 1..]]));
+    }
+}
+
+/// The keys of one person under every rule its side allows (duplicates
+/// possible).
+pub fn keys(p: &Person<'_>, side: Side, out: &mut Vec<u64>) {
     use BlockingRule::*;
     if let Some(id) = p.id.filter(|id| id.is_ascii()) {
-        let b = id.as_bytes();
-        let n = b.len();
-        if n >= 14 {
-            out.push(key(IdNeighbour, &[b"p", &b[..14]]));
-            out.push(key(IdNeighbour, &[b"a", &b[..6], &b[n - 8..]]));
-            out.push(key(IdNeighbour, &[b"b", &b[..9], &b[n - 3..]]));
-        }
-        if n >= 11 {
-            out.push(key(IdNeighbour, &[b"s", &b[n - 11..]]));
-        }
+        id_keys(id, side, out);
     }
     let sound = p.name.map(name_sound).filter(|s| !s.is_empty());
-    let ends = p.name.and_then(name_ends);
-    for county in p.counties {
+    let member = side == Side::Member;
+    for d in p.birth_dates {
+        let d = date_bytes(d);
         if let Some(s) = &sound {
-            out.push(key(NameCounty, &[s.as_bytes(), county.as_bytes()]));
+            out.push(key(SoundBirthDate, &[s.as_bytes(), &d]));
         }
-        for d in p.birth_dates {
-            out.push(key(BirthDateCounty, &[&date_bytes(d), county.as_bytes()]));
-        }
-    }
-    if let Some((first, last)) = &ends {
-        for d in p.birth_dates {
-            out.push(key(BirthDateSurname, &[&date_bytes(d), first.as_bytes()]));
-            out.push(key(BirthDateLastSound, &[&date_bytes(d), last.as_bytes()]));
+        if member || p.name.is_none() {
+            for county in p.counties {
+                out.push(key(BirthDateCounty, &[&d, county.as_bytes()]));
+            }
         }
     }
+    if let Some((first, last)) = p.name.and_then(name_ends) {
+        for d in p.birth_dates {
+            let d = date_bytes(d);
+            out.push(key(BirthDateSurname, &[&d, first.as_bytes()]));
+            out.push(key(BirthDateLastSound, &[&d, last.as_bytes()]));
+        }
+    }
+    if member || p.birth_dates.is_empty() {
+        for (s, county) in sound
+            .iter()
+            .flat_map(|s| p.counties.iter().map(move |c| (s, c)))
+        {
+            out.push(key(SoundCounty, &[s.as_bytes(), county.as_bytes()]));
+        }
+    }
+}
+
+/// What a row's look-up met: its distinct keys, and how many of them were
+/// skewed (blocks over [`MAX_BLOCK`], skipped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lookup {
+    pub keys: usize,
+    pub skewed: usize,
 }
 
 /// Keys are already hashes: use them as they are.
@@ -141,8 +197,8 @@ impl BlockIndex {
         let mut entries: Vec<(u64, u32)> = (0..members as u32)
             .into_par_iter()
             .flat_map_iter(|m| {
-                let mut k = Vec::with_capacity(8);
-                keys(&person(m), &mut k);
+                let mut k = Vec::with_capacity(16);
+                keys(&person(m), Side::Member, &mut k);
                 k.sort_unstable();
                 k.dedup();
                 k.into_iter().map(move |k| (k, m))
@@ -172,19 +228,26 @@ impl BlockIndex {
     }
 
     /// The candidates for a row: members sharing a key, sorted, distinct.
-    pub fn candidates(&self, row: &Person<'_>, out: &mut Vec<u32>) {
+    pub fn candidates(&self, row: &Person<'_>, id_cut: bool, out: &mut Vec<u32>) -> Lookup {
         let mut k = Vec::with_capacity(16);
-        keys(row, &mut k);
+        keys(row, Side::Row { id_cut }, &mut k);
         k.sort_unstable();
         k.dedup();
+        let mut lookup = Lookup {
+            keys: k.len(),
+            skewed: 0,
+        };
         for key in k {
             let block = self.block(key);
             if block.len() <= MAX_BLOCK {
                 out.extend_from_slice(block);
+            } else {
+                lookup.skewed += 1;
             }
         }
         out.sort_unstable();
         out.dedup();
+        lookup
     }
 }
 
@@ -215,7 +278,8 @@ mod tests {
 
     fn found(index: &BlockIndex, row: Person<'_>) -> Vec<u32> {
         let mut out = Vec::new();
-        index.candidates(&row, &mut out);
+        let id_cut = super::super::comparison::IdProbe::new(row.id).is_cut();
+        index.candidates(&row, id_cut, &mut out);
         out
     }
 
@@ -243,6 +307,9 @@ mod tests {
             assert_eq!(found(&idx, person(Some(row), None, D, C)), vec![0], "{row}");
         }
         assert!(found(&idx, person(Some("220105194912310021"), None, D, C)).is_empty());
+        // Same region and birth date, another tail: not this member's id
+        // and not a cut one, so the county-and-birthday block is not asked.
+        assert!(found(&idx, person(Some("110105194912319876"), None, D, C)).is_empty());
         assert!(found(&idx, person(Some("11010"), None, D, C)).is_empty());
     }
 
@@ -258,11 +325,10 @@ mod tests {
             found(&idx, person(None, Some("王xiao明"), D, &county)),
             vec![0]
         );
-        // Birth date + county, whatever the name.
-        assert_eq!(
-            found(&idx, person(None, Some("李四"), &born, &county)),
-            vec![0]
-        );
+        // Birth date + county, for a row without a name; a row with one
+        // meets its members through the name's sound or ends.
+        assert_eq!(found(&idx, person(None, None, &born, &county)), vec![0]);
+        assert!(found(&idx, person(None, Some("李四"), &born, &county)).is_empty());
         // Birth date + surname, or + last sound, in another county.
         assert_eq!(
             found(&idx, person(None, Some("王*明"), &born, &elsewhere)),
@@ -278,12 +344,38 @@ mod tests {
     }
 
     #[test]
+    fn a_common_name_in_a_big_county_gives_a_small_block() {
+        // 2,000 namesakes in one county, born on 200 different days.
+        let county = ["512022"];
+        let days: Vec<[NaiveDate; 1]> = (0..200)
+            .map(|d| [NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(d)])
+            .collect();
+        let idx = BlockIndex::build(2_000, |i| {
+            person(None, Some("王芳"), &days[i as usize % 200], &county)
+        });
+        // With a birth date: only the namesakes born that day.
+        let with_birth = found(&idx, person(None, Some("王芳"), &days[7], &county));
+        assert_eq!(
+            with_birth,
+            (0..10).map(|k| 7 + 200 * k).collect::<Vec<u32>>()
+        );
+        // Without one, name + county is all there is, and it is skew.
+        let mut out = Vec::new();
+        let row = person(None, Some("王芳"), D, &county);
+        assert_eq!(idx.candidates(&row, false, &mut out).skewed, 1);
+        assert!(out.is_empty());
+    }
+
+    #[test]
     fn oversized_blocks_are_skipped() {
         let born = [NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()];
         let county = ["512022"];
         let n = MAX_BLOCK + 1;
         let idx = BlockIndex::build(n, |_| person(None, None, &born, &county));
-        assert!(found(&idx, person(None, None, &born, &county)).is_empty());
+        let mut out = Vec::new();
+        let lookup = idx.candidates(&person(None, None, &born, &county), false, &mut out);
+        assert_eq!((lookup.keys, lookup.skewed), (1, 1));
+        assert!(out.is_empty());
         let idx = BlockIndex::build(MAX_BLOCK, |_| person(None, None, &born, &county));
         assert_eq!(
             found(&idx, person(None, None, &born, &county)).len(),

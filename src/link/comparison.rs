@@ -156,20 +156,44 @@ fn surviving_prefix(id: &str) -> Option<std::borrow::Cow<'_, str>> {
         return None;
     }
     match id.len() {
-        18 => Some(id[..15].into()),
+        // A float keeps 15 or 16 significant digits and writes zeros for the
+        // rest. Any other tail is a typed id, not a cut one: a stranger whose
+        // mistyped id shares a member's county, birth date and first
+        // sequence digit is how twins look, not a spreadsheet's damage.
+        18 => match id.len() - id.trim_end_matches('0').len() {
+            0 | 1 => None,
+            2 => Some(id[..16].into()),
+            _ => Some(id[..15].into()),
+        },
         6..=17 => Some(id.into()),
         _ => None,
     }
 }
 
 /// Optimal-string-alignment distance (edits: substitution, insertion,
-/// deletion, swap of neighbours) over bytes, without allocating for ids of
-/// up to 31 bytes (every id); longer text goes to strsim.
+/// deletion, swap of neighbours) without allocating for sequences of up to
+/// 31 elements (every id, every name); longer ones go to strsim.
 fn osa_bytes(a: &[u8], b: &[u8]) -> usize {
-    const N: usize = 32;
-    if a.len() >= N || b.len() >= N {
+    if a.len() >= OSA_STACK || b.len() >= OSA_STACK {
         return strsim::osa_distance(&String::from_utf8_lossy(a), &String::from_utf8_lossy(b));
     }
+    osa_small(a, b)
+}
+
+/// [`osa_bytes`] over characters.
+fn osa_chars(a: &[char], b: &[char]) -> usize {
+    if a.len() >= OSA_STACK || b.len() >= OSA_STACK {
+        let (a, b): (String, String) = (a.iter().collect(), b.iter().collect());
+        return strsim::osa_distance(&a, &b);
+    }
+    osa_small(a, b)
+}
+
+const OSA_STACK: usize = 32;
+
+/// The OSA table on the stack: both sequences shorter than [`OSA_STACK`].
+fn osa_small<T: PartialEq>(a: &[T], b: &[T]) -> usize {
+    const N: usize = OSA_STACK;
     // Three rows of the DP table: i-2, i-1, i.
     let mut rows = [[0usize; N]; 3];
     for (j, cell) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
@@ -246,44 +270,75 @@ fn osa_capped(a: &[u8], b: &[u8], cap: usize) -> usize {
     }
 }
 
-/// Compares the row's normalised id (invalid or missing: valid ids never
-/// reach here unless equal) with a member's.
-pub fn compare_id(row: Option<&str>, member: &str) -> IdLevel {
-    // `NULL`, `无`, `-`, `0`, `000000000000000000`: a stand-in for a
-    // missing id, not a different one.
-    let stand_in = |r: &str| {
-        r.bytes().filter(u8::is_ascii_digit).count() < 6
-            || r.bytes().all(|b| Some(b) == r.bytes().next())
-    };
-    let Some(row) = row.filter(|r| !stand_in(r)) else {
-        return IdLevel::Missing;
-    };
-    if row == member {
-        return IdLevel::Exact;
-    }
-    let distance = if row.is_ascii() {
-        osa_capped(row.as_bytes(), member.as_bytes(), 2)
-    } else {
-        // `×` typed for `X`: count characters, not bytes.
-        strsim::osa_distance(row, member).min(3)
-    };
-    if distance == 1 {
-        return IdLevel::OneEdit;
-    }
-    if let Some(prefix) = surviving_prefix(row) {
-        if member.starts_with(prefix.as_ref()) {
-            return if prefix.len() >= 14 {
-                IdLevel::Truncated
-            } else {
-                IdLevel::Prefix
-            };
+/// A row's normalised id (invalid or missing: valid ids never reach here
+/// unless equal), read once to be compared with many members.
+#[derive(Debug, Clone)]
+pub struct IdProbe<'a> {
+    /// `None` for a missing id or a stand-in for one.
+    text: Option<&'a str>,
+    /// The leading part a spreadsheet kept, when the id looks cut.
+    prefix: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl<'a> IdProbe<'a> {
+    pub fn new(row: Option<&'a str>) -> IdProbe<'a> {
+        // `NULL`, `无`, `-`, `0`, `000000000000000000`: a stand-in for a
+        // missing id, not a different one.
+        let stand_in = |r: &str| {
+            r.bytes().filter(u8::is_ascii_digit).count() < 6
+                || r.bytes().all(|b| Some(b) == r.bytes().next())
+        };
+        let text = row.filter(|r| !stand_in(r));
+        IdProbe {
+            text,
+            prefix: text.and_then(surviving_prefix),
         }
     }
-    if distance == 2 {
-        IdLevel::TwoEdits
-    } else {
-        IdLevel::Different
+
+    /// The region and birth date (14 characters) survive, the rest is lost:
+    /// only then does the id say "same county and birth date" and no more.
+    pub fn is_cut(&self) -> bool {
+        self.prefix
+            .as_ref()
+            .is_some_and(|p| (14..=16).contains(&p.len()))
     }
+
+    pub fn compare(&self, member: &str) -> IdLevel {
+        let Some(row) = self.text else {
+            return IdLevel::Missing;
+        };
+        if row == member {
+            return IdLevel::Exact;
+        }
+        let distance = if row.is_ascii() {
+            osa_capped(row.as_bytes(), member.as_bytes(), 2)
+        } else {
+            // `×` typed for `X`: count characters, not bytes.
+            strsim::osa_distance(row, member).min(3)
+        };
+        if distance == 1 {
+            return IdLevel::OneEdit;
+        }
+        if let Some(prefix) = &self.prefix {
+            if member.starts_with(prefix.as_ref()) {
+                return if prefix.len() >= 14 {
+                    IdLevel::Truncated
+                } else {
+                    IdLevel::Prefix
+                };
+            }
+        }
+        if distance == 2 {
+            IdLevel::TwoEdits
+        } else {
+            IdLevel::Different
+        }
+    }
+}
+
+/// Compares a row's normalised id with a member's ([`IdProbe`] for one pair).
+pub fn compare_id(row: Option<&str>, member: &str) -> IdLevel {
+    IdProbe::new(row).compare(member)
 }
 
 // -------------------------------------------------------------------
@@ -296,10 +351,6 @@ pub fn readings(c: char) -> impl Iterator<Item = &'static str> {
     c.to_pinyin_multi()
         .into_iter()
         .flat_map(|m| m.into_iter().map(|p| p.plain()))
-}
-
-fn reading_matches(c: char, latin: &str) -> bool {
-    readings(c).any(|r| r == latin || (r.contains('ü') && r.replace('ü', "v") == latin))
 }
 
 /// One unit of a row's name: a character, a placeholder, or a run of Latin
@@ -365,12 +416,9 @@ fn align(row: &[Unit<'_>], member: &[char]) -> Option<(bool, bool)> {
         |(p, q): (bool, bool), pinyin: bool, placeholder: bool| (p || pinyin, q || placeholder);
     match *first {
         Unit::Char(c) if c == m => align(rest, member_rest),
-        Unit::Char(c) => {
-            let homophone = readings(c).any(|r| reading_matches(m, r));
-            homophone
-                .then(|| align(rest, member_rest).map(|f| merge(f, true, false)))
-                .flatten()
-        }
+        Unit::Char(c) => homophones(c, m)
+            .then(|| align(rest, member_rest).map(|f| merge(f, true, false)))
+            .flatten(),
         Unit::Placeholder => align(rest, member_rest).map(|f| merge(f, false, true)),
         Unit::Latin(latin) => (1..=member.len().min(4)).find_map(|k| {
             if spells(latin, &member[..k]) {
@@ -382,35 +430,68 @@ fn align(row: &[Unit<'_>], member: &[char]) -> Option<(bool, bool)> {
     }
 }
 
+/// A normalised name as the comparisons read it: its characters without
+/// middle dots, and whether all of them are plain (no pinyin, no
+/// placeholder): two plain names are compared by integers alone.
+#[derive(Debug, Clone, Copy)]
+pub struct NameRef<'a> {
+    pub chars: &'a [char],
+    pub plain: bool,
+}
+
+/// Appends the characters of `name` that [`NameRef`] reads (middle dots
+/// dropped) to `out`; returns whether they are all plain.
+pub fn push_name_chars(name: &str, out: &mut Vec<char>) -> bool {
+    let mut plain = true;
+    for c in name.chars().filter(|&c| c != crate::text::name::MIDDLE_DOT) {
+        plain &= !c.is_ascii_lowercase() && !matches!(units_of(c), Some(Unit::Placeholder));
+        out.push(c);
+    }
+    plain
+}
+
 /// Compares two normalised names (see `text::name`).
 pub fn compare_name(row: Option<&str>, member: Option<&str>) -> NameLevel {
     let (Some(row), Some(member)) = (row, member) else {
         return NameLevel::Missing;
     };
-    let (row_plain, member_plain) = (undotted(row), undotted(member));
-    if row_plain == member_plain {
+    let (mut r, mut m) = (Vec::new(), Vec::new());
+    let row_plain = push_name_chars(row, &mut r);
+    let member_plain = push_name_chars(member, &mut m);
+    compare_names(
+        NameRef {
+            chars: &r,
+            plain: row_plain,
+        },
+        NameRef {
+            chars: &m,
+            plain: member_plain,
+        },
+    )
+}
+
+/// [`compare_name`] on names already read: allocates nothing when both are
+/// plain (nearly every pair).
+pub fn compare_names(row: NameRef<'_>, member: NameRef<'_>) -> NameLevel {
+    if row.chars == member.chars {
         return NameLevel::Exact;
     }
-    let (row_len, member_len) = (row_plain.chars().count(), member_plain.chars().count());
-    let is_plain = |s: &str| {
-        s.chars()
-            .all(|c| !c.is_ascii_lowercase() && !matches!(units_of(c), Some(Unit::Placeholder)))
-    };
-    let aligned = if row_len == member_len && is_plain(&row_plain) && is_plain(&member_plain) {
-        // The common case, without allocating: character by character,
-        // equal or homophones.
-        let pinyin = row_plain
-            .chars()
-            .zip(member_plain.chars())
-            .all(|(r, m)| r == m || readings(r).any(|x| reading_matches(m, x)));
-        pinyin.then_some((true, false))
+    let (row_len, member_len) = (row.chars.len(), member.chars.len());
+    let aligned = if row.plain && member.plain {
+        // Character by character, equal or homophones (plain names of
+        // different lengths never align).
+        let homophones = row_len == member_len
+            && row
+                .chars
+                .iter()
+                .zip(member.chars)
+                .all(|(&r, &m)| r == m || homophones(r, m));
+        homophones.then_some((true, false))
     } else {
         // Either side may carry the pinyin or the placeholder (rosters are
         // typed by hand too).
-        let member_chars: Vec<char> = member_plain.chars().collect();
-        let row_chars: Vec<char> = row_plain.chars().collect();
-        align(&units(&row_plain), &member_chars)
-            .or_else(|| align(&units(&member_plain), &row_chars))
+        let (r, m): (String, String) = (row.chars.iter().collect(), member.chars.iter().collect());
+        align(&units(&r), member.chars).or_else(|| align(&units(&m), row.chars))
     };
     match aligned {
         Some((_, true)) => return NameLevel::Placeholder,
@@ -422,7 +503,7 @@ pub fn compare_name(row: Option<&str>, member: Option<&str>) -> NameLevel {
     if (row_len.abs_diff(member_len) as f64) > 0.4 * len as f64 {
         return NameLevel::Different;
     }
-    let similarity = 1.0 - strsim::osa_distance(&row_plain, &member_plain) as f64 / len as f64;
+    let similarity = 1.0 - osa_chars(row.chars, member.chars) as f64 / len as f64;
     if similarity >= 0.6 {
         NameLevel::Similar
     } else {
@@ -430,16 +511,61 @@ pub fn compare_name(row: Option<&str>, member: Option<&str>) -> NameLevel {
     }
 }
 
-/// The name without middle dots (allocating only when it has one).
-fn undotted(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains(crate::text::name::MIDDLE_DOT) {
-        s.chars()
-            .filter(|&c| c != crate::text::name::MIDDLE_DOT)
-            .collect::<String>()
-            .into()
-    } else {
-        s.into()
+/// Whether two characters share a toneless reading (同音字).
+fn homophones(a: char, b: char) -> bool {
+    let table = reading_table();
+    match (table.of(a), table.of(b)) {
+        (Some(x), Some(y)) => x.iter().any(|r| y.contains(r)),
+        _ => readings(a).any(|x| readings(b).any(|y| y == x)),
     }
+}
+
+/// The readings of every CJK character as small integers, built once: the
+/// homophone test is run for many candidate pairs, and the pinyin crate's
+/// readings are strings.
+struct ReadingTable {
+    /// Per character from [`ReadingTable::FIRST`]: its range in `ids`.
+    starts: Vec<u32>,
+    ids: Vec<u16>,
+}
+
+impl ReadingTable {
+    /// CJK Extension A and the Unified Ideographs block: every character of
+    /// a normalised name but the rarest.
+    const FIRST: u32 = 0x3400;
+    const LAST: u32 = 0x9FFF;
+
+    fn build() -> ReadingTable {
+        let mut interned: std::collections::HashMap<&'static str, u16> = Default::default();
+        let mut starts = Vec::with_capacity((Self::LAST - Self::FIRST + 2) as usize);
+        let mut ids = Vec::new();
+        for code in Self::FIRST..=Self::LAST {
+            starts.push(ids.len() as u32);
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            for r in readings(c) {
+                let next = interned.len() as u16;
+                let id = *interned.entry(r).or_insert(next);
+                if !ids[starts[starts.len() - 1] as usize..].contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        starts.push(ids.len() as u32);
+        ReadingTable { starts, ids }
+    }
+
+    fn of(&self, c: char) -> Option<&[u16]> {
+        let i = (c as u32).checked_sub(Self::FIRST)? as usize;
+        let (start, end) = (*self.starts.get(i)?, *self.starts.get(i + 1)?);
+        Some(&self.ids[start as usize..end as usize])
+    }
+}
+
+fn reading_table() -> &'static ReadingTable {
+    static TABLE: std::sync::OnceLock<ReadingTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(ReadingTable::build)
 }
 
 /// The unit a lone character is (`None` for a Latin letter, part of a run).
@@ -620,6 +746,21 @@ mod tests {
         assert_eq!(c("王yu明", "王小明"), NameLevel::Different);
         assert_eq!(c("李四", "张三"), NameLevel::Different);
         assert_eq!(compare_name(None, Some("张三")), NameLevel::Missing);
+    }
+
+    #[test]
+    fn the_reading_table_agrees_with_the_pinyin_crate() {
+        let chars: Vec<char> = "王汪黄小晓明鸣李黎理张章伟卫芳方丽力绿律乐行长重朝焱燕"
+            .chars()
+            .chain(['a', '1', '𠀀'])
+            .collect();
+        for &a in &chars {
+            for &b in &chars {
+                let by_strings = readings(a).any(|x| readings(b).any(|y| y == x));
+                assert_eq!(homophones(a, b), by_strings, "{a} {b}");
+            }
+        }
+        assert!(homophones('乐', '月') && homophones('乐', '勒') && !homophones('王', '李'));
     }
 
     #[test]

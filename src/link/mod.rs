@@ -28,13 +28,14 @@
 
 pub mod blocking;
 pub mod comparison;
+mod fuzzy;
 pub mod score;
 
 use crate::normalise::{PersonKeys, Roster};
 use crate::quality::{DataQuality, Problem};
 use crate::schema::Dataset;
-use blocking::BlockIndex;
 pub use comparison::{BirthDateLevel, IdLevel, Levels, NameLevel, RegionLevel};
+use fuzzy::FuzzyIndex;
 use rayon::prelude::*;
 pub use score::Thresholds;
 use std::collections::HashMap;
@@ -145,6 +146,38 @@ pub struct DatasetLinks {
     pub dataset: Dataset,
     pub rows: usize,
     pub links: Vec<Link>,
+    pub stats: LinkStats,
+}
+
+/// Which path each row of a dataset took, and what the fuzzy path cost
+/// (run.json `extracts[].link`): the first four add up to the rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LinkStats {
+    /// The normalised id is a member's.
+    pub id_exact: u64,
+    /// A valid id that is no member's: another person, never compared.
+    pub id_other_person: u64,
+    /// An invalid or missing id, with blocking keys: scored against the
+    /// members sharing one.
+    pub fuzzy: u64,
+    /// An invalid or missing id and nothing else to block on.
+    pub no_key: u64,
+    /// (row, member) pairs scored on the fuzzy path.
+    pub candidates_compared: u64,
+    /// (row, key) pairs not compared through because the key's block is
+    /// skewed (more than `blocking::MAX_BLOCK` members).
+    pub skewed_keys_skipped: u64,
+}
+
+impl LinkStats {
+    pub fn add(&mut self, other: &LinkStats) {
+        self.id_exact += other.id_exact;
+        self.id_other_person += other.id_other_person;
+        self.fuzzy += other.fuzzy;
+        self.no_key += other.no_key;
+        self.candidates_compared += other.candidates_compared;
+        self.skewed_keys_skipped += other.skewed_keys_skipped;
+    }
 }
 
 /// The roster's members by normalised id, and (built on first need) by
@@ -157,7 +190,7 @@ pub struct MemberIndex {
     /// keeps runs reproducible.
     by_id: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
     shared: Vec<Vec<u32>>,
-    blocks: OnceLock<BlockIndex>,
+    fuzzy: OnceLock<FuzzyIndex>,
 }
 
 /// Marks a `by_id` value as an index into `MemberIndex::shared`.
@@ -198,7 +231,7 @@ impl MemberIndex {
         MemberIndex {
             by_id,
             shared,
-            blocks: OnceLock::new(),
+            fuzzy: OnceLock::new(),
         }
     }
 
@@ -210,31 +243,8 @@ impl MemberIndex {
         }
     }
 
-    fn blocks(&self, roster: &Roster) -> &BlockIndex {
-        self.blocks.get_or_init(|| {
-            // Birth date (from the id) and county of each member, computed once.
-            let facts: Vec<(Option<chrono::NaiveDate>, Option<&str>)> = roster
-                .members
-                .par_iter()
-                .map(|m| {
-                    let region = roster.households.get(m.household as usize);
-                    (
-                        m.id.birth_date(),
-                        region.and_then(|h| h.region_code.get(..6)),
-                    )
-                })
-                .collect();
-            BlockIndex::build(roster.members.len(), |i| {
-                let m = &roster.members[i as usize];
-                let f = &facts[i as usize];
-                blocking::Person {
-                    id: m.id.value.as_deref(),
-                    name: m.name_norm.as_deref(),
-                    birth_dates: f.0.as_slice(),
-                    counties: f.1.as_slice(),
-                }
-            })
-        })
+    fn fuzzy(&self, roster: &Roster) -> &FuzzyIndex {
+        self.fuzzy.get_or_init(|| FuzzyIndex::build(roster))
     }
 }
 
@@ -251,26 +261,40 @@ pub fn link_dataset(
     thresholds: &[Thresholds],
 ) -> DatasetLinks {
     let dataset = keys.dataset.expect("person keys name their dataset");
-    let chunks: Vec<Vec<Link>> = (0..keys.len())
+    let chunks: Vec<(Vec<Link>, LinkStats)> = (0..keys.len())
         .into_par_iter()
         .step_by(CHUNK)
         .map(|start| {
             let end = (start + CHUNK).min(keys.len());
             let mut out = Vec::new();
-            let mut candidates = Vec::new();
+            let mut stats = LinkStats::default();
+            let mut scratch = fuzzy::Scratch::default();
             for row in start..end {
-                if let Some(link) = link_row(index, roster, keys, thresholds, row, &mut candidates)
-                {
-                    out.push(link);
-                }
+                let found = link_row(
+                    index,
+                    roster,
+                    keys,
+                    thresholds,
+                    row,
+                    &mut scratch,
+                    &mut stats,
+                );
+                out.extend(found);
             }
-            out
+            (out, stats)
         })
         .collect();
+    let mut stats = LinkStats::default();
+    let mut links = Vec::with_capacity(chunks.iter().map(|c| c.0.len()).sum());
+    for (chunk, chunk_stats) in chunks {
+        links.extend(chunk);
+        stats.add(&chunk_stats);
+    }
     DatasetLinks {
         dataset,
         rows: keys.len(),
-        links: chunks.concat(),
+        links,
+        stats,
     }
 }
 
@@ -280,43 +304,47 @@ fn link_row(
     keys: &PersonKeys,
     thresholds: &[Thresholds],
     row: usize,
-    candidates: &mut Vec<u32>,
+    scratch: &mut fuzzy::Scratch,
+    stats: &mut LinkStats,
 ) -> Option<Link> {
     let id = &keys.ids[row];
-    if let Some(value) = id.value.as_deref() {
+    let mut fuzzy_id = id.value.as_deref();
+    let inner;
+    if let Some(value) = fuzzy_id {
         if let Some(link) = exact(index, row, value) {
+            stats.id_exact += 1;
             return Some(link);
         }
         if id.valid {
             // A valid id that is no member's: another person (rules.md).
+            stats.id_other_person += 1;
             return None;
         }
         // Separators and quote marks (`512022-19800101-1234`, a
         // spreadsheet's leading `'`): the id inside is the row's id.
-        if let Some(inner) = without_separators(value) {
-            let link = exact(index, row, &inner);
-            if link.is_some() || crate::text::normalize_id(Some(&inner)).valid {
-                return link;
+        if let Some(text) = without_separators(value) {
+            if let Some(link) = exact(index, row, &text) {
+                stats.id_exact += 1;
+                return Some(link);
             }
-            return fuzzy(
-                index,
-                roster,
-                keys,
-                thresholds,
-                row,
-                Some(&inner),
-                candidates,
-            );
+            if crate::text::normalize_id(Some(&text)).valid {
+                stats.id_other_person += 1;
+                return None;
+            }
+            inner = text;
+            fuzzy_id = Some(&inner);
         }
     }
-    fuzzy(
-        index,
+    let fuzzy_index = index.fuzzy(roster);
+    fuzzy::link(
+        fuzzy_index,
         roster,
         keys,
         thresholds,
         row,
-        id.value.as_deref(),
-        candidates,
+        fuzzy_id,
+        scratch,
+        stats,
     )
 }
 
@@ -344,128 +372,6 @@ fn without_separators(id: &str) -> Option<String> {
     const SEPARATORS: &[char] = &['-', '_', '/', '\'', '"', '`', '‘', '’', '“', '”', '—', '－'];
     id.contains(SEPARATORS)
         .then(|| id.chars().filter(|c| !SEPARATORS.contains(c)).collect())
-}
-
-/// What the row says about its person, for blocking and comparison.
-struct RowFacts<'a> {
-    id: Option<&'a str>,
-    /// The id as blocking reads it, when not `id` itself.
-    id_digits: Option<String>,
-    name: Option<&'a str>,
-    birth_date: Option<chrono::NaiveDate>,
-    id_birth_date: Option<chrono::NaiveDate>,
-    region: Option<&'a str>,
-}
-
-/// Blocking and scoring for a row whose id (`id_text`, normalised) is
-/// invalid or missing.
-fn fuzzy(
-    index: &MemberIndex,
-    roster: &Roster,
-    keys: &PersonKeys,
-    thresholds: &[Thresholds],
-    row: usize,
-    id_text: Option<&str>,
-    candidates: &mut Vec<u32>,
-) -> Option<Link> {
-    let id = &keys.ids[row];
-    let facts = RowFacts {
-        id: id_text,
-        // Blocking reads ids as ASCII: digits recovered from scientific
-        // notation, or the ASCII characters of an id with a stray `×`.
-        id_digits: id_text.and_then(|t| {
-            comparison::scientific_digits(t)
-                .or_else(|| (!t.is_ascii()).then(|| t.chars().filter(char::is_ascii).collect()))
-        }),
-        name: keys.names[row].as_deref(),
-        birth_date: keys.birth_dates[row],
-        id_birth_date: id.birth_date(),
-        region: keys.region_codes[row].as_deref(),
-    };
-    let births: Vec<chrono::NaiveDate> = facts
-        .birth_date
-        .into_iter()
-        .chain(facts.id_birth_date.filter(|d| Some(*d) != facts.birth_date))
-        .collect();
-    let counties: Vec<&str> = facts
-        .region
-        .and_then(|r| r.get(..6))
-        .into_iter()
-        .chain(facts.id.and_then(|i| i.get(..6)).filter(|c| {
-            c.bytes().all(|b| b.is_ascii_digit())
-                && Some(*c) != facts.region.and_then(|r| r.get(..6))
-        }))
-        .collect();
-    candidates.clear();
-    index.blocks(roster).candidates(
-        &blocking::Person {
-            id: facts.id_digits.as_deref().or(facts.id),
-            name: facts.name,
-            birth_dates: &births,
-            counties: &counties,
-        },
-        candidates,
-    );
-    let mut best: Option<(f64, u32, Levels)> = None;
-    let mut tie = false;
-    for &m in candidates.iter() {
-        let levels = compare(roster, m, &facts);
-        let w = score::match_weight(&levels);
-        match best {
-            Some((bw, _, _)) if w < bw => {}
-            Some((bw, _, _)) if w == bw => tie = true,
-            _ => {
-                best = Some((w, m, levels));
-                tie = false;
-            }
-        }
-    }
-    let (weight, member, levels) = best?;
-    let household = roster.members[member as usize].household as usize;
-    let t = thresholds
-        .get(household)
-        .copied()
-        .unwrap_or(Thresholds::DEFAULT);
-    let s = score::score(weight);
-    let status = t.status(s, levels.id, tie);
-    (status != MatchStatus::Unmatched).then_some(Link {
-        row_index: row as u64,
-        member,
-        score: s,
-        method: if tie {
-            MatchMethod::FuzzyTie
-        } else {
-            MatchMethod::Fuzzy
-        },
-        status,
-        levels,
-    })
-}
-
-/// Compares a row with one member, field by field.
-fn compare(roster: &Roster, member: u32, row: &RowFacts<'_>) -> Levels {
-    let m = &roster.members[member as usize];
-    let region = roster
-        .households
-        .get(m.household as usize)
-        .map(|h| h.region_code.as_str())
-        .filter(|r| !r.is_empty());
-    let id = match m.id.value.as_deref() {
-        Some(member_id) => comparison::compare_id(row.id, member_id),
-        None => IdLevel::Missing,
-    };
-    // The birth date inside a close id was already counted by the id level:
-    // fall back to it only when the id says little.
-    let birth = row.birth_date.or(match id {
-        IdLevel::OneEdit | IdLevel::Truncated | IdLevel::TwoEdits => None,
-        _ => row.id_birth_date,
-    });
-    Levels {
-        id,
-        name: Some(comparison::compare_name(row.name, m.name_norm.as_deref())),
-        birth_date: Some(comparison::compare_birth_date(birth, m.id.birth_date())),
-        region: Some(comparison::compare_region(row.region, region)),
-    }
 }
 
 #[cfg(test)]

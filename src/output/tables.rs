@@ -400,6 +400,7 @@ pub fn matches_batches<'a>(
             dataset: crate::schema::Dataset::Deposits,
             rows: 0,
             links: Vec::new(),
+            stats: Default::default(),
         };
         matches_rows(roster, &nothing, 0..0)
     });
