@@ -709,6 +709,24 @@ mod tests {
         assert_eq!(compare_id(Some("1.10105E+17"), ID), IdLevel::Prefix);
         assert_eq!(compare_id(Some("1101051949123"), ID), IdLevel::Prefix);
         assert_eq!(compare_id(Some("11010519491231"), ID), IdLevel::Truncated);
+        // Typed, not cut: a tail other than zeros is no spreadsheet's
+        // rounding, even when the first 15 characters agree (a twin's id
+        // with a typo looks like this).
+        assert_eq!(
+            compare_id(Some("110105194912310987"), ID),
+            IdLevel::Different
+        );
+        assert_eq!(
+            compare_id(Some("110105194912310071"), ID),
+            IdLevel::TwoEdits
+        );
+        assert_eq!(
+            compare_id(Some("110105194912310200"), ID),
+            IdLevel::TwoEdits
+        );
+        assert!(IdProbe::new(Some("110105194912310000")).is_cut());
+        assert!(!IdProbe::new(Some("110105194912310987")).is_cut());
+        assert!(!IdProbe::new(Some("11010519491231002")).is_cut());
         // Cut short but from another region: different.
         assert_eq!(compare_id(Some("1.20105E+17"), ID), IdLevel::Different);
         assert_eq!(

@@ -97,6 +97,27 @@ fn noisy_extracts_link_with_high_precision_and_recall_and_no_decoy_is_matched() 
         "matched without a usable id: {capped_wrongly:?}"
     );
 
+    // run.json says which path every row took and what the fuzzy one cost.
+    let run_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let mut fuzzy_rows = 0;
+    for d in run_json["extract_timings"].as_array().unwrap() {
+        let link = &d["link"];
+        let n = |k: &str| link[k].as_u64().unwrap();
+        assert_eq!(
+            n("id_exact") + n("id_other_person") + n("fuzzy") + n("no_key"),
+            d["rows"].as_u64().unwrap(),
+            "{d}"
+        );
+        assert!(n("candidates_compared") >= n("fuzzy") / 2, "{d}");
+        fuzzy_rows += n("fuzzy");
+    }
+    let scored = id_level
+        .iter()
+        .filter(|l| l.as_deref().is_some_and(|l| l != "exact"))
+        .count() as u64;
+    assert!(fuzzy_rows >= scored && scored > 5_000, "{fuzzy_rows} {scored}");
+
     // Every fuzzy link says why: all four comparison levels are filled.
     let name_level = column_strings(&matches, "name_level");
     let weight = matches.column("match_weight").unwrap().f64().unwrap();
