@@ -143,7 +143,8 @@ pub fn run_with_progress(
             link_part(&data, dataset, k, &index, &roster, &thresholds)
         })
     });
-    let index = index.into_inner();
+    let mut index = index.into_inner();
+    index.release_fuzzy();
     quality.extend(index_quality);
     quality.reserve(
         parts

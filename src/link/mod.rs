@@ -243,6 +243,13 @@ impl MemberIndex {
         }
     }
 
+    /// Frees the blocking index and the members' comparison features once
+    /// every extract is linked (later stages join on ids only): a few
+    /// hundred MB at province scale, no longer held through the outputs.
+    pub fn release_fuzzy(&mut self) {
+        self.fuzzy.take();
+    }
+
     fn fuzzy(&self, roster: &Roster) -> &FuzzyIndex {
         self.fuzzy.get_or_init(|| FuzzyIndex::build(roster))
     }
