@@ -595,10 +595,7 @@ fn write_truth(
         &truth::near_relatives_csv(pairs),
     )?;
     if noise_mode != Noise::Standard {
-        write::text(
-            &truth_dir.join("linkage.csv"),
-            &noise::truth_csv(ex, people),
-        )?;
+        noise::write_truth_csv(&truth_dir.join("linkage.csv"), ex, people)?;
     }
     write::text(&truth_dir.join("meta.json"), meta)
 }

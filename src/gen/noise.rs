@@ -26,7 +26,7 @@ use crate::schema::{Dataset, VehicleStatus, VehicleType};
 use pinyin::ToPinyin;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::str::FromStr;
 
 /// Which noise `gen` plants.
@@ -369,15 +369,53 @@ impl Ctx<'_> {
     }
 }
 
-/// `truth/linkage.csv`: every extract row with its true member (empty for
-/// strangers), whether rules.md lets it be `matched`, and its noise.
-pub(crate) fn truth_csv(ex: &super::extracts::Extracts, people: &People) -> String {
-    let mut out = String::from("dataset,row_index,id_number,matchable,id_noise,name_noise,decoy\n");
-    let mut add = |dataset: Dataset, holders: &mut dyn Iterator<Item = &Holder>| {
+/// Writes `truth/linkage.csv`: every extract row with its true member
+/// (empty for strangers), whether rules.md lets it be `matched`, and its
+/// noise. Streamed: at province scale the file is hundreds of megabytes.
+pub(crate) fn write_truth_csv(
+    path: &std::path::Path,
+    ex: &super::extracts::Extracts,
+    people: &People,
+) -> Result<(), super::GenError> {
+    let io = |source| super::GenError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    out.write_all(b"dataset,row_index,id_number,matchable,id_noise,name_noise,decoy\n")
+        .map_err(io)?;
+    // Contract order of the outputs: by dataset name.
+    let datasets: [(Dataset, Box<dyn Iterator<Item = &Holder>>); 6] = [
+        (
+            Dataset::Businesses,
+            Box::new(ex.businesses.iter().map(|r| &r.holder)),
+        ),
+        (
+            Dataset::Deaths,
+            Box::new(ex.deaths.iter().map(|r| &r.holder)),
+        ),
+        (
+            Dataset::Deposits,
+            Box::new(ex.deposits.iter().map(|r| &r.holder)),
+        ),
+        (
+            Dataset::Payroll,
+            Box::new(ex.payroll.iter().map(|r| &r.holder)),
+        ),
+        (
+            Dataset::Properties,
+            Box::new(ex.properties.iter().map(|r| &r.holder)),
+        ),
+        (
+            Dataset::Vehicles,
+            Box::new(ex.vehicles.iter().map(|r| &r.holder)),
+        ),
+    ];
+    for (dataset, holders) in datasets {
         for (row, h) in holders.enumerate() {
             let p = people.get(h.person);
             let id = if p.member { p.id.as_str() } else { "" };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{},{row},{id},{},{},{},{}",
                 dataset.name(),
@@ -385,29 +423,11 @@ pub(crate) fn truth_csv(ex: &super::extracts::Extracts, people: &People) -> Stri
                 h.linkage.id.unwrap_or(""),
                 h.linkage.name.unwrap_or(""),
                 h.linkage.decoy.unwrap_or("")
-            );
+            )
+            .map_err(io)?;
         }
-    };
-    // Contract order of the outputs: by dataset name.
-    add(
-        Dataset::Businesses,
-        &mut ex.businesses.iter().map(|r| &r.holder),
-    );
-    add(Dataset::Deaths, &mut ex.deaths.iter().map(|r| &r.holder));
-    add(
-        Dataset::Deposits,
-        &mut ex.deposits.iter().map(|r| &r.holder),
-    );
-    add(Dataset::Payroll, &mut ex.payroll.iter().map(|r| &r.holder));
-    add(
-        Dataset::Properties,
-        &mut ex.properties.iter().map(|r| &r.holder),
-    );
-    add(
-        Dataset::Vehicles,
-        &mut ex.vehicles.iter().map(|r| &r.holder),
-    );
-    out
+    }
+    out.flush().map_err(io)
 }
 
 #[cfg(test)]
