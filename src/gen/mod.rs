@@ -96,13 +96,18 @@ pub enum GenError {
         path: PathBuf,
         source: std::io::Error,
     },
+    // Boxed: a policy error is large, and every generator function
+    // returns a `GenError`.
     #[error("policy files in {}: {source}", dir.display())]
-    PolicyDir { dir: PathBuf, source: PolicyError },
+    PolicyDir {
+        dir: PathBuf,
+        source: Box<PolicyError>,
+    },
     #[error("no policy for region {region} in {month}: {source}")]
     Policy {
         region: String,
         month: RunMonth,
-        source: PolicyError,
+        source: Box<PolicyError>,
     },
     #[error("policy for region {region} is unusable for generating data: {detail}")]
     Params { region: String, detail: String },
@@ -164,7 +169,7 @@ impl<'a> Ctx<'a> {
             .map_err(|source| GenError::Policy {
                 region: region.to_string(),
                 month: self.month,
-                source,
+                source: Box::new(source),
             })?;
         roster::check_params(region, &resolved.params)?;
         let p = Arc::new(resolved.params);
@@ -403,7 +408,7 @@ pub fn generate_with(req: &GenRequest, options: GenOptions) -> Result<GenSummary
     }
     let policies = PolicySet::load_dir(&req.policies).map_err(|source| GenError::PolicyDir {
         dir: req.policies.clone(),
-        source,
+        source: Box::new(source),
     })?;
     let mut ctx = Ctx::new(req.seed, req.month, &policies);
     if counties.len() < COUNTIES.len() {
