@@ -5,9 +5,13 @@
 #   benches/e2e.sh [HOUSEHOLDS ...]        default: 100000 300000 1000000
 #
 # For each size it generates (or reuses) data under ${HEDUI_BENCH_DIR:-benches/data}
-# (`hedui gen --extract-rows-per-household 20 --part-rows 1000000`: 1M
-# households → ~2.4M members, ~20M extract rows, ~89% of them strangers'),
-# then runs, ${RUNS:-3} times each, alternating:
+# (`hedui gen --extract-rows-per-household 20 --part-rows 1000000 --noise
+# realistic --counties 2`: 1M households of two counties → ~2.4M members,
+# ~20M extract rows, ~89% of them strangers' of the same two counties, every
+# row noisy at the rates real extracts show), in h$n-r$rows-realistic/.
+# NOISE (standard, linkage, realistic) and COUNTIES (1–5; empty: all five)
+# override the shape; NOISE=standard COUNTIES= is the earlier data set,
+# h$n-r$rows/. Then it runs, ${RUNS:-3} times each, alternating:
 #   hedui   `hedui run` (release): linking, rules, every output
 #   duckdb  benches/duckdb_baseline.py: exact-id joins, asset rules, income
 #           test, one result file (DuckDB from PyPI in benches/.venv)
@@ -20,7 +24,15 @@ if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(100000 300000 1000000); fi
 runs=${RUNS:-3}
 bench_dir=${HEDUI_BENCH_DIR:-benches/data}
 rows_per_household=${ROWS_PER_HOUSEHOLD:-20}
+noise=${NOISE:-realistic}
+counties=${COUNTIES-2}
 month=2024-10
+# Each shape its own directory, so a cached set of another shape is never reused.
+case "$noise/$counties" in
+  realistic/2) shape=-realistic ;;
+  standard/) shape= ;;
+  *) shape="-$noise${counties:+-c$counties}" ;;
+esac
 
 # Tools: GNU time (Debian package `time`), the release build, DuckDB.
 if [ ! -x /usr/bin/time ]; then
@@ -50,13 +62,14 @@ max() { printf '%s\n' "$@" | sort -g | tail -1; }
 
 summary=()
 for n in "${sizes[@]}"; do
-  data="$bench_dir/h$n-r$rows_per_household"
+  data="$bench_dir/h$n-r$rows_per_household$shape"
   if [ ! -f "$data/truth/meta.json" ]; then
     echo "generating $data" >&2
     /usr/bin/time -v "$bin" gen --households "$n" --seed 1 --month "$month" --out "$data" \
       --extract-rows-per-household "$rows_per_household" --part-rows 1000000 \
-      >"$bench_dir/gen-$n.log" 2>"$bench_dir/gen-$n.time"
-    echo "generated in $(elapsed "$bench_dir/gen-$n.time") s, peak $(( $(peak_kb "$bench_dir/gen-$n.time") / 1024 )) MiB" >&2
+      --noise "$noise" ${counties:+--counties "$counties"} \
+      >"$bench_dir/gen-$n$shape.log" 2>"$bench_dir/gen-$n$shape.time"
+    echo "generated in $(elapsed "$bench_dir/gen-$n$shape.time") s, peak $(( $(peak_kb "$bench_dir/gen-$n$shape.time") / 1024 )) MiB" >&2
   fi
   h_times=(); h_rss=(); d_times=(); d_rss=()
   for i in $(seq 1 "$runs"); do

@@ -23,7 +23,8 @@ pub(crate) struct Holder {
     pub person: u32,
     pub name: Option<String>,
     pub id: Option<String>,
-    /// Linkage noise (`--noise linkage`, see `noise.rs`); empty otherwise.
+    /// Linkage or realistic noise (`noise.rs`, `realistic.rs`); empty in
+    /// standard mode.
     pub linkage: super::noise::RowNoise,
 }
 
@@ -91,6 +92,29 @@ pub(crate) struct DeathRow {
     pub source: DeathSource,
 }
 
+/// A row of any extract: each is keyed to one holder.
+pub(crate) trait Keyed {
+    fn holder(&self) -> &Holder;
+}
+
+macro_rules! keyed {
+    ($($row:ty),*) => {
+        $(impl Keyed for $row {
+            fn holder(&self) -> &Holder {
+                &self.holder
+            }
+        })*
+    };
+}
+keyed!(
+    DepositRow,
+    VehicleRow,
+    PropertyRow,
+    BusinessRow,
+    PayrollRow,
+    DeathRow
+);
+
 /// All extract rows, in generation order (shuffled before writing).
 #[derive(Debug, Default)]
 pub(crate) struct Extracts {
@@ -123,15 +147,20 @@ impl Ctx<'_> {
 
     /// A holder for a row, with id and name noise at probability `p`.
     pub(crate) fn holder(&mut self, person: u32, p: f64) -> Holder {
-        let (id, name) = {
-            let person = self.people.get(person);
-            (person.id.clone(), person.name.clone())
-        };
         let mut holder = Holder {
             person,
             name: None,
             id: None,
             linkage: Default::default(),
+        };
+        // Realistic noise replaces the standard noise (its rates are of all
+        // rows), so the rows are left canonical for it.
+        if !self.standard_row_noise {
+            return holder;
+        }
+        let (id, name) = {
+            let person = self.people.get(person);
+            (person.id.clone(), person.name.clone())
         };
         if self.rng.random_bool(p) {
             if let Some((written, kind)) = noisy_id(&mut self.rng, &id) {
@@ -587,21 +616,10 @@ impl Ctx<'_> {
                 .people
                 .add_stranger(&mut self.rng, m.name, birth, male, &region);
         }
-        let region = if self.rng.random_bool(0.88) {
-            let c = &COUNTIES[self.rng.random_range(0..COUNTIES.len())];
-            let area = if self.rng.random_bool(0.5) {
-                Area::Urban
-            } else {
-                Area::Rural
-            };
-            roster::region_code(&mut self.rng, c, area)
+        let region = if self.rng.random_bool(self.home_share) {
+            self.home_region()
         } else {
-            let c = OTHER_COUNTIES[self.rng.random_range(0..OTHER_COUNTIES.len())];
-            format!(
-                "{c}{:03}{:03}",
-                self.rng.random_range(1..=20),
-                self.rng.random_range(1..=30)
-            )
+            self.elsewhere_region()
         };
         let male = self.rng.random_bool(0.5);
         let name = names::full_name(&mut self.rng, &region[..6], male, None);
@@ -609,6 +627,27 @@ impl Ctx<'_> {
         let birth = birth_for_age(&mut self.rng, reference, age);
         self.people
             .add_stranger(&mut self.rng, name, birth, male, &region)
+    }
+
+    /// A random region code of a random county of `--counties`.
+    pub(crate) fn home_region(&mut self) -> String {
+        let c = &self.counties[self.rng.random_range(0..self.counties.len())];
+        let area = if self.rng.random_bool(0.5) {
+            Area::Urban
+        } else {
+            Area::Rural
+        };
+        roster::region_code(&mut self.rng, c, area)
+    }
+
+    /// A random region code outside the generator's counties.
+    pub(crate) fn elsewhere_region(&mut self) -> String {
+        let c = OTHER_COUNTIES[self.rng.random_range(0..OTHER_COUNTIES.len())];
+        format!(
+            "{c}{:03}{:03}",
+            self.rng.random_range(1..=20),
+            self.rng.random_range(1..=30)
+        )
     }
 
     /// `count` stranger rows per dataset (one holding each; a payroll or

@@ -18,13 +18,15 @@
 //! id noise), `roster` (counties, households, members), `plant` (the case
 //! table), `extracts` (agency rows: planted, background, strangers),
 //! `write` (Parquet with varied input types), `truth` (expected results),
-//! `noise` (`--noise linkage`: broken ids, decoys, `truth/linkage.csv`).
+//! `noise` (`--noise linkage`: broken ids, decoys, `truth/linkage.csv`),
+//! `realistic` (`--noise realistic`: the measured rates of real extracts).
 
 mod extracts;
 mod names;
 mod noise;
 mod people;
 mod plant;
+mod realistic;
 mod registers;
 mod roster;
 mod truth;
@@ -40,7 +42,8 @@ use plant::{CaseDef, Kind, CASES};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use roster::{Household, Shape, COUNTIES};
+pub use realistic::{NoiseRate, NoiseRates, NOISE_KINDS};
+use roster::{County, Household, Shape, COUNTIES};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -82,6 +85,10 @@ pub struct GenSummary {
 pub enum GenError {
     #[error("--households must be at least 1")]
     NoHouseholds,
+    #[error("--counties must be between 1 and {max}, not {given}")]
+    Counties { given: usize, max: usize },
+    #[error("--noise-rate: {0}")]
+    NoiseRates(String),
     #[error("output path {} exists and is not a directory", .0.display())]
     OutIsFile(PathBuf),
     #[error("cannot write {}: {source}", path.display())]
@@ -89,13 +96,18 @@ pub enum GenError {
         path: PathBuf,
         source: std::io::Error,
     },
+    // Boxed: a policy error is large, and every generator function
+    // returns a `GenError`.
     #[error("policy files in {}: {source}", dir.display())]
-    PolicyDir { dir: PathBuf, source: PolicyError },
+    PolicyDir {
+        dir: PathBuf,
+        source: Box<PolicyError>,
+    },
     #[error("no policy for region {region} in {month}: {source}")]
     Policy {
         region: String,
         month: RunMonth,
-        source: PolicyError,
+        source: Box<PolicyError>,
     },
     #[error("policy for region {region} is unusable for generating data: {detail}")]
     Params { region: String, detail: String },
@@ -117,6 +129,12 @@ pub(crate) struct Ctx<'a> {
     pub ex: Extracts,
     pub noise: BTreeMap<String, usize>,
     pub reg: registers::Registers,
+    /// Where households and new strangers are registered (`--counties`).
+    counties: &'static [County],
+    /// Share of new strangers registered in `counties` (the rest elsewhere).
+    home_share: f64,
+    /// Standard noise on extract rows (off when realistic noise replaces it).
+    standard_row_noise: bool,
     serial: u64,
     policies: &'a PolicySet,
     params: BTreeMap<String, Arc<Params>>,
@@ -131,6 +149,9 @@ impl<'a> Ctx<'a> {
             ex: Extracts::default(),
             noise: BTreeMap::new(),
             reg: Default::default(),
+            counties: COUNTIES,
+            home_share: 0.88,
+            standard_row_noise: true,
             serial: 0,
             policies,
             params: BTreeMap::new(),
@@ -148,7 +169,7 @@ impl<'a> Ctx<'a> {
             .map_err(|source| GenError::Policy {
                 region: region.to_string(),
                 month: self.month,
-                source,
+                source: Box::new(source),
             })?;
         roster::check_params(region, &resolved.params)?;
         let p = Arc::new(resolved.params);
@@ -204,8 +225,8 @@ impl<'a> Ctx<'a> {
     /// Plants one case, in the first county (rotating from `start`) whose
     /// parameters satisfy its precondition; `None` when no county does.
     fn plant(&mut self, def: &CaseDef, start: usize) -> Result<Option<Household>, GenError> {
-        for attempt in 0..2 * COUNTIES.len() {
-            let county = &COUNTIES[(start + attempt / 2) % COUNTIES.len()];
+        for attempt in 0..2 * self.counties.len() {
+            let county = &self.counties[(start + attempt / 2) % self.counties.len()];
             let (mut program, mut area) = self.program_area(def.kind, def.size.0);
             if attempt % 2 == 1 {
                 // The other area (and for 低保, the programme that goes with it).
@@ -260,7 +281,7 @@ impl<'a> Ctx<'a> {
 
     /// A clean household: income clearly under the standard, harmless rows.
     fn clean_household(&mut self) -> Result<Household, GenError> {
-        let county = &COUNTIES[self.rng.random_range(0..COUNTIES.len())];
+        let county = &self.counties[self.rng.random_range(0..self.counties.len())];
         let (program, area) = if self.rng.random_bool(0.1) {
             (
                 Program::Tekun,
@@ -348,10 +369,16 @@ pub fn generate(req: &GenRequest) -> Result<GenSummary, GenError> {
 /// How a generated set departs from the shipped samples.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GenOptions {
-    /// [`Noise::Linkage`] also writes `truth/linkage.csv` (see `noise.rs`).
+    /// [`Noise::Linkage`] and [`Noise::Realistic`] also write
+    /// `truth/linkage.csv` (see `noise.rs`, `realistic.rs`).
     pub noise: Noise,
     /// Volume and layout for scale benchmarks.
     pub scale: Scale,
+    /// Register households and strangers in the first N counties of the
+    /// generator's list only (real rosters cover one or two). `None`: all.
+    pub counties: Option<usize>,
+    /// The rates of [`Noise::Realistic`] (ignored by the other modes).
+    pub rates: NoiseRates,
 }
 
 /// [`generate`] with noise, volume and layout options.
@@ -359,18 +386,38 @@ pub fn generate_with(req: &GenRequest, options: GenOptions) -> Result<GenSummary
     let GenOptions {
         noise: noise_mode,
         scale,
+        counties,
+        rates,
     } = options;
     if req.households == 0 {
         return Err(GenError::NoHouseholds);
     }
+    let counties = match counties {
+        None => COUNTIES,
+        Some(n) if (1..=COUNTIES.len()).contains(&n) => &COUNTIES[..n],
+        Some(given) => {
+            return Err(GenError::Counties {
+                given,
+                max: COUNTIES.len(),
+            })
+        }
+    };
+    rates.check().map_err(GenError::NoiseRates)?;
     if req.out.exists() && !req.out.is_dir() {
         return Err(GenError::OutIsFile(req.out.clone()));
     }
     let policies = PolicySet::load_dir(&req.policies).map_err(|source| GenError::PolicyDir {
         dir: req.policies.clone(),
-        source,
+        source: Box::new(source),
     })?;
     let mut ctx = Ctx::new(req.seed, req.month, &policies);
+    if counties.len() < COUNTIES.len() {
+        // A county's extracts hold its own people: strangers from elsewhere
+        // are rare (the roster of all counties keeps its historic 12%).
+        ctx.counties = counties;
+        ctx.home_share = 0.99;
+    }
+    ctx.standard_row_noise = noise_mode != Noise::Realistic;
 
     // 1. Planted cases (a fixed list, repeated), then clean households.
     let mut households: Vec<Household> = Vec::with_capacity(req.households);
@@ -402,8 +449,10 @@ pub fn generate_with(req: &GenRequest, options: GenOptions) -> Result<GenSummary
         counts.scale_to_total(&ctx.ex, (per_household * req.households as f64) as usize);
     }
     ctx.stranger_rows(&counts);
-    if noise_mode == Noise::Linkage {
-        ctx.linkage_noise(req.households);
+    match noise_mode {
+        Noise::Standard => {}
+        Noise::Linkage => ctx.linkage_noise(req.households),
+        Noise::Realistic => ctx.realistic_noise(req.households, &rates),
     }
     let Ctx {
         mut rng,
@@ -435,6 +484,8 @@ pub fn generate_with(req: &GenRequest, options: GenOptions) -> Result<GenSummary
     write::members(&req.out, &ids, &households, &people)?;
     let layout = write::Layout {
         part_rows: scale.part_rows,
+        // Real extracts carry them on every dataset (issue 15).
+        person_columns: noise_mode == Noise::Realistic,
     };
     let extract_rows = write::extracts(&req.out, &ex, &people, layout)?;
     registers::write(
@@ -448,14 +499,61 @@ pub fn generate_with(req: &GenRequest, options: GenOptions) -> Result<GenSummary
     )?;
 
     // 4. Truth.
-    let truth_dir = req.out.join("truth");
-    std::fs::create_dir_all(&truth_dir).map_err(|source| GenError::Io {
-        path: truth_dir.clone(),
+    let world = World {
+        ids: &ids,
+        households: &households,
+        people: &people,
+        ex: &ex,
+        reg: &reg,
+    };
+    let mut cases: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for h in &households {
+        *cases.entry(h.expected.case).or_default() += 1;
+    }
+    let noise: BTreeMap<&str, usize> = noise.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let meta = meta_json(req, &cases, &unavailable, &noise);
+    write_truth(&req.out.join("truth"), req, &world, noise_mode, &meta)?;
+
+    Ok(GenSummary {
+        households: households.len(),
+        members: households.iter().map(|h| h.members.len()).sum(),
+        extract_rows,
+        planted_cases: planted,
+    })
+}
+
+/// What the truth files are made from.
+struct World<'a> {
+    ids: &'a [String],
+    households: &'a [Household],
+    people: &'a People,
+    ex: &'a Extracts,
+    reg: &'a registers::Registers,
+}
+
+/// Writes `truth/`: the expected decisions, links, review dates,
+/// near-relative pairs, `linkage.csv` in the noisy modes, and `meta.json`.
+fn write_truth(
+    truth_dir: &std::path::Path,
+    req: &GenRequest,
+    w: &World,
+    noise_mode: Noise,
+    meta: &str,
+) -> Result<(), GenError> {
+    let World {
+        ids,
+        households,
+        people,
+        ex,
+        reg,
+    } = *w;
+    std::fs::create_dir_all(truth_dir).map_err(|source| GenError::Io {
+        path: truth_dir.to_path_buf(),
         source,
     })?;
     let expected: Vec<(String, &truth::Expected, Option<String>)> = ids
         .iter()
-        .zip(&households)
+        .zip(households)
         .map(|(id, h)| {
             let covered = h.expected.candidate.as_ref().and_then(|c| c.covered);
             let covered_id = covered.map(|i| people.get(h.members[i].person).id.clone());
@@ -468,13 +566,13 @@ pub fn generate_with(req: &GenRequest, options: GenOptions) -> Result<GenSummary
     )?;
     write::text(
         &truth_dir.join("links.csv"),
-        &truth::links_csv(links(&ex, &people)),
+        &truth::links_csv(links(ex, people)),
     )?;
     let review_due: Vec<(String, chrono::NaiveDate, &'static str)> = ids
         .iter()
-        .zip(&households)
+        .zip(households)
         .filter_map(|(id, h)| {
-            let (due, cadence) = truth::review_due(h, &people, req.month)?;
+            let (due, cadence) = truth::review_due(h, people, req.month)?;
             Some((id.clone(), due, cadence))
         })
         .collect();
@@ -484,10 +582,8 @@ pub fn generate_with(req: &GenRequest, options: GenOptions) -> Result<GenSummary
     )?;
     let pairs: Vec<[String; 5]> = ids
         .iter()
-        .zip(&households)
+        .zip(households)
         .flat_map(|(id, h)| {
-            let people = &people;
-            let reg = &reg;
             h.expected.near_relatives.iter().map(move |p| {
                 [
                     id.clone(),
@@ -503,26 +599,10 @@ pub fn generate_with(req: &GenRequest, options: GenOptions) -> Result<GenSummary
         &truth_dir.join("near_relative_conflicts.csv"),
         &truth::near_relatives_csv(pairs),
     )?;
-    if noise_mode == Noise::Linkage {
-        write::text(
-            &truth_dir.join("linkage.csv"),
-            &noise::truth_csv(&ex, &people),
-        )?;
+    if noise_mode != Noise::Standard {
+        noise::write_truth_csv(&truth_dir.join("linkage.csv"), ex, people)?;
     }
-    let mut cases: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for h in &households {
-        *cases.entry(h.expected.case).or_default() += 1;
-    }
-    let noise: BTreeMap<&str, usize> = noise.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let meta = meta_json(req, &cases, &unavailable, &noise);
-    write::text(&truth_dir.join("meta.json"), &meta)?;
-
-    Ok(GenSummary {
-        households: households.len(),
-        members: households.iter().map(|h| h.members.len()).sum(),
-        extract_rows,
-        planted_cases: planted,
-    })
+    write::text(&truth_dir.join("meta.json"), meta)
 }
 
 fn meta_json(

@@ -280,11 +280,16 @@ pub(crate) const NAME_DOT_VARIANT: &str = "name_middle_dot_variant";
 pub(crate) const NAME_INNER_SPACE: &str = "name_inner_space";
 pub(crate) const NAME_OUTER_SPACE: &str = "name_surrounding_space";
 
+/// Whether some character of the name has a traditional form.
+pub(crate) fn has_traditional(name: &str) -> bool {
+    name.chars().any(|c| to_traditional(c).is_some())
+}
+
 /// The name as a sloppy extract writes it, and which noise was applied.
 /// Returns `None` when no kind of noise fits the name.
 pub(crate) fn noisy_name(rng: &mut ChaCha8Rng, name: &str) -> Option<(String, &'static str)> {
     let mut kinds: Vec<&'static str> = vec![NAME_INNER_SPACE, NAME_OUTER_SPACE];
-    if name.chars().any(|c| to_traditional(c).is_some()) {
+    if has_traditional(name) {
         kinds.push(NAME_TRADITIONAL);
         kinds.push(NAME_TRADITIONAL);
     }
@@ -294,7 +299,13 @@ pub(crate) fn noisy_name(rng: &mut ChaCha8Rng, name: &str) -> Option<(String, &'
         kinds.push(NAME_DOT_VARIANT);
     }
     let kind = *kinds.choose(rng)?;
-    let out = match kind {
+    name_variant(rng, name, kind).map(|out| (out, kind))
+}
+
+/// The name written with one kind of noise (`NAME_*`); `None` when the
+/// kind does not fit the name.
+pub(crate) fn name_variant(rng: &mut ChaCha8Rng, name: &str, kind: &str) -> Option<String> {
+    Some(match kind {
         NAME_TRADITIONAL => name
             .chars()
             .map(|c| to_traditional(c).unwrap_or(c))
@@ -330,8 +341,7 @@ pub(crate) fn noisy_name(rng: &mut ChaCha8Rng, name: &str) -> Option<(String, &'
             };
             format!("{l}{name}{r}")
         }
-    };
-    Some((out, kind))
+    })
 }
 
 /// Village and community names for addresses.

@@ -26,7 +26,7 @@ use crate::schema::{Dataset, VehicleStatus, VehicleType};
 use pinyin::ToPinyin;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::str::FromStr;
 
 /// Which noise `gen` plants.
@@ -37,6 +37,10 @@ pub enum Noise {
     Standard,
     /// Standard noise plus broken ids, rare-character names and decoys.
     Linkage,
+    /// The shape of real extracts (`realistic.rs`): every row, a member's or
+    /// a stranger's, noisy at measured rates instead of the standard noise;
+    /// decoys as in `Linkage`.
+    Realistic,
 }
 
 impl FromStr for Noise {
@@ -45,14 +49,15 @@ impl FromStr for Noise {
         match s {
             "standard" => Ok(Noise::Standard),
             "linkage" => Ok(Noise::Linkage),
+            "realistic" => Ok(Noise::Realistic),
             _ => Err(format!(
-                "unknown noise `{s}` (expected `standard` or `linkage`)"
+                "unknown noise `{s}` (expected `standard`, `linkage` or `realistic`)"
             )),
         }
     }
 }
 
-/// The linkage noise of one row (all empty in standard mode).
+/// The linkage or realistic noise of one row (all empty in standard mode).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RowNoise {
     pub id: Option<&'static str>,
@@ -60,6 +65,14 @@ pub(crate) struct RowNoise {
     pub decoy: Option<&'static str>,
     /// `person_birth_date` left empty.
     pub no_birth_date: bool,
+    /// `person_region_code` left empty.
+    pub no_region: bool,
+    /// The id (written `""` in `Holder::id`, so `matchable` sees no id)
+    /// is a Parquet null. Linkage mode keeps the empty string: real
+    /// extracts have both, and the loader must read either as missing.
+    pub null_id: bool,
+    /// The name is a Parquet null.
+    pub null_name: bool,
 }
 
 pub(crate) const WRONG_DIGIT: &str = "wrong_digit";
@@ -91,7 +104,7 @@ pub(crate) fn matchable(written: Option<&str>, id: &str) -> bool {
 
 /// The id with one character changed: never valid (GB 11643's checksum
 /// catches every single change).
-fn wrong_digit(rng: &mut ChaCha8Rng, id: &str) -> String {
+pub(super) fn wrong_digit(rng: &mut ChaCha8Rng, id: &str) -> String {
     let mut b = id.as_bytes().to_vec();
     let pos = rng.random_range(0..b.len());
     let choices: &[u8] = if pos == 17 {
@@ -147,13 +160,17 @@ fn spreadsheet(rng: &mut ChaCha8Rng, id: &str, scientific: bool) -> Option<Strin
     })
 }
 
+/// Whether a character can be written as a placeholder or pinyin (a Han
+/// character, not a middle dot).
+pub(super) fn has_pinyin(c: char) -> bool {
+    c.to_pinyin().is_some()
+}
+
 /// The name with one character (not a middle dot) replaced by a
 /// placeholder or by its pinyin.
-fn rare_character(rng: &mut ChaCha8Rng, name: &str, pinyin: bool) -> Option<String> {
+pub(super) fn rare_character(rng: &mut ChaCha8Rng, name: &str, pinyin: bool) -> Option<String> {
     let chars: Vec<char> = name.chars().collect();
-    let positions: Vec<usize> = (0..chars.len())
-        .filter(|&i| chars[i].to_pinyin().is_some())
-        .collect();
+    let positions: Vec<usize> = (0..chars.len()).filter(|&i| has_pinyin(chars[i])).collect();
     if positions.is_empty() {
         return None;
     }
@@ -177,7 +194,8 @@ fn rare_character(rng: &mut ChaCha8Rng, name: &str, pinyin: bool) -> Option<Stri
     Some(out)
 }
 
-fn all_holders(ex: &mut super::extracts::Extracts) -> impl Iterator<Item = &mut Holder> {
+/// Every extract row's holder, in no particular order.
+pub(super) fn all_holders(ex: &mut super::extracts::Extracts) -> impl Iterator<Item = &mut Holder> {
     ex.deposits
         .iter_mut()
         .map(|r| &mut r.holder)
@@ -192,9 +210,7 @@ impl Ctx<'_> {
     /// Plants decoys, then breaks ids and names on existing rows: 30% of
     /// members' rows and 15% of strangers' get an id fault, 30% a name fault.
     pub(crate) fn linkage_noise(&mut self, households: usize) {
-        for k in 0..households / 5 {
-            self.decoy(k);
-        }
+        self.decoys(households);
         let Ctx {
             rng,
             people,
@@ -250,6 +266,13 @@ impl Ctx<'_> {
         }
     }
 
+    /// One decoy per five households (`truth/linkage.csv` names each).
+    pub(crate) fn decoys(&mut self, households: usize) {
+        for k in 0..households / 5 {
+            self.decoy(k);
+        }
+    }
+
     /// One decoy row: a stranger made from a random member, holding a car,
     /// a death record or a deposit (what would hurt the member if linked).
     fn decoy(&mut self, k: usize) {
@@ -271,14 +294,11 @@ impl Ctx<'_> {
                     super::people::birth_for_age(&mut self.rng, self.month.last_day(), age)
                 };
                 let region = loop {
-                    let c = &super::roster::COUNTIES
-                        [self.rng.random_range(0..super::roster::COUNTIES.len())];
-                    let area = if self.rng.random_bool(0.5) {
-                        crate::schema::Area::Urban
-                    } else {
-                        crate::schema::Area::Rural
-                    };
-                    let r = super::roster::region_code(&mut self.rng, c, area);
+                    // With one county, "elsewhere" can only be outside it.
+                    if self.counties.len() == 1 && kind == NAMESAKE_ELSEWHERE {
+                        break self.elsewhere_region();
+                    }
+                    let r = self.home_region();
                     if kind == NAMESAKE_NO_ID_NO_BIRTH || r[..6] != m.region_code[..6] {
                         break r;
                     }
@@ -349,15 +369,53 @@ impl Ctx<'_> {
     }
 }
 
-/// `truth/linkage.csv`: every extract row with its true member (empty for
-/// strangers), whether rules.md lets it be `matched`, and its noise.
-pub(crate) fn truth_csv(ex: &super::extracts::Extracts, people: &People) -> String {
-    let mut out = String::from("dataset,row_index,id_number,matchable,id_noise,name_noise,decoy\n");
-    let mut add = |dataset: Dataset, holders: &mut dyn Iterator<Item = &Holder>| {
+/// Writes `truth/linkage.csv`: every extract row with its true member
+/// (empty for strangers), whether rules.md lets it be `matched`, and its
+/// noise. Streamed: at province scale the file is hundreds of megabytes.
+pub(crate) fn write_truth_csv(
+    path: &std::path::Path,
+    ex: &super::extracts::Extracts,
+    people: &People,
+) -> Result<(), super::GenError> {
+    let io = |source| super::GenError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    out.write_all(b"dataset,row_index,id_number,matchable,id_noise,name_noise,decoy\n")
+        .map_err(io)?;
+    // Contract order of the outputs: by dataset name.
+    let datasets: [(Dataset, Box<dyn Iterator<Item = &Holder>>); 6] = [
+        (
+            Dataset::Businesses,
+            Box::new(ex.businesses.iter().map(|r| &r.holder)),
+        ),
+        (
+            Dataset::Deaths,
+            Box::new(ex.deaths.iter().map(|r| &r.holder)),
+        ),
+        (
+            Dataset::Deposits,
+            Box::new(ex.deposits.iter().map(|r| &r.holder)),
+        ),
+        (
+            Dataset::Payroll,
+            Box::new(ex.payroll.iter().map(|r| &r.holder)),
+        ),
+        (
+            Dataset::Properties,
+            Box::new(ex.properties.iter().map(|r| &r.holder)),
+        ),
+        (
+            Dataset::Vehicles,
+            Box::new(ex.vehicles.iter().map(|r| &r.holder)),
+        ),
+    ];
+    for (dataset, holders) in datasets {
         for (row, h) in holders.enumerate() {
             let p = people.get(h.person);
             let id = if p.member { p.id.as_str() } else { "" };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{},{row},{id},{},{},{},{}",
                 dataset.name(),
@@ -365,29 +423,11 @@ pub(crate) fn truth_csv(ex: &super::extracts::Extracts, people: &People) -> Stri
                 h.linkage.id.unwrap_or(""),
                 h.linkage.name.unwrap_or(""),
                 h.linkage.decoy.unwrap_or("")
-            );
+            )
+            .map_err(io)?;
         }
-    };
-    // Contract order of the outputs: by dataset name.
-    add(
-        Dataset::Businesses,
-        &mut ex.businesses.iter().map(|r| &r.holder),
-    );
-    add(Dataset::Deaths, &mut ex.deaths.iter().map(|r| &r.holder));
-    add(
-        Dataset::Deposits,
-        &mut ex.deposits.iter().map(|r| &r.holder),
-    );
-    add(Dataset::Payroll, &mut ex.payroll.iter().map(|r| &r.holder));
-    add(
-        Dataset::Properties,
-        &mut ex.properties.iter().map(|r| &r.holder),
-    );
-    add(
-        Dataset::Vehicles,
-        &mut ex.vehicles.iter().map(|r| &r.holder),
-    );
-    out
+    }
+    out.flush().map_err(io)
 }
 
 #[cfg(test)]

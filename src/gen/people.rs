@@ -179,7 +179,12 @@ pub(crate) const ID_IDEOGRAPHIC_SPACE: &str = "id_ideographic_space";
 /// The 15-digit form of an 18-digit id of someone born 19xx: the century
 /// digits and the check digit dropped.
 pub(crate) fn legacy_15(id: &str) -> Option<String> {
-    (id.len() == 18 && &id[6..8] == "19").then(|| format!("{}{}", &id[..6], &id[8..17]))
+    has_legacy_form(id).then(|| format!("{}{}", &id[..6], &id[8..17]))
+}
+
+/// Whether the id has a 15-digit form: only people born 19xx were issued one.
+pub(crate) fn has_legacy_form(id: &str) -> bool {
+    id.len() == 18 && &id[6..8] == "19"
 }
 
 fn full_width(s: &str) -> String {
@@ -203,7 +208,13 @@ pub(crate) fn noisy_id(rng: &mut ChaCha8Rng, id: &str) -> Option<(String, &'stat
         kinds.extend([ID_LOWERCASE_X, ID_LOWERCASE_X, ID_LOWERCASE_X]);
     }
     let kind = kinds[rng.random_range(0..kinds.len())];
-    let out = match kind {
+    id_variant(rng, id, kind).map(|out| (out, kind))
+}
+
+/// The id written with one kind of normalisable noise (`ID_*`); `None` when
+/// the kind does not fit the id.
+pub(crate) fn id_variant(rng: &mut ChaCha8Rng, id: &str, kind: &str) -> Option<String> {
+    Some(match kind {
         ID_LEGACY_15 => legacy_15(id)?,
         ID_LOWERCASE_X => id.replace('X', "x"),
         ID_FULL_WIDTH => {
@@ -224,8 +235,7 @@ pub(crate) fn noisy_id(rng: &mut ChaCha8Rng, id: &str) -> Option<(String, &'stat
             1 => format!("\u{3000}{id}"),
             _ => format!("{}\u{3000}{}", &id[..6], &id[6..]),
         },
-    };
-    Some((out, kind))
+    })
 }
 
 #[cfg(test)]

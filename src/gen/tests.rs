@@ -100,6 +100,26 @@ fn valid(id: &str) -> bool {
     id.as_bytes()[17] == b"10X98765432"[(sum % 11) as usize]
 }
 
+/// Every file under `root`, by path relative to it, with its bytes.
+fn files(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(
+                    path.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// The `case` column of `truth/decisions.csv`.
 const CASE: usize = 5;
 
@@ -257,24 +277,6 @@ fn same_seed_gives_identical_bytes() {
     let b = tempfile::tempdir().unwrap();
     generate(&request(a.path(), 60, 42)).unwrap();
     generate(&request(b.path(), 60, 42)).unwrap();
-    let files = |root: &Path| {
-        let mut out = BTreeMap::new();
-        let mut stack = vec![root.to_path_buf()];
-        while let Some(p) = stack.pop() {
-            for e in std::fs::read_dir(&p).unwrap() {
-                let path = e.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    out.insert(
-                        path.strip_prefix(root).unwrap().to_path_buf(),
-                        std::fs::read(&path).unwrap(),
-                    );
-                }
-            }
-        }
-        out
-    };
     let (fa, fb) = (files(a.path()), files(b.path()));
     assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
     for (k, v) in &fa {
@@ -469,5 +471,247 @@ fn scale_adds_strangers_rows_and_writes_parts() {
         {
             assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
         }
+    }
+}
+
+/// Whether each row of a dataset's column is null, in file order.
+fn nulls(dir: &Path, d: Dataset, column: &str) -> Vec<bool> {
+    let mut out = Vec::new();
+    for f in dataset_files(dir, d) {
+        let df = read(&f);
+        let c = df.column(column).unwrap_or_else(|e| panic!("{d}: {e}"));
+        out.extend(c.is_null().iter().map(|v| v.unwrap()));
+    }
+    out
+}
+
+fn realistic(counties: Option<usize>, rates: NoiseRates) -> GenOptions {
+    GenOptions {
+        noise: Noise::Realistic,
+        counties,
+        rates,
+        ..Default::default()
+    }
+}
+
+/// Whether `count` of `n` rows is what `rate` gives: within five standard
+/// deviations, and a few rows.
+fn near(count: usize, n: usize, rate: f64) -> bool {
+    let expected = rate * n as f64;
+    (count as f64 - expected).abs() <= 5.0 * (expected * (1.0 - rate)).sqrt() + 3.0
+}
+
+/// Columns of `truth/linkage.csv`.
+const LINK_ID: usize = 2;
+const LINK_MATCHABLE: usize = 3;
+const LINK_ID_NOISE: usize = 4;
+const LINK_NAME_NOISE: usize = 5;
+const LINK_DECOY: usize = 6;
+
+#[test]
+fn realistic_noise_puts_each_rate_on_members_and_strangers_rows_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rates = NoiseRates::default();
+    rates.set("wrong_digit=0.05".parse().unwrap());
+    rates.set("name_pinyin=0".parse().unwrap());
+    generate_with(&request(dir.path(), 1500, 8), realistic(Some(2), rates)).unwrap();
+    let rows = csv_rows(&dir.path().join("truth/linkage.csv"));
+    let plain: Vec<&Vec<String>> = rows.iter().filter(|r| r[LINK_DECOY].is_empty()).collect();
+    let (members, strangers): (Vec<&Vec<String>>, Vec<&Vec<String>>) =
+        plain.iter().partition(|r| !r[LINK_ID].is_empty());
+    assert!(members.len() > 2_000 && strangers.len() > 8_000);
+    let count = |set: &[&Vec<String>], kind: &str| {
+        set.iter()
+            .filter(|r| r[LINK_ID_NOISE] == kind || r[LINK_NAME_NOISE] == kind)
+            .count()
+    };
+    for (who, set) in [
+        ("all", &plain),
+        ("members'", &members),
+        ("strangers'", &strangers),
+    ] {
+        for kind in NOISE_KINDS {
+            let (n, rate) = (count(set, kind), rates.get(kind).unwrap());
+            assert!(
+                near(n, set.len(), rate),
+                "{kind} on {n} of {} {who} rows, rate {rate}",
+                set.len()
+            );
+        }
+    }
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth/meta.json")).unwrap())
+            .unwrap();
+    for kind in NOISE_KINDS {
+        let counted = meta["noise"][format!("realistic_{kind}")]
+            .as_u64()
+            .unwrap_or(0);
+        assert_eq!(counted as usize, count(&plain, kind), "meta.json: {kind}");
+    }
+    // rules.md: a member's row is matchable unless its id is missing.
+    for r in &members {
+        let missing = r[LINK_ID_NOISE].starts_with("missing_id");
+        assert_eq!(r[LINK_MATCHABLE] == "true", !missing, "{r:?}");
+    }
+}
+
+#[test]
+fn realistic_missing_ids_and_names_are_parquet_nulls() {
+    let dir = tempfile::tempdir().unwrap();
+    generate_with(
+        &request(dir.path(), 1000, 4),
+        realistic(None, NoiseRates::default()),
+    )
+    .unwrap();
+    let rows = csv_rows(&dir.path().join("truth/linkage.csv"));
+    let (mut kept, mut missing_id) = (0, 0);
+    for d in Dataset::LINKED {
+        let truth: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == d.name()).collect();
+        let (name_col, id_col) = d.person_columns().unwrap();
+        let ids = strings(dir.path(), d, id_col);
+        let names = strings(dir.path(), d, name_col);
+        let births = nulls(dir.path(), d, "person_birth_date");
+        let regions = nulls(dir.path(), d, "person_region_code");
+        assert_eq!(truth.len(), ids.len(), "{d}");
+        for (i, r) in truth.iter().enumerate() {
+            assert_ne!(
+                ids[i].as_deref(),
+                Some(""),
+                "{d} row {i}: an empty id, not a null"
+            );
+            if !r[LINK_DECOY].is_empty() {
+                continue;
+            }
+            let id_noise = r[LINK_ID_NOISE].as_str();
+            assert_eq!(
+                ids[i].is_none(),
+                id_noise.starts_with("missing_id"),
+                "{d} {r:?}"
+            );
+            assert_eq!(
+                names[i].is_none(),
+                r[LINK_NAME_NOISE] == "null_name",
+                "{d} {r:?}"
+            );
+            match id_noise {
+                "missing_id_and_birth_date" => assert!(births[i] && regions[i], "{d} {r:?}"),
+                "missing_id" => {
+                    missing_id += 1;
+                    kept += usize::from(!births[i] && !regions[i]);
+                }
+                "wrong_digit" => assert!(!valid(&normalise(ids[i].as_deref().unwrap()))),
+                "legacy_15" => assert_eq!(ids[i].as_deref().unwrap().len(), 15),
+                // Without realistic noise a row is canonical: no standard noise.
+                "" => assert!(valid(ids[i].as_deref().unwrap()), "{d} {r:?}"),
+                _ => {}
+            }
+        }
+    }
+    // Both columns are left out on 2 rows in 20 only.
+    assert!(
+        missing_id > 100 && kept * 10 >= missing_id * 8,
+        "{kept} of {missing_id}"
+    );
+}
+
+#[test]
+fn two_counties_hold_every_household_and_nearly_every_strangers_row() {
+    let two = [COUNTIES[0].code, COUNTIES[1].code];
+    // Share of strangers' rows whose (normalised) id is of the two counties.
+    let strangers_in_two = |dir: &Path| {
+        let links = csv_rows(&dir.join("truth/links.csv"));
+        let (mut home, mut all) = (0, 0);
+        for d in Dataset::LINKED {
+            let linked: BTreeSet<usize> = links
+                .iter()
+                .filter(|l| l[0] == d.name())
+                .map(|l| l[1].parse().unwrap())
+                .collect();
+            let (_, id_col) = d.person_columns().unwrap();
+            for (i, id) in strings(dir, d, id_col).into_iter().enumerate() {
+                if !linked.contains(&i) {
+                    all += 1;
+                    home += usize::from(two.contains(&&normalise(&id.unwrap())[..6]));
+                }
+            }
+        }
+        home as f64 / all as f64
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let options = GenOptions {
+        counties: Some(2),
+        ..Default::default()
+    };
+    generate_with(&request(dir.path(), 600, 6), options).unwrap();
+    for region in strings(dir.path(), Dataset::Households, "region_code") {
+        assert!(
+            two.contains(&&region.as_deref().unwrap()[..6]),
+            "{region:?}"
+        );
+    }
+    let share = strangers_in_two(dir.path());
+    assert!(
+        share >= 0.95,
+        "{share:.3} of strangers' rows in the two counties"
+    );
+    // Every case is planted, or reported unavailable (no county of the two
+    // has the parameters it needs).
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth/meta.json")).unwrap())
+            .unwrap();
+    let decisions = csv_rows(&dir.path().join("truth/decisions.csv"));
+    for name in case_names() {
+        let unavailable = meta["cases_unavailable"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(name));
+        assert!(
+            unavailable || decisions.iter().any(|r| r[CASE] == name),
+            "{name}"
+        );
+    }
+    // Without the option strangers come from all five counties and beyond.
+    let wide = tempfile::tempdir().unwrap();
+    generate(&request(wide.path(), 600, 6)).unwrap();
+    assert!(strangers_in_two(wide.path()) < 0.7);
+}
+
+#[test]
+fn counties_and_rates_out_of_range_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in [0, COUNTIES.len() + 1] {
+        let options = GenOptions {
+            counties: Some(n),
+            ..Default::default()
+        };
+        let err = generate_with(&request(dir.path(), 10, 1), options).unwrap_err();
+        assert!(matches!(err, GenError::Counties { .. }), "{err}");
+    }
+    let mut rates = NoiseRates::default();
+    rates.set("missing_id=0.6".parse().unwrap());
+    rates.set("wrong_digit=0.6".parse().unwrap());
+    let err = generate_with(&request(dir.path(), 10, 1), realistic(None, rates)).unwrap_err();
+    assert!(err.to_string().contains("add up to"), "{err}");
+}
+
+#[test]
+fn all_counties_and_standard_noise_give_the_shipped_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rates = NoiseRates::default();
+    rates.set("wrong_digit=0.5".parse().unwrap()); // realistic mode's only
+    let options = GenOptions {
+        counties: Some(COUNTIES.len()),
+        rates,
+        ..Default::default()
+    };
+    generate_with(&request(dir.path(), 300, 1), options).unwrap();
+    let shipped = files(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data-samples"));
+    let fresh = files(dir.path());
+    assert_eq!(
+        shipped.keys().collect::<Vec<_>>(),
+        fresh.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &shipped {
+        assert!(bytes == &fresh[path], "{} differs", path.display());
     }
 }

@@ -11,6 +11,9 @@
 //! | payroll | float64 | date | hive directory `payroll/region=NNNN/part-0.parquet` |
 //! | deaths | — | date | file, `person_*` columns, `source` partly as Chinese labels |
 //!
+//! With [`Layout::person_columns`] (`--noise realistic`) every extract
+//! carries both `person_birth_date` and `person_region_code`.
+//!
 //! Each frame is built from column vectors in one go (no row-by-row frames).
 //!
 //! At province scale ([`Layout::part_rows`]) every extract is a directory of
@@ -18,7 +21,7 @@
 //! `payroll/region=NNNN/part-00000.parquet`…), and the datasets are written
 //! in parallel (each file's bytes depend only on its rows).
 
-use super::extracts::Extracts;
+use super::extracts::{Extracts, Keyed};
 use super::people::People;
 use super::roster::{round2, Household};
 use super::GenError;
@@ -40,6 +43,9 @@ pub(crate) struct Layout {
     /// `None`: the small layout of the table above (data-samples).
     /// `Some(n)`: every extract a directory of parts of at most `n` rows.
     pub part_rows: Option<usize>,
+    /// Every extract carries `person_birth_date` and `person_region_code`
+    /// (else only those of the table above).
+    pub person_columns: bool,
 }
 
 /// The files of one extract: (path relative to `out`, row range). Without
@@ -66,6 +72,14 @@ fn split(len: usize, n: usize) -> Vec<std::ops::Range<usize>> {
 
 fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
+}
+
+fn parquet<'a>(dataset: &'static str, path: &'a Path) -> impl FnOnce(PolarsError) -> GenError + 'a {
+    move |source| GenError::Parquet {
+        dataset,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GenError + '_ {
@@ -323,18 +337,22 @@ fn holder_columns<'a>(
     let names = holders
         .clone()
         .map(|h| {
-            h.name
-                .clone()
-                .unwrap_or_else(|| people.get(h.person).name.clone())
+            (!h.linkage.null_name).then(|| {
+                h.name
+                    .clone()
+                    .unwrap_or_else(|| people.get(h.person).name.clone())
+            })
         })
         .collect();
     let ids = holders
         .map(|h| {
-            h.id.clone()
-                .unwrap_or_else(|| people.get(h.person).id.clone())
+            (!h.linkage.null_id).then(|| {
+                h.id.clone()
+                    .unwrap_or_else(|| people.get(h.person).id.clone())
+            })
         })
         .collect();
-    [text_col(name_col, names), text_col(id_col, ids)]
+    [text_opt(name_col, names), text_opt(id_col, ids)]
 }
 
 /// `person_birth_date`: the birth date, missing on one row in twenty.
@@ -363,6 +381,7 @@ fn region_col<'a>(
             .map(|(i, h)| {
                 let code = &people.get(h.person).region_code;
                 match i % 20 {
+                    _ if h.linkage.no_region => None,
                     11 => None,
                     3 | 8 | 13 | 18 => Some(code[..6].to_string()),
                     _ => Some(code.clone()),
@@ -370,6 +389,45 @@ fn region_col<'a>(
             })
             .collect(),
     )
+}
+
+/// The optional person columns of an extract's rows: `vehicles` has the
+/// birth date, `businesses` and `deaths` both; every extract both with
+/// `Layout::person_columns`. Always last, after the contract's columns.
+fn person_columns<R: Keyed>(
+    dataset: &str,
+    rows: &[R],
+    people: &People,
+    layout: Layout,
+) -> Vec<Column> {
+    let (birth, region) = match dataset {
+        _ if layout.person_columns => (true, true),
+        "vehicles" => (true, false),
+        "businesses" | "deaths" => (true, true),
+        _ => (false, false),
+    };
+    let holders = || rows.iter().map(Keyed::holder);
+    let mut out = Vec::new();
+    if birth {
+        out.push(birth_col(people, holders()));
+    }
+    if region {
+        out.push(region_col(people, holders()));
+    }
+    out
+}
+
+/// An extract's columns: `columns` of the rows, then their person columns.
+fn extract_columns<R: Keyed>(
+    dataset: &str,
+    rows: &[R],
+    people: &People,
+    layout: Layout,
+    columns: impl Fn(&[R]) -> PolarsResult<Vec<Column>>,
+) -> PolarsResult<Vec<Column>> {
+    let mut out = columns(rows)?;
+    out.extend(person_columns(dataset, rows, people, layout));
+    Ok(out)
 }
 
 /// The hive partition of a payroll row: `region=` + the first 4 digits of
@@ -395,6 +453,7 @@ pub(crate) fn extracts(
                 "vehicles",
                 Path::new("vehicles"),
                 &ex.vehicles,
+                people,
                 layout,
                 |rows| vehicle_columns(rows, people),
             )
@@ -405,6 +464,7 @@ pub(crate) fn extracts(
                 "properties",
                 Path::new("properties"),
                 &ex.properties,
+                people,
                 layout,
                 |rows| Ok(property_columns(rows, people)),
             )
@@ -415,6 +475,7 @@ pub(crate) fn extracts(
                 "businesses",
                 Path::new("businesses"),
                 &ex.businesses,
+                people,
                 layout,
                 |rows| Ok(business_columns(rows, people)),
             )
@@ -426,6 +487,7 @@ pub(crate) fn extracts(
                 "deaths",
                 Path::new("deaths"),
                 &ex.deaths,
+                people,
                 layout,
                 |rows| Ok(death_columns(rows, people)),
             )
@@ -445,12 +507,14 @@ pub(crate) fn extracts(
     ])
 }
 
-/// Writes `rows` as one file or as parts (per `layout`), columns built by `columns`.
-fn write_parts<R: Sync>(
+/// Writes `rows` as one file or as parts (per `layout`), columns built by
+/// `columns` (and [`person_columns`]).
+fn write_parts<R: Keyed + Sync>(
     out: &Path,
     dataset: &'static str,
     base: &Path,
     rows: &[R],
+    people: &People,
     layout: Layout,
     columns: impl Fn(&[R]) -> PolarsResult<Vec<Column>> + Sync,
 ) -> Result<(), GenError> {
@@ -459,12 +523,8 @@ fn write_parts<R: Sync>(
         .into_par_iter()
         .map(|(rel, range)| {
             let path = out.join(rel);
-            let cols = columns(&rows[range]).map_err(|source| GenError::Parquet {
-                dataset,
-                path: path.clone(),
-                source,
-            })?;
-            write_frame(dataset, &path, cols)
+            let cols = extract_columns(dataset, &rows[range], people, layout, &columns);
+            write_frame(dataset, &path, cols.map_err(parquet(dataset, &path))?)
         })
         .collect()
 }
@@ -476,6 +536,7 @@ fn deposits(out: &Path, ex: &Extracts, people: &People, layout: Layout) -> Resul
             "deposits",
             Path::new("deposits"),
             &ex.deposits,
+            people,
             layout,
             |rows| Ok(deposit_columns(rows, people)),
         );
@@ -486,7 +547,10 @@ fn deposits(out: &Path, ex: &Extracts, people: &People, layout: Layout) -> Resul
     for k in 0..parts {
         let rows = chunks.get(k).copied().unwrap_or(&[]);
         let path: PathBuf = out.join("deposits").join(format!("part-{k:03}.parquet"));
-        write_frame("deposits", &path, deposit_columns(rows, people))?;
+        let cols = extract_columns("deposits", rows, people, layout, |rows| {
+            Ok(deposit_columns(rows, people))
+        });
+        write_frame("deposits", &path, cols.map_err(parquet("deposits", &path))?)?;
     }
     Ok(())
 }
@@ -570,7 +634,6 @@ fn vehicle_columns(
             "vehicle_brand",
             rows.iter().map(|r| r.brand.to_string()).collect(),
         ),
-        birth_col(people, rows.iter().map(|r| &r.holder)),
     ])
 }
 
@@ -653,8 +716,6 @@ fn business_columns(rows: &[super::extracts::BusinessRow], people: &People) -> V
             rows.iter().map(|r| r.status.code().to_string()).collect(),
         ),
         date_col("established", rows.iter().map(|r| Some(r.established))),
-        birth_col(people, rows.iter().map(|r| &r.holder)),
-        region_col(people, rows.iter().map(|r| &r.holder)),
     ]
 }
 
@@ -679,13 +740,16 @@ fn payroll(out: &Path, ex: &Extracts, people: &People, layout: Layout) -> Result
     for (key, rows) in groups {
         if layout.part_rows.is_some() {
             let base = Path::new("payroll").join(&key);
-            write_parts(out, "payroll", &base, rows, layout, |rows| {
+            write_parts(out, "payroll", &base, rows, people, layout, |rows| {
                 Ok(payroll_columns(rows, people))
             })?;
             continue;
         }
         let path = out.join("payroll").join(key).join("part-0.parquet");
-        write_frame("payroll", &path, payroll_columns(rows, people))?;
+        let cols = extract_columns("payroll", rows, people, layout, |rows| {
+            Ok(payroll_columns(rows, people))
+        });
+        write_frame("payroll", &path, cols.map_err(parquet("payroll", &path))?)?;
     }
     Ok(())
 }
@@ -740,7 +804,5 @@ fn death_columns(rows: &[super::extracts::DeathRow], people: &People) -> Vec<Col
                 })
                 .collect(),
         ),
-        birth_col(people, rows.iter().map(|r| &r.holder)),
-        region_col(people, rows.iter().map(|r| &r.holder)),
     ]
 }

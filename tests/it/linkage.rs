@@ -1,6 +1,7 @@
-//! Linkage accuracy on a generated set with broken ids, rare-character
-//! names and decoys (`hedui gen --noise linkage`): the whole run, through
-//! the library, against `truth/linkage.csv`.
+//! Linkage accuracy on generated sets with broken ids, rare-character
+//! names and decoys (`hedui gen --noise linkage`, and `--noise realistic
+//! --counties 2`): the whole run, through the library, against
+//! `truth/linkage.csv`.
 
 use crate::support::*;
 use std::collections::BTreeMap;
@@ -28,6 +29,26 @@ fn truth(data: &std::path::Path) -> Truth {
 
 #[test]
 fn noisy_extracts_link_with_high_precision_and_recall_and_no_decoy_is_matched() {
+    assert_links_right(hedui::gen::GenOptions {
+        noise: hedui::gen::Noise::Linkage,
+        ..Default::default()
+    });
+}
+
+/// The shape of real extracts: two counties whose strangers share the
+/// members' names and birth dates, every row noisy at the measured rates.
+#[test]
+fn realistic_extracts_of_two_counties_link_with_high_precision_and_recall() {
+    assert_links_right(hedui::gen::GenOptions {
+        noise: hedui::gen::Noise::Realistic,
+        counties: Some(2),
+        ..Default::default()
+    });
+}
+
+/// Generates 20,000 households with `options`, runs, and checks every
+/// `matched` row against `truth/linkage.csv`.
+fn assert_links_right(options: hedui::gen::GenOptions) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     hedui::gen::generate_with(
@@ -38,10 +59,7 @@ fn noisy_extracts_link_with_high_precision_and_recall_and_no_decoy_is_matched() 
             month: "2024-10".parse().unwrap(),
             policies: policies(),
         },
-        hedui::gen::GenOptions {
-            noise: hedui::gen::Noise::Linkage,
-            ..Default::default()
-        },
+        options,
     )
     .unwrap();
     let out = tmp.path().join("out");
@@ -81,8 +99,9 @@ fn noisy_extracts_link_with_high_precision_and_recall_and_no_decoy_is_matched() 
     let precision = right as f64 / matched as f64;
     let recall = right as f64 / matchable as f64;
     eprintln!(
-        "linkage: {matched} matched, {right} right, {matchable} matchable: \
-         precision {precision:.4}, recall {recall:.4}; {decoys_seen} decoys"
+        "{:?}: {matched} matched, {right} right, {matchable} matchable: \
+         precision {precision:.4}, recall {recall:.4}; {decoys_seen} decoys",
+        options.noise
     );
     assert!(
         matchable > 30_000,
