@@ -5,15 +5,13 @@
 //! small however many people live in the county; a key shared by more than
 //! [`MAX_BLOCK`] members is *skewed* and not compared through (run.json
 //! counts such keys). The index is built once per run (the first time a row
-//! needs it) as one sorted array of (key hash, member): no per-row
-//! allocation beyond the candidate list, and the same candidates in the
-//! same order whatever the thread count.
+//! needs it): every (key hash, member) pair, grouped by the hash's top bits.
+//! Keys are hashed as they are made, without allocating; a look-up reads one
+//! small group; the same candidates come out whatever the thread count.
 
-use super::comparison::{name_ends, name_sound};
+use super::comparison::unit_sounds;
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 /// A blocking rule (Splink's term). Rules are OR-ed: a candidate needs one.
 /// A member has the keys of every rule; a row only those its fields allow,
@@ -51,21 +49,60 @@ pub enum BlockingRule {
 /// county) says nothing about who the row is.
 pub const MAX_BLOCK: usize = 64;
 
-/// FNV-1a over the parts (with separators): stable across runs and platforms.
-fn key(rule: BlockingRule, parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
-    eat(rule as u8);
-    for p in parts {
-        for &b in *p {
-            eat(b);
-        }
-        eat(0xff);
+/// FNV-1a, fed piece by piece: stable across runs and platforms.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
     }
-    h
+
+    fn eat(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// The hash with its bits mixed (splitmix64's finaliser): the index
+    /// groups keys by their top bits, which FNV leaves poorly mixed.
+    fn finish(self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// The key of a rule over its parts (with separators).
+fn key(rule: BlockingRule, parts: &[&[u8]]) -> u64 {
+    let mut h = Fnv::new();
+    h.eat(&[rule as u8]);
+    for p in parts {
+        h.eat(p);
+        h.eat(&[0xff]);
+    }
+    h.finish()
+}
+
+/// A name's sounds as hashes: the whole name's, its first unit's (the
+/// surname) and its last unit's; `None` for a name without units.
+fn sound_hashes(name: &str) -> Option<[u64; 3]> {
+    let (mut whole, mut first, mut last) = (Fnv::new(), Fnv::new(), Fnv::new());
+    let mut units = 0;
+    unit_sounds(name, |unit, bytes| {
+        whole.eat(bytes);
+        if unit == 0 {
+            first.eat(bytes);
+        }
+        if unit + 1 > units {
+            units = unit + 1;
+            last = Fnv::new();
+        }
+        last.eat(bytes);
+    });
+    (units > 0).then(|| [whole.finish(), first.finish(), last.finish()])
 }
 
 /// What blocking reads of one person (a member or a row).
@@ -123,12 +160,17 @@ pub fn keys(p: &Person<'_>, side: Side, out: &mut Vec<u64>) {
     if let Some(id) = p.id.filter(|id| id.is_ascii()) {
         id_keys(id, side, out);
     }
-    let sound = p.name.map(name_sound).filter(|s| !s.is_empty());
+    let sounds = p
+        .name
+        .and_then(sound_hashes)
+        .map(|h| h.map(u64::to_le_bytes));
     let member = side == Side::Member;
     for d in p.birth_dates {
         let d = date_bytes(d);
-        if let Some(s) = &sound {
-            out.push(key(SoundBirthDate, &[s.as_bytes(), &d]));
+        if let Some([whole, first, last]) = &sounds {
+            out.push(key(SoundBirthDate, &[whole, &d]));
+            out.push(key(BirthDateSurname, &[&d, first]));
+            out.push(key(BirthDateLastSound, &[&d, last]));
         }
         if member || p.name.is_none() {
             for county in p.counties {
@@ -136,19 +178,12 @@ pub fn keys(p: &Person<'_>, side: Side, out: &mut Vec<u64>) {
             }
         }
     }
-    if let Some((first, last)) = p.name.and_then(name_ends) {
-        for d in p.birth_dates {
-            let d = date_bytes(d);
-            out.push(key(BirthDateSurname, &[&d, first.as_bytes()]));
-            out.push(key(BirthDateLastSound, &[&d, last.as_bytes()]));
-        }
-    }
     if member || p.birth_dates.is_empty() {
-        for (s, county) in sound
+        for (whole, county) in sounds
             .iter()
-            .flat_map(|s| p.counties.iter().map(move |c| (s, c)))
+            .flat_map(|[w, _, _]| p.counties.iter().map(move |c| (w, c)))
         {
-            out.push(key(SoundCounty, &[s.as_bytes(), county.as_bytes()]));
+            out.push(key(SoundCounty, &[whole, county.as_bytes()]));
         }
     }
 }
@@ -161,70 +196,121 @@ pub struct Lookup {
     pub skewed: usize,
 }
 
-/// Keys are already hashes: use them as they are.
-#[derive(Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// Members by blocking key: the members of all blocks in one array, sorted
-/// by (key, member), and each key's range in it. A hash look-up per key,
-/// not a binary search: the index outgrows the cache at county scale.
+/// Members by blocking key: every (key, member) pair in two arrays,
+/// grouped by the key's top bits (a counting sort by group, members in
+/// order within a group). A group holds a few dozen pairs, so a look-up
+/// scans one or two cache lines of keys; no hash map, and no sort, is
+/// needed, and the index takes 12 bytes a pair.
 #[derive(Debug, Default)]
 pub struct BlockIndex {
+    keys: Vec<u64>,
     members: Vec<u32>,
-    ranges: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>>,
+    /// Group g is `starts[g]..starts[g + 1]`.
+    starts: Vec<u32>,
+    /// A key's group is `key >> shift`.
+    shift: u32,
 }
+
+/// Members per parallel task while building: fixed, so that the pairs'
+/// order does not depend on the thread count.
+const BUILD_CHUNK: usize = 1 << 18;
 
 impl BlockIndex {
     /// Builds the index from each member's keys (`person(i)` for member i).
+    /// Keys are made twice (to count the groups' pairs, then to place
+    /// them) rather than held as a list of pairs: at province scale that
+    /// list would be the run's biggest allocation.
     pub fn build<'a, F>(members: usize, person: F) -> BlockIndex
     where
         F: Fn(u32) -> Person<'a> + Sync,
     {
-        let mut entries: Vec<(u64, u32)> = (0..members as u32)
-            .into_par_iter()
-            .flat_map_iter(|m| {
-                let mut k = Vec::with_capacity(16);
-                keys(&person(m), Side::Member, &mut k);
-                k.sort_unstable();
-                k.dedup();
-                k.into_iter().map(move |k| (k, m))
+        let member_keys = |m: u32, k: &mut Vec<u64>| {
+            k.clear();
+            keys(&person(m), Side::Member, k);
+            k.sort_unstable();
+            k.dedup();
+        };
+        let chunks: Vec<std::ops::Range<u32>> = (0..members)
+            .step_by(BUILD_CHUNK)
+            .map(|s| s as u32..(s + BUILD_CHUNK).min(members) as u32)
+            .collect();
+        // About 16 pairs a group (a member has about 12 keys).
+        let bits = (members * 12 / 16).max(2).ilog2().clamp(1, 26);
+        let shift = 64 - bits;
+        let groups = 1usize << bits;
+        let counts: Vec<Vec<u32>> = chunks
+            .par_iter()
+            .map(|c| {
+                let mut count = vec![0u32; groups];
+                let mut k = Vec::new();
+                for m in c.clone() {
+                    member_keys(m, &mut k);
+                    for key in &k {
+                        count[(key >> shift) as usize] += 1;
+                    }
+                }
+                count
             })
             .collect();
-        entries.par_sort_unstable();
-        let mut ranges: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>> =
-            HashMap::default();
-        let mut start = 0;
-        for (i, e) in entries.iter().enumerate() {
-            if i + 1 == entries.len() || entries[i + 1].0 != e.0 {
-                ranges.insert(e.0, (start as u32, (i + 1 - start) as u32));
-                start = i + 1;
+        // Chunk c's pairs of group g start after every earlier group's and
+        // after earlier chunks' pairs of g.
+        let mut starts = vec![0u32; groups + 1];
+        let mut offsets = vec![vec![0u32; groups]; chunks.len()];
+        let mut at = 0u32;
+        for g in 0..groups {
+            starts[g] = at;
+            for (c, count) in counts.iter().enumerate() {
+                offsets[c][g] = at;
+                at += count[g];
             }
         }
-        BlockIndex {
-            members: entries.into_iter().map(|e| e.1).collect(),
-            ranges,
-        }
+        starts[groups] = at;
+        drop(counts);
+        let pairs = at as usize;
+        let mut index = BlockIndex {
+            keys: vec![0; pairs],
+            members: vec![0; pairs],
+            starts,
+            shift,
+        };
+        let (keys_out, members_out) = (
+            SharedSlice::new(&mut index.keys),
+            SharedSlice::new(&mut index.members),
+        );
+        chunks.par_iter().zip(offsets).for_each(|(c, mut next)| {
+            let mut k = Vec::new();
+            for m in c.clone() {
+                member_keys(m, &mut k);
+                for &key in &k {
+                    let slot = &mut next[(key >> shift) as usize];
+                    // SAFETY: the offsets give every chunk disjoint slots.
+                    unsafe {
+                        keys_out.write(*slot as usize, key);
+                        members_out.write(*slot as usize, m);
+                    }
+                    *slot += 1;
+                }
+            }
+        });
+        index
     }
 
-    fn block(&self, key: u64) -> &[u32] {
-        match self.ranges.get(&key) {
-            Some(&(start, len)) => &self.members[start as usize..(start + len) as usize],
-            None => &[],
+    /// The members with `key`, in member order, and whether there were more
+    /// than [`MAX_BLOCK`] (then none are added: skew).
+    fn block_into(&self, key: u64, out: &mut Vec<u32>) -> bool {
+        let g = (key >> self.shift) as usize;
+        let (start, end) = (self.starts[g] as usize, self.starts[g + 1] as usize);
+        let before = out.len();
+        for (k, &m) in self.keys[start..end].iter().zip(&self.members[start..end]) {
+            if *k == key {
+                out.push(m);
+            }
         }
+        let skewed = out.len() - before > MAX_BLOCK;
+        if skewed {
+            out.truncate(before);
+        }
+        skewed
     }
 
     /// The candidates for a row: members sharing a key, sorted, distinct.
@@ -237,17 +323,38 @@ impl BlockIndex {
             keys: k.len(),
             skewed: 0,
         };
-        for key in k {
-            let block = self.block(key);
-            if block.len() <= MAX_BLOCK {
-                out.extend_from_slice(block);
-            } else {
-                lookup.skewed += 1;
+        if !self.starts.is_empty() {
+            for key in k {
+                lookup.skewed += usize::from(self.block_into(key, out));
             }
         }
         out.sort_unstable();
         out.dedup();
         lookup
+    }
+}
+
+/// A slice that several threads write to at disjoint positions.
+struct SharedSlice<T> {
+    ptr: *mut T,
+    len: usize,
+}
+
+// SAFETY: writers are given disjoint positions (see `BlockIndex::build`).
+unsafe impl<T: Send> Sync for SharedSlice<T> {}
+
+impl<T> SharedSlice<T> {
+    fn new(slice: &mut [T]) -> SharedSlice<T> {
+        SharedSlice {
+            ptr: slice.as_mut_ptr(),
+            len: slice.len(),
+        }
+    }
+
+    /// SAFETY: no other thread writes or reads position `i` meanwhile.
+    unsafe fn write(&self, i: usize, value: T) {
+        assert!(i < self.len);
+        unsafe { self.ptr.add(i).write(value) };
     }
 }
 

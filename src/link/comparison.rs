@@ -225,6 +225,17 @@ fn osa_small<T: PartialEq>(a: &[T], b: &[T]) -> usize {
 /// candidates; only 0, 1, 2 and "more" matter).
 fn osa_capped(a: &[u8], b: &[u8], cap: usize) -> usize {
     const N: usize = 32;
+    // A common head and tail cost no edit: the table is only the middle
+    // (a candidate's id usually shares the county and birth date).
+    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[head..], &b[head..]);
+    let tail = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - tail], &b[..b.len() - tail]);
     let (la, lb) = (a.len(), b.len());
     let inf = cap + 1;
     if la.abs_diff(lb) > cap {
@@ -577,36 +588,47 @@ fn units_of(c: char) -> Option<Unit<'static>> {
     }
 }
 
-/// The name as one pinyin string (first reading of each character, Latin
-/// runs kept, dots dropped): a blocking key that `王xiao明`, `wangxiaoming`
-/// and `王小明` share.
-pub fn name_sound(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() * 2);
-    for unit in units(name) {
-        match unit {
-            Unit::Char(c) => match readings(c).next() {
-                Some(r) => out.extend(r.chars().map(|c| if c == 'ü' { 'v' } else { c })),
-                None => out.push(c),
-            },
-            Unit::Placeholder => out.push('*'),
-            Unit::Latin(l) => out.push_str(l),
+/// The sound of each unit of a name, in order: `f(unit, bytes)` with the
+/// unit's position and its sound, in one or more pieces — a character's
+/// first reading (`ü` written `v`), a run of Latin letters as written, `*`
+/// for a placeholder. Concatenated, they are one pinyin string that
+/// `王xiao明`, `wangxiaoming` and `王小明` share: what blocking keys on.
+/// Allocates nothing (run for every member and every fuzzy row).
+pub fn unit_sounds(name: &str, mut f: impl FnMut(usize, &[u8])) {
+    let mut unit = 0;
+    let mut in_latin = false;
+    for c in name.chars() {
+        if c.is_ascii_lowercase() {
+            // A run of letters is one unit, however long.
+            let mut b = [0u8; 4];
+            f(unit, c.encode_utf8(&mut b).as_bytes());
+            in_latin = true;
+            continue;
         }
+        if in_latin {
+            unit += 1;
+            in_latin = false;
+        }
+        match units_of(c) {
+            _ if c == crate::text::name::MIDDLE_DOT => continue,
+            Some(Unit::Placeholder) => f(unit, b"*"),
+            _ => match readings(c).next() {
+                Some(r) => {
+                    for (i, piece) in r.split('ü').enumerate() {
+                        if i > 0 {
+                            f(unit, b"v");
+                        }
+                        f(unit, piece.as_bytes());
+                    }
+                }
+                None => {
+                    let mut b = [0u8; 4];
+                    f(unit, c.encode_utf8(&mut b).as_bytes());
+                }
+            },
+        }
+        unit += 1;
     }
-    out
-}
-
-/// The first and the last unit of a name as sounds (a Latin run whole):
-/// blocking keys that survive a placeholder or pinyin in the other part.
-pub fn name_ends(name: &str) -> Option<(String, String)> {
-    let u = units(name);
-    let sound = |unit: &Unit<'_>| match *unit {
-        Unit::Char(c) => readings(c)
-            .next()
-            .map_or_else(|| c.to_string(), |r| r.replace('ü', "v")),
-        Unit::Placeholder => "*".to_string(),
-        Unit::Latin(l) => l.to_string(),
-    };
-    Some((sound(u.first()?), sound(u.last()?)))
 }
 
 // -------------------------------------------------------------------
@@ -782,11 +804,24 @@ mod tests {
     }
 
     #[test]
-    fn name_sound_keys_meet_across_pinyin() {
-        assert_eq!(name_sound(&n("王xiao明")), name_sound("王小明"));
-        assert_eq!(name_sound("wangxiaoming"), name_sound("王小明"));
-        assert_eq!(name_ends("王*明"), Some(("wang".into(), "ming".into())));
-        assert_eq!(name_ends(""), None);
+    fn name_sounds_meet_across_pinyin() {
+        let sounds = |name: &str| {
+            let mut units: Vec<String> = Vec::new();
+            unit_sounds(name, |unit, bytes| {
+                if unit == units.len() {
+                    units.push(String::new());
+                }
+                units[unit].push_str(std::str::from_utf8(bytes).unwrap());
+            });
+            units
+        };
+        assert_eq!(sounds(&n("王xiao明")), ["wang", "xiao", "ming"]);
+        assert_eq!(sounds(&n("王xiao明")).concat(), sounds("王小明").concat());
+        assert_eq!(sounds("wangxiaoming").concat(), sounds("王小明").concat());
+        assert_eq!(sounds("王*明"), ["wang", "*", "ming"]);
+        assert_eq!(sounds("吕·lv"), ["lv", "lv"]);
+        assert_eq!(sounds("a1"), ["a", "1"]);
+        assert!(sounds("").is_empty());
     }
 
     #[test]
