@@ -42,6 +42,10 @@ const HEADER: u8 = 1;
 const MONEY: u8 = 2;
 const SCORE: u8 = 3;
 const DATE: u8 = 4;
+/// The same styles as a cell's attribute (checked against the indexes in a test).
+const MONEY_STYLE: &str = r#" s="2""#;
+const SCORE_STYLE: &str = r#" s="3""#;
+const DATE_STYLE: &str = r#" s="4""#;
 
 fn err(reason: impl ToString) -> OutputError {
     OutputError::Io {
@@ -262,50 +266,60 @@ pub(crate) struct Layout {
 
 impl Layout {
     /// Appends row `i` of the list (0-based, header not counted) as XML.
+    /// Numbers are written with itoa rather than `write!`: the formatting
+    /// machinery was a twentieth of a province run's CPU time.
     pub fn render(&self, xml: &mut String, i: usize, cells: &[Cell]) {
-        let r = i % MAX_DATA_ROWS + 2;
-        let _ = write!(xml, r#"<row r="{r}">"#);
+        let mut row_number = itoa::Buffer::new();
+        let r = row_number.format(i % MAX_DATA_ROWS + 2);
+        xml.push_str(r#"<row r=""#);
+        xml.push_str(r);
+        xml.push_str(r#"">"#);
+        let mut number = itoa::Buffer::new();
         for (k, cell) in cells.iter().enumerate() {
-            let at = &self.columns[k];
+            let open = |xml: &mut String, attributes: &str| {
+                xml.push_str(r#"<c r=""#);
+                xml.push_str(&self.columns[k]);
+                xml.push_str(r);
+                xml.push('"');
+                xml.push_str(attributes);
+                xml.push('>');
+            };
             match cell {
                 Cell::Text(s) if s.is_empty() => {}
                 Cell::Text(s) => {
                     let s = within_cell_limit(s);
                     let edge = |c: char| matches!(c, ' ' | '\t' | '\n');
-                    let preserve = if s.starts_with(edge) || s.ends_with(edge) {
-                        r#" xml:space="preserve""#
+                    open(xml, r#" t="inlineStr""#);
+                    xml.push_str(if s.starts_with(edge) || s.ends_with(edge) {
+                        r#"<is><t xml:space="preserve">"#
                     } else {
-                        ""
-                    };
-                    let _ = write!(xml, r#"<c r="{at}{r}" t="inlineStr"><is><t{preserve}>"#);
+                        "<is><t>"
+                    });
                     push_xml_text(xml, &s);
                     xml.push_str("</t></is></c>");
                 }
                 // The exact amount; Excel reads it into its f64.
                 Cell::Money(Some(d)) => {
-                    let _ = write!(
-                        xml,
-                        r#"<c r="{at}{r}" s="{MONEY}"><v>{}</v></c>"#,
-                        d.normalize()
-                    );
+                    open(xml, MONEY_STYLE);
+                    let _ = write!(xml, "<v>{}</v></c>", d.normalize());
                 }
                 Cell::Score(Some(x)) if x.is_finite() => {
-                    let _ = write!(xml, r#"<c r="{at}{r}" s="{SCORE}"><v>{x}</v></c>"#);
+                    open(xml, SCORE_STYLE);
+                    let _ = write!(xml, "<v>{x}</v></c>");
                 }
                 Cell::Count(Some(n)) => {
-                    let _ = write!(xml, r#"<c r="{at}{r}"><v>{n}</v></c>"#);
+                    open(xml, "");
+                    push_value(xml, number.format(*n));
                 }
                 Cell::Date(Some(d)) => match excel_serial(*d) {
                     Some(serial) => {
-                        let _ = write!(xml, r#"<c r="{at}{r}" s="{DATE}"><v>{serial}</v></c>"#);
+                        open(xml, DATE_STYLE);
+                        push_value(xml, number.format(serial));
                     }
                     // Outside Excel's dates: as text, which Excel shows as written.
                     None => {
-                        let _ = write!(
-                            xml,
-                            r#"<c r="{at}{r}" t="inlineStr"><is><t>{}</t></is></c>"#,
-                            d.format("%Y-%m-%d")
-                        );
+                        open(xml, r#" t="inlineStr""#);
+                        let _ = write!(xml, "<is><t>{}</t></is></c>", d.format("%Y-%m-%d"));
                     }
                 },
                 Cell::Money(None) | Cell::Score(_) | Cell::Count(None) | Cell::Date(None) => {}
@@ -313,6 +327,12 @@ impl Layout {
         }
         xml.push_str("</row>");
     }
+}
+
+fn push_value(xml: &mut String, value: &str) {
+    xml.push_str("<v>");
+    xml.push_str(value);
+    xml.push_str("</v></c>");
 }
 
 /// One list's worksheets being filled with rendered rows, in order.
@@ -572,6 +592,17 @@ pub(crate) fn save(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn style_attributes_name_the_style_indexes() {
+        for (attribute, index) in [
+            (MONEY_STYLE, MONEY),
+            (SCORE_STYLE, SCORE),
+            (DATE_STYLE, DATE),
+        ] {
+            assert_eq!(attribute, format!(r#" s="{index}""#));
+        }
+    }
 
     /// Text that XML or Excel treat specially, amounts, dates on both
     /// sides of 1900 and empty cells, written and read back with calamine.
