@@ -135,7 +135,10 @@ fn assert_links_right(options: hedui::gen::GenOptions) {
         .iter()
         .filter(|l| l.as_deref().is_some_and(|l| l != "exact"))
         .count() as u64;
-    assert!(fuzzy_rows >= scored && scored > 5_000, "{fuzzy_rows} {scored}");
+    assert!(
+        fuzzy_rows >= scored && scored > 5_000,
+        "{fuzzy_rows} {scored}"
+    );
 
     // Every fuzzy link says why: all four comparison levels are filled.
     let name_level = column_strings(&matches, "name_level");
