@@ -13,69 +13,18 @@
 use crate::calendar::RunMonth;
 use crate::normalise::{Household, Roster};
 use crate::policy::Params;
-use crate::rules::{Assessment, Finding, RuleId};
+use crate::rules::Assessment;
+use crate::verdict::{Action, Finding, RuleId};
 use chrono::NaiveDate;
 
-/// What the engine recommends for a household.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub enum Action {
-    Keep,
-    ManualReview,
-    MemberChange,
-    PhaseOut,
-    Exit,
-    Entry,
-    SinglePersonEntry,
-    Reject,
-}
-
-impl Action {
-    pub const ALL: [Action; 8] = [
-        Action::Keep,
-        Action::Exit,
-        Action::PhaseOut,
-        Action::Entry,
-        Action::SinglePersonEntry,
-        Action::MemberChange,
-        Action::ManualReview,
-        Action::Reject,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Action::Keep => "keep",
-            Action::ManualReview => "manual_review",
-            Action::MemberChange => "member_change",
-            Action::PhaseOut => "phase_out",
-            Action::Exit => "exit",
-            Action::Entry => "entry",
-            Action::SinglePersonEntry => "single_person_entry",
-            Action::Reject => "reject",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Action::Keep => "继续保障",
-            Action::ManualReview => "人工复核",
-            Action::MemberChange => "家庭成员变更",
-            Action::PhaseOut => "渐退",
-            Action::Exit => "清退",
-            Action::Entry => "新增",
-            Action::SinglePersonEntry => "单人保新增",
-            Action::Reject => "不予纳入",
-        }
-    }
-
-    /// Strength among recipients' actions (candidates' actions rank as keep).
-    fn strength(self) -> u8 {
-        match self {
-            Action::Exit => 4,
-            Action::PhaseOut => 3,
-            Action::MemberChange => 2,
-            Action::ManualReview => 1,
-            _ => 0,
-        }
+/// Strength among recipients' actions (candidates' actions rank as keep).
+fn strength(action: Action) -> u8 {
+    match action {
+        Action::Exit => 4,
+        Action::PhaseOut => 3,
+        Action::MemberChange => 2,
+        Action::ManualReview => 1,
+        _ => 0,
     }
 }
 
@@ -96,7 +45,7 @@ pub struct Decision {
 
 /// The action a finding can give: an uncertain one at most `manual_review`.
 fn effective(f: &Finding) -> Action {
-    if f.certain || f.action.strength() <= Action::ManualReview.strength() {
+    if f.certain || strength(f.action) <= strength(Action::ManualReview) {
         f.action
     } else {
         Action::ManualReview
@@ -108,7 +57,7 @@ fn effective(f: &Finding) -> Action {
 fn ordered_reasons<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Vec<RuleId> {
     let mut best: Vec<(RuleId, u8)> = Vec::new();
     for f in findings {
-        let s = effective(f).strength();
+        let s = strength(effective(f));
         match best.iter_mut().find(|(r, _)| *r == f.rule) {
             Some((_, b)) => *b = (*b).max(s),
             None => best.push((f.rule, s)),
@@ -144,7 +93,7 @@ fn decide_recipient(a: &Assessment, params: &Params, month: RunMonth) -> Decisio
         .findings
         .iter()
         .map(effective)
-        .max_by_key(|x| x.strength())
+        .max_by_key(|&x| strength(x))
         .unwrap_or(Action::Keep);
     let phase_out_until = (action == Action::PhaseOut)
         .then(|| month.plus(params.phase_out_months as i32 - 1).first_day());

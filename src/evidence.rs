@@ -87,6 +87,22 @@ pub struct Business {
     pub status: Option<BusinessStatus>,
 }
 
+impl Business {
+    /// An `active` company, sole proprietorship or partnership this member
+    /// heads or owns (`legal_rep`, `shareholder`) with a known registered
+    /// capital above `limit`. R-BUSINESS-CAPITAL fires on these; every other
+    /// active registration is R-BUSINESS-ACTIVE's.
+    pub fn is_company_over(&self, limit: Decimal) -> bool {
+        self.status == Some(BusinessStatus::Active)
+            && matches!(
+                self.role,
+                Some(BusinessRole::LegalRep | BusinessRole::Shareholder)
+            )
+            && self.entity_type.is_some_and(|t| t.is_company_type())
+            && self.registered_capital.is_some_and(|c| c > limit)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Payroll {
     pub source: Source,

@@ -42,6 +42,7 @@ pub mod rules;
 pub mod schema;
 pub mod text;
 pub mod validate;
+pub mod verdict;
 
 mod run;
 

@@ -1,7 +1,7 @@
 //! The pipeline of one `hedui run`, stage by stage, with timings.
 
 use crate::calendar::RunMonth;
-use crate::decide::{decide, Action, Decision};
+use crate::decide::{decide, Decision};
 use crate::evidence::{self, Evidence, Holdings};
 use crate::income::Income;
 use crate::link::{self, DatasetLinks, Link, MatchStatus, MemberIndex};
@@ -13,8 +13,9 @@ use crate::policy::{PolicyError, PolicySet, Resolved};
 use crate::progress::{Progress, Quiet, Stage};
 use crate::quality::DataQuality;
 use crate::report;
-use crate::rules::{self, Assessment, Finding, RuleId};
+use crate::rules::{self, Assessment};
 use crate::schema::Dataset;
+use crate::verdict::{Action, Finding, RuleId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::json;

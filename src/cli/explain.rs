@@ -9,13 +9,13 @@
 //! are in the run's internal `findings` and `matches` tables.
 
 use anyhow::{bail, Context};
-use hedui::decide::Action;
 use hedui::link::score;
 use hedui::link::{
     BirthDateLevel, IdLevel, Levels, MatchMethod, MatchStatus, NameLevel, RegionLevel,
 };
 use hedui::schema::Dataset;
 use hedui::text::mask_id;
+use hedui::verdict::Action;
 use polars::prelude::{ChunkCompareEq, DataFrame, DataType, ParquetReader, SerReader};
 use std::collections::BTreeMap;
 use std::fmt::Write;

@@ -5,7 +5,8 @@
 
 use super::tables::{dates, frame, money, string_lists, strings, HouseholdResult};
 use crate::normalise::{Roster, StaffMember};
-use crate::rules::{yuan, RuleId};
+use crate::rules::yuan;
+use crate::verdict::RuleId;
 use polars::prelude::*;
 use rust_decimal::Decimal;
 

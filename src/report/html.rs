@@ -10,8 +10,8 @@
 use super::labels;
 use super::lists::SUMMARY;
 use super::{list_strings, Cell, Frame, Lists, Sheet};
-use crate::decide::Action;
 use crate::output::OutputError;
+use crate::verdict::Action;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write;

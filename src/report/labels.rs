@@ -6,11 +6,10 @@
 //! An unknown code is shown as itself, never dropped: a code added elsewhere
 //! in the engine still reaches the reader, only untranslated.
 
-use crate::decide::Action;
 use crate::rules::near_relative::Conflict;
 use crate::rules::review_due::{Cadence, CadenceReason};
-use crate::rules::RuleId;
 use crate::schema::{Dataset, KinshipSource, Program, Relation, StaffRole};
+use crate::verdict::{Action, RuleId};
 
 /// 建议 (action) label, e.g. `exit` → 清退.
 pub fn action(code: &str) -> &str {

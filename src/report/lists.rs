@@ -3,10 +3,10 @@
 
 use super::labels;
 use super::{list_strings, Cell, Frame, Lists, Sheet};
-use crate::decide::Action;
 use crate::normalise::{Household, Member, Roster};
 use crate::output::OutputError;
 use crate::schema::Relation;
+use crate::verdict::Action;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 

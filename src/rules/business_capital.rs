@@ -8,29 +8,16 @@
 //! **Source**: rules.md "Rules for recipients". Every other active
 //! registration is R-BUSINESS-ACTIVE.
 
-use super::{yuan, Facts, Finding, RuleId};
-use crate::decide::Action;
-use crate::evidence::Business;
-use crate::policy::Params;
-use crate::schema::{BusinessRole, BusinessStatus};
-
-/// Whether this registration is over the capital limit (else, if active, it is R-BUSINESS-ACTIVE's).
-pub fn over_limit(b: &Business, params: &Params) -> bool {
-    b.status == Some(BusinessStatus::Active)
-        && matches!(
-            b.role,
-            Some(BusinessRole::LegalRep | BusinessRole::Shareholder)
-        )
-        && b.entity_type.is_some_and(|t| t.is_company_type())
-        && b.registered_capital
-            .is_some_and(|c| c > params.business_capital_limit)
-}
+use super::{yuan, Facts};
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence
         .businesses
         .iter()
-        .filter(|b| f.is_living(b.source.member) && over_limit(b, f.params))
+        .filter(|b| {
+            f.is_living(b.source.member) && b.is_company_over(f.params.business_capital_limit)
+        })
         .map(|b| {
             let detail = format!(
                 "{}是{}（{}）的{}，注册资本{}元，高于{}元",
@@ -48,10 +35,9 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
-    use crate::rules::RuleId;
     use crate::schema::{BusinessRole, BusinessStatus, EntityType};
+    use crate::verdict::{Action, RuleId};
     use rust_decimal_macros::dec;
 
     fn decide(

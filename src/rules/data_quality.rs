@@ -8,8 +8,8 @@
 //! so the engine never decides on a roster entry it could not read.
 //! **Source**: not in rules.md; the project's choice (docs/DECISIONS.md).
 
-use super::{Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::Facts;
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if f.household.roster_problems.is_empty() {

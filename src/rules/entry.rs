@@ -11,8 +11,8 @@
 //! **Parameters**: the standards, `marginal_multiplier`.
 //! **Source**: rules.md "Rules for candidates".
 
-use super::{yuan, Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::{yuan, Facts};
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if f.household.program.is_none_or(|p| p.is_recipient()) {
@@ -56,12 +56,11 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
-    use crate::rules::RuleId;
     use crate::schema::{
         BusinessRole, BusinessStatus, EntityType, Program, VehicleStatus, VehicleType,
     };
+    use crate::verdict::{Action, RuleId};
     use rust_decimal_macros::dec;
 
     fn candidate(n: usize) -> World {

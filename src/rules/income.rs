@@ -11,10 +11,10 @@
 //! **Parameters**: the standards, `phase_out_months` (used by `decide`).
 //! Candidates' income is read by R-ENTRY / R-SINGLE-PERSON (`entry.rs`).
 
-use super::{yuan, Facts, Finding, RuleId};
+use super::{yuan, Facts};
 use crate::calendar::RunMonth;
-use crate::decide::Action;
 use crate::schema::HouseholdStatus;
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if !f.household.program.is_some_and(|p| p.is_recipient()) || !f.income.exceeds(f.standard) {
@@ -55,10 +55,9 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::calendar::RunMonth;
-    use crate::decide::Action;
     use crate::rules::testkit::*;
-    use crate::rules::RuleId;
     use crate::schema::{HouseholdStatus, Program};
+    use crate::verdict::{Action, RuleId};
     use rust_decimal_macros::dec;
 
     // Urban standard 700; 2 members → the household may have 1400.00.

@@ -25,53 +25,17 @@ pub mod vehicle;
 pub mod testkit;
 
 use crate::calendar::RunMonth;
-use crate::decide::Action;
 use crate::evidence::{HouseholdEvidence, Source};
 use crate::income::Income;
 use crate::near_relatives::HouseholdKin;
 use crate::normalise::{Household, Member, Roster, StaffMember};
 use crate::policy::Params;
 use crate::schema::Dataset;
+use crate::verdict::{Action, Finding, RuleId};
 use rust_decimal::Decimal;
 use std::fmt;
 
-/// Every rule id, in the fixed order used to break ties between reasons of
-/// equal strength.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub enum RuleId {
-    Death,
-    Vehicle,
-    PropertyCount,
-    PropertyCommercial,
-    BusinessCapital,
-    FinAssets,
-    Income,
-    Payroll,
-    BusinessActive,
-    NearRelative,
-    DataQuality,
-    Entry,
-    SinglePerson,
-}
-
 impl RuleId {
-    /// Every rule id, for turning a code back into its label.
-    pub const ALL: [RuleId; 13] = [
-        RuleId::Death,
-        RuleId::Vehicle,
-        RuleId::PropertyCount,
-        RuleId::PropertyCommercial,
-        RuleId::BusinessCapital,
-        RuleId::FinAssets,
-        RuleId::Income,
-        RuleId::Payroll,
-        RuleId::BusinessActive,
-        RuleId::NearRelative,
-        RuleId::DataQuality,
-        RuleId::Entry,
-        RuleId::SinglePerson,
-    ];
-
     pub fn code(self) -> &'static str {
         match self {
             RuleId::Death => "R-DEATH",
@@ -122,67 +86,9 @@ impl RuleId {
     }
 }
 
-#[cfg(test)]
-mod rule_id_tests {
-    use super::RuleId;
-
-    /// `ALL` lists every variant in declaration order: a variant added to the
-    /// enum but not to `ALL` would vanish from reports.
-    #[test]
-    fn all_lists_every_rule_id_in_order() {
-        assert_eq!(RuleId::ALL.len(), RuleId::SinglePerson as usize + 1);
-        for (i, r) in RuleId::ALL.iter().enumerate() {
-            assert_eq!(*r as usize, i, "{r} out of place in RuleId::ALL");
-        }
-    }
-}
-
 impl fmt::Display for RuleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
-    }
-}
-
-/// One rule hit with its evidence.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    pub rule: RuleId,
-    /// The action this rule calls for in this household.
-    pub action: Action,
-    /// The member concerned (index into the roster), if any.
-    pub member: Option<u32>,
-    /// The extract row behind the hit, if any.
-    pub source: Option<Source>,
-    /// False when the hit rests on a `review` link or on a value that could
-    /// not be read: it can then only raise `manual_review`.
-    pub certain: bool,
-    /// Plain words for the case worker.
-    pub detail: String,
-}
-
-impl Finding {
-    /// A finding backed by one extract row; certain only on a `matched` link.
-    pub fn from_row(rule: RuleId, action: Action, source: &Source, detail: String) -> Finding {
-        Finding {
-            rule,
-            action,
-            member: Some(source.member),
-            source: Some(*source),
-            certain: source.is_fact(),
-            detail,
-        }
-    }
-
-    /// A household-level finding (no single extract row behind it).
-    pub fn household(rule: RuleId, action: Action, detail: String) -> Finding {
-        Finding {
-            rule,
-            action,
-            member: None,
-            source: None,
-            certain: true,
-            detail,
-        }
     }
 }
 

@@ -20,11 +20,11 @@
 //! **Parameters**: `near_relative_relations`.
 //! **Source**: rules.md "Near relatives"; 乐至 seed 低保近亲属备案制度.
 
-use super::{Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::Facts;
 use crate::near_relatives::{KinPair, RelationSource};
 use crate::normalise::StaffMember;
 use crate::schema::{HouseholdStatus, Relation, StaffRole};
+use crate::verdict::{Action, Finding, RuleId};
 
 /// What is wrong with a near-relative pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -180,10 +180,9 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::Action;
     use crate::rules::testkit::*;
-    use crate::rules::RuleId;
     use crate::schema::{HouseholdStatus, Program, StaffRole};
+    use crate::verdict::{Action, RuleId};
 
     #[test]
     fn coverage_drops_trailing_zero_levels_down_to_the_county() {

@@ -9,9 +9,9 @@
 //! **Parameters**: `payroll_lookback_months`.
 //! **Source**: rules.md "Rules for recipients".
 
-use super::{yuan, Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::{yuan, Facts};
 use crate::income::in_lookback;
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence
@@ -41,9 +41,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
-    use crate::rules::RuleId;
+    use crate::verdict::{Action, RuleId};
     use rust_decimal_macros::dec;
 
     #[test]

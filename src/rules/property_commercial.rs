@@ -7,9 +7,9 @@
 //! **Parameters**: `commercial_property_allowed`.
 //! **Source**: rules.md "Rules for recipients".
 
-use super::{Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::Facts;
 use crate::schema::{PropertyStatus, PropertyUsage};
+use crate::verdict::{Action, Finding, RuleId};
 use rust_decimal::Decimal;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
@@ -48,9 +48,9 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
     use crate::schema::{PropertyStatus, PropertyUsage};
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     #[test]

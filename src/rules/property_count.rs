@@ -11,10 +11,10 @@
 //! **Source**: rules.md "Rules for recipients", "Who counts".
 //! A unit without `area_m2` counts with area 0; one without `share` as wholly owned.
 
-use super::{aggregate_findings, facts_first, Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::{aggregate_findings, facts_first, Facts};
 use crate::evidence::Property;
 use crate::schema::{PropertyStatus, PropertyUsage};
+use crate::verdict::{Action, Finding, RuleId};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -80,9 +80,9 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
     use crate::schema::{PropertyStatus, PropertyUsage};
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     fn homes(w: &mut World, n: usize, area: rust_decimal::Decimal) {

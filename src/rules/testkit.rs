@@ -4,7 +4,7 @@
 //! 10000 and motorcycles, capital limit 100000, 3-month payroll look-back,
 //! 6-month 渐退期), run month 2024-10.
 
-use super::{assess, Assessment, Finding, Kin};
+use super::{assess, Assessment, Kin};
 use crate::calendar::RunMonth;
 use crate::decide::{decide, Decision};
 use crate::evidence::*;
@@ -15,6 +15,7 @@ use crate::normalise::{Household, Member, Roster};
 use crate::policy::Params;
 use crate::schema::*;
 use crate::text::normalize_id;
+use crate::verdict::Finding;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;

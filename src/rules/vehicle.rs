@@ -8,9 +8,9 @@
 //! **Source**: rules.md "Rules for recipients".
 //! A vehicle whose status or type could not be read only raises manual review.
 
-use super::{yuan, Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::{yuan, Facts};
 use crate::schema::VehicleStatus;
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let p = f.params;
@@ -70,9 +70,9 @@ fn name(f: &Facts, member: u32) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
     use crate::schema::{VehicleStatus, VehicleType};
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     fn action(
