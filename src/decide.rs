@@ -13,7 +13,7 @@
 use crate::calendar::RunMonth;
 use crate::normalise::{Household, Roster};
 use crate::policy::Params;
-use crate::rules::Assessment;
+use crate::rules::{Assessment, ForCandidate};
 use crate::verdict::{Action, Finding, RuleId};
 use chrono::NaiveDate;
 
@@ -114,11 +114,12 @@ fn decide_candidate(roster: &Roster, a: &Assessment) -> Decision {
         covered_id_number: None,
         confidence: confidence(findings),
     };
+    let counts_as = |f: &Finding| f.rule.rule().for_candidate;
     if a.living.is_empty() {
         let deaths: Vec<&Finding> = a
             .findings
             .iter()
-            .filter(|f| f.rule == RuleId::Death)
+            .filter(|f| counts_as(f) == ForCandidate::Vital)
             .collect();
         return if deaths.is_empty() {
             simple(Action::ManualReview, a.findings.iter().collect())
@@ -129,17 +130,16 @@ fn decide_candidate(roster: &Roster, a: &Assessment) -> Decision {
     let assets: Vec<&Finding> = a
         .findings
         .iter()
-        .filter(|f| f.rule.is_asset_rule() && f.certain)
+        .filter(|f| counts_as(f) == ForCandidate::Asset && f.certain)
         .collect();
     if !assets.is_empty() {
         return simple(Action::Reject, assets);
     }
-    let Some(income) = a.findings.iter().find(|f| {
-        matches!(
-            f.rule,
-            RuleId::Entry | RuleId::SinglePerson | RuleId::Income
-        )
-    }) else {
+    let Some(income) = a
+        .findings
+        .iter()
+        .find(|f| counts_as(f) == ForCandidate::IncomeTest)
+    else {
         // No income reading: the roster entry was unusable (R-DATA-QUALITY).
         return simple(Action::ManualReview, a.findings.iter().collect());
     };
@@ -149,17 +149,13 @@ fn decide_candidate(roster: &Roster, a: &Assessment) -> Decision {
     let blockers: Vec<&Finding> = a
         .findings
         .iter()
-        .filter(|f| match f.rule {
-            RuleId::Payroll
-            | RuleId::BusinessActive
-            | RuleId::NearRelative
-            | RuleId::DataQuality => true,
-            r if r.is_asset_rule() => !f.certain,
-            RuleId::Death => !f.certain,
-            _ => false,
+        .filter(|f| match counts_as(f) {
+            ForCandidate::BlocksEntry => true,
+            ForCandidate::Asset | ForCandidate::Vital => !f.certain,
+            ForCandidate::IncomeTest => false,
         })
         .collect();
-    let unchecked_assets = a.not_checked.iter().any(|r| r.is_asset_rule());
+    let unchecked_assets = a.not_checked.iter().any(|r| r.rule().is_asset_rule());
     if !blockers.is_empty() || unchecked_assets {
         let mut d = simple(Action::ManualReview, blockers);
         d.reasons.push(income.rule);

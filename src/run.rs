@@ -15,7 +15,7 @@ use crate::quality::DataQuality;
 use crate::report;
 use crate::rules::{self, Assessment};
 use crate::schema::Dataset;
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::{Action, RuleId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -303,10 +303,8 @@ pub fn run_with_progress(
             drop_in_parallel(results);
             t.lap("output_frames", decisions.height());
 
-            let not_checked: Vec<&'static str> = rules::RULES
-                .iter()
-                .filter(|r| r.needs.is_some_and(|d| !evidence.supplied.contains(&d)))
-                .map(|r| r.id.code())
+            let not_checked: Vec<&'static str> = rules::not_checked(&evidence.supplied)
+                .map(|(r, _)| r.code)
                 .collect();
             let summary = RunSummary {
                 out: req.out.clone(),
@@ -618,11 +616,7 @@ fn link_thresholds(params: &[Option<Arc<Resolved>>]) -> Vec<link::Thresholds> {
 /// A household whose region code is unusable: no policy applies, so only
 /// manual review is possible.
 fn unresolvable(h: &Household) -> HouseholdResult {
-    let finding = Finding::household(
-        RuleId::DataQuality,
-        Action::ManualReview,
-        format!("花名册字段不可用：{}", h.roster_problems.join("、")),
-    );
+    let finding = rules::data_quality::finding(h);
     let income = Income {
         living_members: 0,
         members: Vec::new(),
@@ -730,12 +724,8 @@ fn run_json(
                 .map(|s| (s.file.clone(), s.from.to_string(), s.reference.clone()))
         })
         .collect();
-    let not_checked: Vec<serde_json::Value> = rules::RULES
-        .iter()
-        .filter_map(|r| {
-            let d = r.needs.filter(|d| !evidence.supplied.contains(d))?;
-            Some(json!({ "rule": r.id.code(), "dataset": d.name(), "reason": format!("dataset `{}` ({}) was not supplied", d.name(), d.label_zh()) }))
-        })
+    let not_checked: Vec<serde_json::Value> = rules::not_checked(&evidence.supplied)
+        .map(|(r, d)| json!({ "rule": r.code, "dataset": d.name(), "reason": format!("dataset `{}` ({}) was not supplied", d.name(), d.label_zh()) }))
         .collect();
     json!({
         "engine": { "name": "hedui", "version": env!("CARGO_PKG_VERSION") },
@@ -749,7 +739,7 @@ fn run_json(
             "parameter_sets": sets.iter().map(|(r, n)| json!({"households": n, "params": r.params, "sources": r.sources})).collect::<Vec<_>>(),
         },
         "rules": {
-            "checked": rules::RULES.iter().filter(|r| r.needs.is_none_or(|d| evidence.supplied.contains(&d))).map(|r| r.id.code()).collect::<Vec<_>>(),
+            "checked": rules::checked(&evidence.supplied).map(|r| r.code).collect::<Vec<_>>(),
             "not_checked": not_checked,
         },
         "counts": {

@@ -5,7 +5,6 @@
 //! binding; change them only with the contract.
 
 use std::fmt;
-use std::str::FromStr;
 
 /// Declares an enumeration of the contract: each variant has its code (used
 /// in Parquet) and its Chinese label (accepted on input as an alias, used in
@@ -31,24 +30,26 @@ macro_rules! code_enum {
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownCode;
+        impl std::str::FromStr for $name {
+            type Err = $crate::schema::UnknownCode;
             /// Accepts the code or the Chinese label, ignoring surrounding spaces
             /// and the case of the code.
-            fn from_str(s: &str) -> Result<Self, UnknownCode> {
+            fn from_str(s: &str) -> Result<Self, $crate::schema::UnknownCode> {
                 let t = s.trim();
                 $(
                     if t.eq_ignore_ascii_case($code) || t == $label { return Ok($name::$variant); }
                 )+
-                Err(UnknownCode { kind: stringify!($name), value: s.to_string() })
+                Err($crate::schema::UnknownCode { kind: stringify!($name), value: s.to_string() })
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.code()) }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.code()) }
         }
     };
 }
+/// For the engine's own code ↔ label enumerations outside the contract.
+pub(crate) use code_enum;
 
 /// A value that is neither a code nor a label of its enumeration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

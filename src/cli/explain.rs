@@ -54,15 +54,15 @@ fn float(df: &DataFrame, column: &str, row: usize) -> Option<f64> {
 }
 
 fn action_label(code: &str) -> String {
-    match Action::ALL.iter().find(|a| a.code() == code) {
+    match Action::from_code(code) {
         Some(a) => format!("{}（{code}）", a.label_zh()),
         None => code.to_string(),
     }
 }
 
 fn rule_label(code: &str) -> String {
-    match hedui::rules::RULES.iter().find(|r| r.id.code() == code) {
-        Some(r) => format!("{code} {}", r.id.label_zh()),
+    match hedui::verdict::RuleId::from_code(code) {
+        Some(r) => format!("{code} {}", r.label_zh()),
         None => code.to_string(),
     }
 }

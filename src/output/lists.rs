@@ -121,7 +121,7 @@ fn snapshot(r: &HouseholdResult) -> Snapshot {
     let mut assets_found: Vec<RuleId> = a
         .findings
         .iter()
-        .filter(|f| f.rule.is_asset_rule() || f.rule == RuleId::BusinessActive)
+        .filter(|f| f.rule.rule().in_snapshot)
         .map(|f| f.rule)
         .collect();
     assets_found.sort();

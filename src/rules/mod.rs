@@ -1,7 +1,8 @@
 //! Rules: one file per rule id, each a pure function from a household's
-//! [`Facts`] to [`Finding`]s. The table [`RULES`] says which dataset each
-//! rule needs; a rule whose dataset was not supplied is not run and is
-//! reported as "not checked", never as passed.
+//! [`Facts`] to [`Finding`]s. The table [`RULES`] (`table.rs`) is the one
+//! place a rule's facts live: code, label, the dataset it needs, how it
+//! counts for candidates, its check. A rule whose dataset was not supplied
+//! is not run and is reported as "not checked", never as passed.
 //!
 //! Architecture invariant: rules read no files and compare no actions. A
 //! finding says which action its rule calls for in this household; only
@@ -19,7 +20,10 @@ pub mod payroll;
 pub mod property_commercial;
 pub mod property_count;
 pub mod review_due;
+mod table;
 pub mod vehicle;
+
+pub use table::{checked, not_checked, ForCandidate, Rule, RULES};
 
 #[cfg(test)]
 pub mod testkit;
@@ -33,64 +37,6 @@ use crate::policy::Params;
 use crate::schema::Dataset;
 use crate::verdict::{Action, Finding, RuleId};
 use rust_decimal::Decimal;
-use std::fmt;
-
-impl RuleId {
-    pub fn code(self) -> &'static str {
-        match self {
-            RuleId::Death => "R-DEATH",
-            RuleId::Vehicle => "R-VEHICLE",
-            RuleId::PropertyCount => "R-PROPERTY-COUNT",
-            RuleId::PropertyCommercial => "R-PROPERTY-COMMERCIAL",
-            RuleId::BusinessCapital => "R-BUSINESS-CAPITAL",
-            RuleId::FinAssets => "R-FIN-ASSETS",
-            RuleId::Income => "R-INCOME",
-            RuleId::Payroll => "R-PAYROLL",
-            RuleId::BusinessActive => "R-BUSINESS-ACTIVE",
-            RuleId::NearRelative => "R-NEAR-RELATIVE",
-            RuleId::DataQuality => "R-DATA-QUALITY",
-            RuleId::Entry => "R-ENTRY",
-            RuleId::SinglePerson => "R-SINGLE-PERSON",
-        }
-    }
-
-    /// The Chinese label used in human-facing reports.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            RuleId::Death => "家庭成员已死亡",
-            RuleId::Vehicle => "名下有非豁免机动车",
-            RuleId::PropertyCount => "住房数量和面积超过规定",
-            RuleId::PropertyCommercial => "名下有商业、办公或工业用房",
-            RuleId::BusinessCapital => "投资或担任法定代表人的企业注册资本超过限额",
-            RuleId::FinAssets => "人均金融资产超过规定",
-            RuleId::Income => "家庭人均收入超过标准",
-            RuleId::Payroll => "有财政供养人员工资记录",
-            RuleId::BusinessActive => "有存续的市场主体登记",
-            RuleId::NearRelative => "经办人员或村居干部近亲属未备案或本人经办",
-            RuleId::DataQuality => "花名册数据不完整或不可读",
-            RuleId::Entry => "符合纳入条件",
-            RuleId::SinglePerson => "重病重残单人保",
-        }
-    }
-
-    /// Asset rules: for a candidate, any of them → `reject`.
-    pub fn is_asset_rule(self) -> bool {
-        matches!(
-            self,
-            RuleId::Vehicle
-                | RuleId::PropertyCount
-                | RuleId::PropertyCommercial
-                | RuleId::BusinessCapital
-                | RuleId::FinAssets
-        )
-    }
-}
-
-impl fmt::Display for RuleId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
 
 /// Everything a rule may read about one household.
 pub struct Facts<'a> {
@@ -128,92 +74,6 @@ impl Facts<'_> {
         self.living.iter().any(|&m| self.member(m).is_severe())
     }
 }
-
-/// A rule as the engine runs it.
-pub struct Rule {
-    pub id: RuleId,
-    /// The dataset without which the rule cannot be checked.
-    pub needs: Option<Dataset>,
-    /// Whether the rule still applies once every member is dead.
-    pub runs_without_living: bool,
-    pub check: fn(&Facts) -> Vec<Finding>,
-}
-
-/// The rule table. Order does not matter: `decide` orders reasons.
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: RuleId::Death,
-        needs: Some(Dataset::Deaths),
-        runs_without_living: true,
-        check: death::check,
-    },
-    Rule {
-        id: RuleId::Payroll,
-        needs: Some(Dataset::Payroll),
-        runs_without_living: false,
-        check: payroll::check,
-    },
-    Rule {
-        id: RuleId::Vehicle,
-        needs: Some(Dataset::Vehicles),
-        runs_without_living: false,
-        check: vehicle::check,
-    },
-    Rule {
-        id: RuleId::PropertyCount,
-        needs: Some(Dataset::Properties),
-        runs_without_living: false,
-        check: property_count::check,
-    },
-    Rule {
-        id: RuleId::PropertyCommercial,
-        needs: Some(Dataset::Properties),
-        runs_without_living: false,
-        check: property_commercial::check,
-    },
-    Rule {
-        id: RuleId::BusinessCapital,
-        needs: Some(Dataset::Businesses),
-        runs_without_living: false,
-        check: business_capital::check,
-    },
-    Rule {
-        id: RuleId::BusinessActive,
-        needs: Some(Dataset::Businesses),
-        runs_without_living: false,
-        check: business_active::check,
-    },
-    Rule {
-        id: RuleId::FinAssets,
-        needs: Some(Dataset::Deposits),
-        runs_without_living: false,
-        check: fin_assets::check,
-    },
-    Rule {
-        id: RuleId::NearRelative,
-        needs: Some(Dataset::Staff),
-        runs_without_living: false,
-        check: near_relative::check,
-    },
-    Rule {
-        id: RuleId::Income,
-        needs: None,
-        runs_without_living: false,
-        check: income::check,
-    },
-    Rule {
-        id: RuleId::DataQuality,
-        needs: None,
-        runs_without_living: true,
-        check: data_quality::check,
-    },
-    Rule {
-        id: RuleId::Entry,
-        needs: None,
-        runs_without_living: false,
-        check: entry::check,
-    },
-];
 
 /// Money for detail texts: two places, half-even.
 pub fn yuan(d: Decimal) -> String {
@@ -349,10 +209,11 @@ pub fn assess(
     let mut findings = Vec::new();
     let mut not_checked = Vec::new();
     for rule in RULES {
-        if rule.needs.is_some_and(|d| !supplied.contains(&d)) {
+        let Some(check) = rule.check else { continue };
+        if !rule.is_checked(supplied) {
             not_checked.push(rule.id);
         } else if rule.runs_without_living || !facts.living.is_empty() {
-            findings.extend((rule.check)(&facts));
+            findings.extend(check(&facts));
         }
     }
     not_checked.sort();

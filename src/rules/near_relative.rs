@@ -23,40 +23,17 @@
 use super::Facts;
 use crate::near_relatives::{KinPair, RelationSource};
 use crate::normalise::StaffMember;
-use crate::schema::{HouseholdStatus, Relation, StaffRole};
+use crate::schema::{code_enum, HouseholdStatus, Relation, StaffRole};
 use crate::verdict::{Action, Finding, RuleId};
 
-/// What is wrong with a near-relative pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Conflict {
-    SelfHandled,
-    Unfiled,
-    FiledMismatch,
-}
-
-impl Conflict {
-    pub const ALL: [Conflict; 3] = [
-        Conflict::SelfHandled,
-        Conflict::Unfiled,
-        Conflict::FiledMismatch,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Conflict::SelfHandled => "self_handled",
-            Conflict::Unfiled => "unfiled",
-            Conflict::FiledMismatch => "filed_mismatch",
-        }
+code_enum!(
+    /// What is wrong with a near-relative pair.
+    Conflict {
+        SelfHandled = "self_handled" / "本人经办",
+        Unfiled = "unfiled" / "未备案",
+        FiledMismatch = "filed_mismatch" / "备案关系不符",
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Conflict::SelfHandled => "本人经办",
-            Conflict::Unfiled => "未备案",
-            Conflict::FiledMismatch => "备案关系不符",
-        }
-    }
-}
+);
 
 /// One row of `near_relative_conflicts`.
 #[derive(Debug, Clone, PartialEq)]
