@@ -70,7 +70,7 @@ pub enum LoadError {
 }
 
 /// One input file as read, for run.json.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InputFile {
     /// Path relative to the data directory.
     pub path: String,

@@ -8,7 +8,7 @@ use crate::link::{self, DatasetLinks, Link, MatchStatus, MemberIndex};
 use crate::load::{self, InputFile, LoadError};
 use crate::near_relatives;
 use crate::normalise::{self, Household, Roster};
-use crate::output::{self, HouseholdResult, OutputError, Staging};
+use crate::output::{self, run_json, HouseholdResult, OutputError, RunJson, Staging};
 use crate::policy::{PolicyError, PolicySet, Resolved};
 use crate::progress::{Progress, Quiet, Stage};
 use crate::quality::DataQuality;
@@ -17,8 +17,8 @@ use crate::rules::{self, Assessment};
 use crate::schema::Dataset;
 use crate::verdict::{Action, RuleId};
 use rayon::prelude::*;
+use run_json::PartTimes;
 use rust_decimal::Decimal;
-use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -182,14 +182,14 @@ pub fn run_with_progress(
             thread_ms.add(&part.times);
         }
         extract_rows += dataset_links.rows;
-        extract_detail.push(json!({
-            "dataset": dataset.name(),
-            "rows": dataset_links.rows,
-            "linked": dataset_links.links.len(),
-            "files": n,
-            "link": dataset_links.stats,
-            "thread_ms": thread_ms,
-        }));
+        extract_detail.push(run_json::ExtractTiming {
+            dataset: dataset.name().to_string(),
+            rows: dataset_links.rows,
+            linked: dataset_links.links.len(),
+            files: n,
+            link: dataset_links.stats,
+            thread_ms: thread_ms.rounded(),
+        });
         inputs.insert(dataset, files);
         links.push(dataset_links);
     }
@@ -336,14 +336,14 @@ pub fn run_with_progress(
                 review_due: Some(&review_due),
             };
             // report.html reads the inputs and policies of run.json, no timings.
-            let run_json = run_json(
+            let run_json = describe_run(
                 req,
                 &policies,
                 &params,
                 &inputs,
-                &evidence,
+                &evidence.supplied,
                 &summary,
-                &extract_detail,
+                extract_detail,
             );
             let (written, reports) = std::thread::scope(|scope| {
                 let written = scope.spawn(|| {
@@ -380,19 +380,28 @@ pub fn run_with_progress(
     written.insert(2, matches_written?);
     t.lap("write_outputs", written.iter().map(|w| w.1).sum());
     summary.seconds = started.elapsed().as_secs_f64();
-    let output_detail: Vec<serde_json::Value> = written
-        .iter()
-        .map(|(name, rows, ms)| json!({"output": name, "rows": rows, "thread_ms": (ms * 10.0).round() / 10.0}))
-        .collect();
-    run_json["timings"] = json!(t
-        .0
-        .iter()
-        .map(|(stage, ms, rows, peak)| json!({"stage": stage, "ms": (ms * 10.0).round() / 10.0, "rows": rows, "peak_rss_kib": peak}))
-        .collect::<Vec<_>>());
-    // Per output table: rows and the thread time to build and write it.
-    run_json["output_timings"] = json!(output_detail);
-    run_json["peak_rss_kib"] = json!(memory_kib("VmHWM:"));
-    staging.write_json("run.json", &run_json)?;
+    run_json.timings = Some(
+        t.0.iter()
+            .map(|&(stage, ms, rows, peak_rss_kib)| run_json::StageTiming {
+                stage: stage.to_string(),
+                ms: run_json::tenths(ms),
+                rows,
+                peak_rss_kib,
+            })
+            .collect(),
+    );
+    run_json.output_timings = Some(
+        written
+            .iter()
+            .map(|&(name, rows, ms)| run_json::OutputTiming {
+                output: name.to_string(),
+                rows,
+                thread_ms: run_json::tenths(ms),
+            })
+            .collect(),
+    );
+    run_json.peak_rss_kib = Some(memory_kib("VmHWM:"));
+    staging.write_json("run.json", &run_json.to_value())?;
     staging.commit()?;
     let Roster {
         households,
@@ -510,25 +519,6 @@ struct LinkedPart {
     files: Vec<InputFile>,
     quality: Vec<DataQuality>,
     times: PartTimes,
-}
-
-/// Milliseconds one thread spent on each step of a part (summed over parts
-/// in run.json: steps of different parts overlap in time).
-#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
-struct PartTimes {
-    read: f64,
-    person_keys: f64,
-    link: f64,
-    evidence: f64,
-}
-
-impl PartTimes {
-    fn add(&mut self, other: &PartTimes) {
-        self.read += other.read;
-        self.person_keys += other.person_keys;
-        self.link += other.link;
-        self.evidence += other.evidence;
-    }
 }
 
 fn link_part(
@@ -672,99 +662,40 @@ fn counts(results: &[HouseholdResult], links: &[DatasetLinks]) -> Counts {
 
 /// `run.json` without the stage and output timings, which are added once
 /// every output is written (report.html reads this, and has no timings).
-#[allow(clippy::too_many_arguments)]
-fn run_json(
+fn describe_run(
     req: &RunRequest,
     policies: &PolicySet,
     params: &[Option<Arc<Resolved>>],
     inputs: &BTreeMap<Dataset, Vec<InputFile>>,
-    evidence: &Evidence,
+    supplied: &BTreeSet<Dataset>,
     summary: &RunSummary,
-    extract_detail: &[serde_json::Value],
-) -> serde_json::Value {
-    let datasets: serde_json::Map<String, serde_json::Value> = Dataset::ALL
-        .iter()
-        .map(|d| {
-            let value = match inputs.get(d) {
-                Some(files) => json!({
-                    "supplied": true,
-                    "rows": files.iter().map(|f| f.rows).sum::<usize>(),
-                    "files": files,
-                }),
-                None => json!({ "supplied": false }),
-            };
-            (d.name().to_string(), value)
-        })
-        .collect();
-    // Distinct parameter sets, in order of first use, with how many households use each.
-    // Counted per shared `Arc` (one per region code) first, then equal sets
-    // merged: comparing every household's set field by field took 0.2 s at
-    // 1M households, and run.json is built twice.
-    let mut arc_index: HashMap<*const Resolved, usize> = HashMap::new();
-    let mut by_arc: Vec<(Arc<Resolved>, usize)> = Vec::new();
-    for p in params.iter().flatten() {
-        let i = *arc_index.entry(Arc::as_ptr(p)).or_insert_with(|| {
-            by_arc.push((p.clone(), 0));
-            by_arc.len() - 1
-        });
-        by_arc[i].1 += 1;
+    extract_timings: Vec<run_json::ExtractTiming>,
+) -> RunJson {
+    let owned =
+        |counts: &BTreeMap<&str, usize>| counts.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    RunJson {
+        engine: run_json::Engine {
+            name: "hedui".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        run_month: req.month.to_string(),
+        data_dir: req.data.display().to_string(),
+        inputs: run_json::inputs(inputs),
+        policies: run_json::policies(&req.policies, policies, params),
+        rules: run_json::rules(supplied),
+        counts: run_json::Counts {
+            households: summary.households,
+            actions: owned(&summary.actions),
+            findings: summary.findings,
+            near_relative_pairs: summary.near_relative_pairs,
+            near_relative_conflicts: summary.near_relative_conflicts,
+            review_due: summary.review_due,
+            matches: owned(&summary.matches),
+            data_quality: summary.data_quality,
+        },
+        extract_timings,
+        ..RunJson::default()
     }
-    let mut sets: Vec<(Arc<Resolved>, usize)> = Vec::new();
-    for (r, n) in by_arc {
-        match sets.iter_mut().find(|(s, _)| **s == *r) {
-            Some((_, m)) => *m += n,
-            None => sets.push((r, n)),
-        }
-    }
-    let periods_used: BTreeSet<(String, String, Option<String>)> = sets
-        .iter()
-        .flat_map(|(r, _)| {
-            r.sources
-                .iter()
-                .map(|s| (s.file.clone(), s.from.to_string(), s.reference.clone()))
-        })
-        .collect();
-    let not_checked: Vec<serde_json::Value> = rules::not_checked(&evidence.supplied)
-        .map(|(r, d)| json!({ "rule": r.code, "dataset": d.name(), "reason": format!("dataset `{}` ({}) was not supplied", d.name(), d.label_zh()) }))
-        .collect();
-    json!({
-        "engine": { "name": "hedui", "version": env!("CARGO_PKG_VERSION") },
-        "run_month": req.month.to_string(),
-        "data_dir": req.data.display().to_string(),
-        "inputs": datasets,
-        "policies": {
-            "dir": req.policies.display().to_string(),
-            "files": policies.files(),
-            "periods_used": periods_used.iter().map(|(f, from, r)| json!({"file": f, "from": from, "reference": r})).collect::<Vec<_>>(),
-            "parameter_sets": sets.iter().map(|(r, n)| json!({"households": n, "params": r.params, "sources": r.sources})).collect::<Vec<_>>(),
-        },
-        "rules": {
-            "checked": rules::checked(&evidence.supplied).map(|r| r.code).collect::<Vec<_>>(),
-            "not_checked": not_checked,
-        },
-        "counts": {
-            "households": summary.households,
-            "actions": summary.actions,
-            "findings": summary.findings,
-            "near_relative_pairs": summary.near_relative_pairs,
-            "near_relative_conflicts": summary.near_relative_conflicts,
-            "review_due": summary.review_due,
-            "matches": summary.matches,
-            "data_quality": summary.data_quality,
-        },
-        // Per extract: files, rows, linked rows, and the thread time of each
-        // step summed over its files (files run in parallel, so these add up
-        // to more than `load_link_extracts`' wall time).
-        "extract_timings": extract_detail.iter().map(|d| {
-            let mut d = d.clone();
-            if let Some(ms) = d.get_mut("thread_ms").and_then(|v| v.as_object_mut()) {
-                for v in ms.values_mut() {
-                    *v = json!((v.as_f64().unwrap_or(0.0) * 10.0).round() / 10.0);
-                }
-            }
-            d
-        }).collect::<Vec<_>>(),
-    })
 }
 
 fn ms_since(clock: Instant) -> f64 {

@@ -144,13 +144,9 @@ fn member_name(members: &hedui::load::Table, id: &str) -> Option<String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let run_json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(args.out.join("run.json")).with_context(|| {
-            format!("{} is not a finished run (no run.json)", args.out.display())
-        })?,
-    )
-    .context("reading run.json")?;
-    let data_dir = PathBuf::from(run_json["data_dir"].as_str().unwrap_or_default());
+    let run_json = hedui::output::RunJson::read(&args.out.join("run.json"))
+        .with_context(|| format!("{} is not a finished run", args.out.display()))?;
+    let data_dir = PathBuf::from(&run_json.data_dir);
     let decisions = rows_of(&read(&args.out.join("decisions.parquet"))?, &args.household)?;
     if decisions.height() == 0 {
         bail!(
@@ -189,7 +185,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "家庭 {}（区划代码 {}，核对月份 {}）",
         args.household,
         text(d, "region_code", 0).unwrap_or_default(),
-        run_json["run_month"].as_str().unwrap_or("?")
+        run_json.run_month
     )?;
     let reasons = d
         .column("reasons")?

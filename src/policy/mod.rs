@@ -125,7 +125,7 @@ pub enum PolicyError {
 }
 
 /// One policy file as loaded, for run.json.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PolicyFileInfo {
     pub file: String,
     pub name: String,
