@@ -11,11 +11,13 @@
 //! `manual_review`.
 
 use crate::calendar::RunMonth;
+use crate::income::Income;
 use crate::normalise::{Household, Roster};
 use crate::policy::Params;
 use crate::rules::{Assessment, ForCandidate};
 use crate::verdict::{Action, Finding, RuleId};
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 /// Strength among recipients' actions (candidates' actions rank as keep).
 fn strength(action: Action) -> u8 {
@@ -72,6 +74,35 @@ fn confidence<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> f64 {
         .into_iter()
         .filter_map(|f| f.source.map(|s| s.score))
         .fold(1.0, f64::min)
+}
+
+/// A household whose region code is unusable: no policy applies, so no rule
+/// runs and only manual review is possible (R-DATA-QUALITY).
+pub fn without_policy(household: &Household) -> (Assessment, Decision) {
+    let assessment = Assessment {
+        findings: vec![crate::rules::data_quality::finding(household)],
+        living: household.members.clone(),
+        standard: Decimal::ZERO,
+        income: Income {
+            living_members: 0,
+            members: Vec::new(),
+            rigid_expenses: Decimal::ZERO,
+            household_income: Decimal::ZERO,
+            declared_only_income: Decimal::ZERO,
+        },
+        financial_assets: Decimal::ZERO,
+        not_checked: Vec::new(),
+        near_relatives: Vec::new(),
+        review_due: None,
+    };
+    let decision = Decision {
+        action: Action::ManualReview,
+        reasons: vec![RuleId::DataQuality],
+        phase_out_until: None,
+        covered_id_number: None,
+        confidence: 1.0,
+    };
+    (assessment, decision)
 }
 
 pub fn decide(

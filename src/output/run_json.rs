@@ -12,6 +12,7 @@ use crate::policy::{PolicyFileInfo, PolicySet, Resolved};
 use crate::schema::Dataset;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+use std::time::Instant;
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunJson {
@@ -172,6 +173,57 @@ pub struct OutputTiming {
 /// Milliseconds to a tenth, as run.json shows them.
 pub fn tenths(ms: f64) -> f64 {
     (ms * 10.0).round() / 10.0
+}
+
+/// Milliseconds since `clock`.
+pub fn ms_since(clock: Instant) -> f64 {
+    clock.elapsed().as_secs_f64() * 1000.0
+}
+
+/// The stages' wall times as they end, with rows and the peak memory so far.
+pub struct StageClock {
+    stages: Vec<StageTiming>,
+    last: Instant,
+}
+
+impl StageClock {
+    pub fn start() -> StageClock {
+        StageClock {
+            stages: Vec::new(),
+            last: Instant::now(),
+        }
+    }
+
+    /// Ends `stage`, which handled `rows` rows; the next starts now.
+    pub fn lap(&mut self, stage: &str, rows: usize) {
+        let now = Instant::now();
+        self.stages.push(StageTiming {
+            stage: stage.to_string(),
+            ms: tenths((now - self.last).as_secs_f64() * 1000.0),
+            rows,
+            peak_rss_kib: peak_rss_kib(),
+        });
+        self.last = now;
+    }
+
+    pub fn into_timings(self) -> Vec<StageTiming> {
+        self.stages
+    }
+}
+
+/// The peak resident memory of this process so far (KiB), from
+/// `/proc/self/status`; `None` where there is no such file (not Linux).
+/// run.json's is taken before run.json is written, so it covers the run.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// `inputs`: every dataset of the contract, with its files where supplied.

@@ -240,6 +240,30 @@ impl PolicySet {
         })
     }
 
+    /// The parameters of each household in turn, by its region code (one
+    /// resolution per distinct code, shared); `None` for an empty code, which
+    /// no policy covers (such a household is only reviewed by hand). A region
+    /// no policy file fully covers is an error.
+    pub fn resolve_each<'r>(
+        &self,
+        region_codes: impl IntoIterator<Item = &'r str>,
+        month: RunMonth,
+    ) -> Result<Vec<Option<Arc<Resolved>>>, PolicyError> {
+        let mut by_region: HashMap<&str, Arc<Resolved>> = HashMap::new();
+        let mut out = Vec::new();
+        for region_code in region_codes {
+            if region_code.is_empty() {
+                out.push(None);
+                continue;
+            }
+            if !by_region.contains_key(region_code) {
+                by_region.insert(region_code, Arc::new(self.resolve(region_code, month)?));
+            }
+            out.push(Some(by_region[region_code].clone()));
+        }
+        Ok(out)
+    }
+
     /// The parameters for a household registered in `region_code`, in force
     /// on the first day of `month`, with the file and period of every key.
     pub fn resolve(&self, region_code: &str, month: RunMonth) -> Result<Resolved, PolicyError> {
