@@ -22,7 +22,10 @@
 //!  report ─ report.xlsx, CSV lists (公示名单 …), report.html
 //! ```
 //!
-//! [`run`] is the whole pipeline; the binary only parses flags and prints.
+//! Each stage is a function of [`stages`] with a typed result; [`run`] calls
+//! them in order and writes the outputs; the binary only parses flags and
+//! prints. The rule table is `rules::RULES`, the dataset table
+//! `schema::DATASETS`; `verdict` holds the words rules and `decide` share.
 
 pub mod calendar;
 pub mod decide;
