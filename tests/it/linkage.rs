@@ -116,7 +116,10 @@ fn noisy_extracts_link_with_high_precision_and_recall_and_no_decoy_is_matched() 
         .iter()
         .filter(|l| l.as_deref().is_some_and(|l| l != "exact"))
         .count() as u64;
-    assert!(fuzzy_rows >= scored && scored > 5_000, "{fuzzy_rows} {scored}");
+    assert!(
+        fuzzy_rows >= scored && scored > 5_000,
+        "{fuzzy_rows} {scored}"
+    );
 
     // Every fuzzy link says why: all four comparison levels are filled.
     let name_level = column_strings(&matches, "name_level");
