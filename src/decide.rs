@@ -242,6 +242,91 @@ mod tests {
         assert!(d.confidence < 1.0);
     }
 
+    #[test]
+    fn a_phase_out_ends_phase_out_months_after_the_run_month_and_income_leads_the_reasons() {
+        let mut w = World::household(2);
+        w.payroll(0, "2024-10-01", dec!(2500)); // verified wage over the standard
+        let d = w.decide();
+        assert_eq!(d.action, Action::PhaseOut);
+        assert_eq!(d.reasons, vec![RuleId::Income, RuleId::Payroll]);
+        // 6 months from 2024-10: the last month is 2025-03.
+        assert_eq!(
+            d.phase_out_until.map(crate::calendar::RunMonth::of),
+            Some(ym("2025-03"))
+        );
+    }
+
+    #[test]
+    fn a_candidate_enters_on_its_income_test_and_single_person_entry_names_the_member() {
+        let w = World::candidate(2);
+        let d = w.decide();
+        assert_eq!((d.action, d.reasons), (Action::Entry, vec![RuleId::Entry]));
+        let mut w = World::candidate(2);
+        w.members[0].declared.transfer = dec!(2100);
+        w.members[1].disability_grade = Some(2);
+        let d = w.decide();
+        assert_eq!(d.action, Action::SinglePersonEntry);
+        assert_eq!(
+            d.covered_id_number.as_deref(),
+            Some(w.members[1].id_number())
+        );
+    }
+
+    #[test]
+    fn an_asset_rule_rejects_a_candidate_and_an_active_business_turns_entry_into_review() {
+        use crate::schema::{BusinessRole, BusinessStatus, EntityType, VehicleStatus, VehicleType};
+        let mut w = World::candidate(2);
+        w.vehicle(0, VehicleType::Car, VehicleStatus::Normal, None);
+        let d = w.decide();
+        assert_eq!(
+            (d.action, d.reasons),
+            (Action::Reject, vec![RuleId::Vehicle])
+        );
+        let mut w = World::candidate(2);
+        let (t, role) = (EntityType::Individual, BusinessRole::Operator);
+        w.business(0, t, role, BusinessStatus::Active, None);
+        let d = w.decide();
+        let reasons = vec![RuleId::BusinessActive, RuleId::Entry];
+        assert_eq!((d.action, d.reasons), (Action::ManualReview, reasons));
+    }
+
+    #[test]
+    fn a_near_relative_conflict_turns_a_candidates_entry_into_review() {
+        let mut w = World::candidate(1);
+        let s = w.staff(crate::schema::StaffRole::VillageCadre, "512022101001");
+        w.kinship_of_staff(s, 0, crate::schema::Relation::Child);
+        let d = w.decide();
+        let reasons = vec![RuleId::NearRelative, RuleId::Entry];
+        assert_eq!((d.action, d.reasons), (Action::ManualReview, reasons));
+    }
+
+    #[test]
+    fn unchecked_asset_rules_never_give_entry() {
+        let mut w = World::candidate(2);
+        w.supplied.remove(&crate::schema::Dataset::Vehicles);
+        let d = w.decide();
+        assert_eq!(
+            (d.action, d.reasons),
+            (Action::ManualReview, vec![RuleId::Entry])
+        );
+    }
+
+    #[test]
+    fn a_candidate_whose_members_all_died_is_rejected() {
+        let mut w = World::candidate(1);
+        w.death(0, Some("2024-09-01"));
+        let d = w.decide();
+        assert_eq!((d.action, d.reasons), (Action::Reject, vec![RuleId::Death]));
+    }
+
+    #[test]
+    fn uncertain_findings_give_at_most_manual_review() {
+        let mut w = World::household(1);
+        w.death(0, Some("2024-09-01"));
+        w.make_links_review();
+        assert_eq!(w.decide().action, Action::ManualReview);
+    }
+
     proptest! {
         #[test]
         fn the_decision_ignores_finding_order(seed in 0u64..1000) {

@@ -49,24 +49,15 @@ mod tests {
         for t in [EntityType::Individual, EntityType::Cooperative] {
             let mut w = World::household(1);
             w.business(0, t, BusinessRole::Operator, BusinessStatus::Active, None);
-            let d = w.decide();
-            assert_eq!(
-                (d.action, d.reasons),
-                (Action::ManualReview, vec![RuleId::BusinessActive])
-            );
+            assert_eq!(w.fired(), [(RuleId::BusinessActive, Action::ManualReview)]);
         }
     }
 
     #[test]
     fn a_deregistered_individual_business_does_not_fire() {
         let mut w = World::household(1);
-        w.business(
-            0,
-            EntityType::Individual,
-            BusinessRole::Operator,
-            BusinessStatus::Deregistered,
-            None,
-        );
-        assert_eq!(w.decide().action, Action::Keep);
+        let (t, role) = (EntityType::Individual, BusinessRole::Operator);
+        w.business(0, t, role, BusinessStatus::Deregistered, None);
+        assert_eq!(w.fired(), []);
     }
 }

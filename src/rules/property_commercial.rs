@@ -50,7 +50,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{PropertyStatus, PropertyUsage};
-    use crate::verdict::Action;
+    use crate::verdict::{Action, RuleId};
     use rust_decimal_macros::dec;
 
     #[test]
@@ -64,7 +64,7 @@ mod tests {
             dec!(40),
             dec!(1),
         );
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
         w.property(
             0,
             "U2",
@@ -73,7 +73,7 @@ mod tests {
             dec!(40),
             dec!(0.5),
         );
-        assert_eq!(w.decide().action, Action::Exit);
+        assert_eq!(w.fired(), [(RuleId::PropertyCommercial, Action::Exit)]);
     }
 
     #[test]
@@ -87,7 +87,7 @@ mod tests {
             dec!(40),
             dec!(0),
         );
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
         w.property(
             0,
             "U2",
@@ -97,6 +97,6 @@ mod tests {
             dec!(1),
         );
         w.params.commercial_property_allowed = true;
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
     }
 }

@@ -15,7 +15,7 @@ use crate::normalise::{Household, Member, Roster};
 use crate::policy::Params;
 use crate::schema::*;
 use crate::text::normalize_id;
-use crate::verdict::Finding;
+use crate::verdict::{Action, Finding, RuleId};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -158,6 +158,14 @@ impl World {
             registers: Registers::default(),
             next_row: 0,
         }
+    }
+
+    /// [`World::household`] as a 申请 (applicant) household, pending.
+    pub fn candidate(n: usize) -> World {
+        let mut w = World::household(n);
+        w.household.program = Some(Program::Applicant);
+        w.household.status = Some(HouseholdStatus::Pending);
+        w
     }
 
     fn source(&mut self, dataset: Dataset, member: u32) -> Source {
@@ -389,6 +397,25 @@ impl World {
 
     pub fn findings(&self) -> Vec<Finding> {
         self.assess().findings
+    }
+
+    /// What the rules found, as (rule, action) pairs in finding order, each
+    /// once: what a rule's own tests assert (precedence is `decide`'s).
+    pub fn fired(&self) -> Vec<(RuleId, Action)> {
+        let mut fired: Vec<(RuleId, Action)> = Vec::new();
+        for f in self.findings() {
+            if !fired.contains(&(f.rule, f.action)) {
+                fired.push((f.rule, f.action));
+            }
+        }
+        fired
+    }
+
+    /// Whether every finding is `rule`'s and uncertain (it rests on a
+    /// `review` link or an unreadable value), and there is one.
+    pub fn only_uncertain(&self, rule: RuleId) -> bool {
+        let findings = self.findings();
+        !findings.is_empty() && findings.iter().all(|f| f.rule == rule && !f.certain)
     }
 
     pub fn decide(&self) -> Decision {
