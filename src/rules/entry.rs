@@ -6,6 +6,7 @@
 //!   disability grade 1–2 or 重病 → R-SINGLE-PERSON (`single_person_entry`,
 //!   naming that member; the lowest id number if several);
 //! - otherwise R-INCOME (`reject`).
+//!
 //! Asset rules, payroll, active businesses and near-relative conflicts are
 //! weighed against this by `decide`.
 //! **Parameters**: the standards, `marginal_multiplier`.

@@ -8,6 +8,7 @@
 //! - any other `active` household: `exit`;
 //! - a `phasing_out` household: `keep` while its 渐退期 runs (run month up to
 //!   `phase_out_until`), `exit` after it.
+//!
 //! **Parameters**: the standards, `phase_out_months` (used by `decide`).
 //! Candidates' income is read by R-ENTRY / R-SINGLE-PERSON (`entry.rs`).
 
