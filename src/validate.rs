@@ -13,10 +13,9 @@ use crate::link;
 use crate::load::{self, LoadError};
 use crate::normalise;
 use crate::progress::Quiet;
-use crate::quality::{DataQuality, Problem};
+use crate::quality::DataQuality;
 use crate::schema::Dataset;
 use crate::stages;
-use crate::text::{IdProblem, NameProblem};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -26,27 +25,8 @@ pub struct DatasetReport {
     pub rows: usize,
     /// Problems per `data_quality.problem` code.
     pub problems: BTreeMap<&'static str, usize>,
-    /// How many of them were repaired (see [`is_repaired`]).
+    /// How many of them were repaired (see [`crate::quality::Problem::is_repaired`]).
     pub repaired: usize,
-}
-
-/// A problem the normaliser fixed without losing information: the value
-/// still identifies its person. Everything else leaves a value unusable.
-pub fn is_repaired(problem: Problem) -> bool {
-    matches!(
-        problem,
-        Problem::Id(
-            IdProblem::Whitespace
-                | IdProblem::FullWidth
-                | IdProblem::LowercaseX
-                | IdProblem::Legacy15
-        ) | Problem::Name(
-            NameProblem::Whitespace
-                | NameProblem::FullWidth
-                | NameProblem::MiddleDotVariant
-                | NameProblem::Traditional
-        )
-    )
 }
 
 /// What validation found. A schema error is an `Err` of [`validate`].
@@ -64,7 +44,10 @@ pub struct Validation {
 impl Validation {
     /// Problems that leave a value unusable (not repaired).
     pub fn unusable(&self) -> usize {
-        self.rows.iter().filter(|q| !is_repaired(q.problem)).count()
+        self.rows
+            .iter()
+            .filter(|q| !q.problem.is_repaired())
+            .count()
     }
 }
 
@@ -99,7 +82,7 @@ pub fn validate(dir: &Path) -> Result<Validation, LoadError> {
     for q in &quality {
         let d = out.datasets.entry(q.dataset.name()).or_default();
         *d.problems.entry(q.problem.code()).or_default() += 1;
-        d.repaired += usize::from(is_repaired(q.problem));
+        d.repaired += usize::from(q.problem.is_repaired());
     }
     out.rows = quality;
     Ok(out)
