@@ -207,7 +207,7 @@ fn rules_pass(c: &mut Criterion, w: &World) {
                     w.month,
                 );
                 let d = hedui::decide::decide(&w.roster, h, &a, &p.params, w.month);
-                exits += (d.action == hedui::decide::Action::Exit) as usize;
+                exits += (d.action == hedui::verdict::Action::Exit) as usize;
             }
             exits
         })

@@ -11,71 +11,22 @@
 //! `manual_review`.
 
 use crate::calendar::RunMonth;
+use crate::income::Income;
 use crate::normalise::{Household, Roster};
 use crate::policy::Params;
-use crate::rules::{Assessment, Finding, RuleId};
+use crate::rules::{Assessment, ForCandidate};
+use crate::verdict::{Action, Finding, RuleId};
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
-/// What the engine recommends for a household.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub enum Action {
-    Keep,
-    ManualReview,
-    MemberChange,
-    PhaseOut,
-    Exit,
-    Entry,
-    SinglePersonEntry,
-    Reject,
-}
-
-impl Action {
-    pub const ALL: [Action; 8] = [
-        Action::Keep,
-        Action::Exit,
-        Action::PhaseOut,
-        Action::Entry,
-        Action::SinglePersonEntry,
-        Action::MemberChange,
-        Action::ManualReview,
-        Action::Reject,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Action::Keep => "keep",
-            Action::ManualReview => "manual_review",
-            Action::MemberChange => "member_change",
-            Action::PhaseOut => "phase_out",
-            Action::Exit => "exit",
-            Action::Entry => "entry",
-            Action::SinglePersonEntry => "single_person_entry",
-            Action::Reject => "reject",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Action::Keep => "继续保障",
-            Action::ManualReview => "人工复核",
-            Action::MemberChange => "家庭成员变更",
-            Action::PhaseOut => "渐退",
-            Action::Exit => "清退",
-            Action::Entry => "新增",
-            Action::SinglePersonEntry => "单人保新增",
-            Action::Reject => "不予纳入",
-        }
-    }
-
-    /// Strength among recipients' actions (candidates' actions rank as keep).
-    fn strength(self) -> u8 {
-        match self {
-            Action::Exit => 4,
-            Action::PhaseOut => 3,
-            Action::MemberChange => 2,
-            Action::ManualReview => 1,
-            _ => 0,
-        }
+/// Strength among recipients' actions (candidates' actions rank as keep).
+fn strength(action: Action) -> u8 {
+    match action {
+        Action::Exit => 4,
+        Action::PhaseOut => 3,
+        Action::MemberChange => 2,
+        Action::ManualReview => 1,
+        _ => 0,
     }
 }
 
@@ -96,7 +47,7 @@ pub struct Decision {
 
 /// The action a finding can give: an uncertain one at most `manual_review`.
 fn effective(f: &Finding) -> Action {
-    if f.certain || f.action.strength() <= Action::ManualReview.strength() {
+    if f.certain || strength(f.action) <= strength(Action::ManualReview) {
         f.action
     } else {
         Action::ManualReview
@@ -108,7 +59,7 @@ fn effective(f: &Finding) -> Action {
 fn ordered_reasons<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Vec<RuleId> {
     let mut best: Vec<(RuleId, u8)> = Vec::new();
     for f in findings {
-        let s = effective(f).strength();
+        let s = strength(effective(f));
         match best.iter_mut().find(|(r, _)| *r == f.rule) {
             Some((_, b)) => *b = (*b).max(s),
             None => best.push((f.rule, s)),
@@ -123,6 +74,35 @@ fn confidence<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> f64 {
         .into_iter()
         .filter_map(|f| f.source.map(|s| s.score))
         .fold(1.0, f64::min)
+}
+
+/// A household whose region code is unusable: no policy applies, so no rule
+/// runs and only manual review is possible (R-DATA-QUALITY).
+pub fn without_policy(household: &Household) -> (Assessment, Decision) {
+    let assessment = Assessment {
+        findings: vec![crate::rules::data_quality::finding(household)],
+        living: household.members.clone(),
+        standard: Decimal::ZERO,
+        income: Income {
+            living_members: 0,
+            members: Vec::new(),
+            rigid_expenses: Decimal::ZERO,
+            household_income: Decimal::ZERO,
+            declared_only_income: Decimal::ZERO,
+        },
+        financial_assets: Decimal::ZERO,
+        not_checked: Vec::new(),
+        near_relatives: Vec::new(),
+        review_due: None,
+    };
+    let decision = Decision {
+        action: Action::ManualReview,
+        reasons: vec![RuleId::DataQuality],
+        phase_out_until: None,
+        covered_id_number: None,
+        confidence: 1.0,
+    };
+    (assessment, decision)
 }
 
 pub fn decide(
@@ -144,7 +124,7 @@ fn decide_recipient(a: &Assessment, params: &Params, month: RunMonth) -> Decisio
         .findings
         .iter()
         .map(effective)
-        .max_by_key(|x| x.strength())
+        .max_by_key(|&x| strength(x))
         .unwrap_or(Action::Keep);
     let phase_out_until = (action == Action::PhaseOut)
         .then(|| month.plus(params.phase_out_months as i32 - 1).first_day());
@@ -165,11 +145,12 @@ fn decide_candidate(roster: &Roster, a: &Assessment) -> Decision {
         covered_id_number: None,
         confidence: confidence(findings),
     };
+    let counts_as = |f: &Finding| f.rule.rule().for_candidate;
     if a.living.is_empty() {
         let deaths: Vec<&Finding> = a
             .findings
             .iter()
-            .filter(|f| f.rule == RuleId::Death)
+            .filter(|f| counts_as(f) == ForCandidate::Vital)
             .collect();
         return if deaths.is_empty() {
             simple(Action::ManualReview, a.findings.iter().collect())
@@ -180,17 +161,16 @@ fn decide_candidate(roster: &Roster, a: &Assessment) -> Decision {
     let assets: Vec<&Finding> = a
         .findings
         .iter()
-        .filter(|f| f.rule.is_asset_rule() && f.certain)
+        .filter(|f| counts_as(f) == ForCandidate::Asset && f.certain)
         .collect();
     if !assets.is_empty() {
         return simple(Action::Reject, assets);
     }
-    let Some(income) = a.findings.iter().find(|f| {
-        matches!(
-            f.rule,
-            RuleId::Entry | RuleId::SinglePerson | RuleId::Income
-        )
-    }) else {
+    let Some(income) = a
+        .findings
+        .iter()
+        .find(|f| counts_as(f) == ForCandidate::IncomeTest)
+    else {
         // No income reading: the roster entry was unusable (R-DATA-QUALITY).
         return simple(Action::ManualReview, a.findings.iter().collect());
     };
@@ -200,17 +180,13 @@ fn decide_candidate(roster: &Roster, a: &Assessment) -> Decision {
     let blockers: Vec<&Finding> = a
         .findings
         .iter()
-        .filter(|f| match f.rule {
-            RuleId::Payroll
-            | RuleId::BusinessActive
-            | RuleId::NearRelative
-            | RuleId::DataQuality => true,
-            r if r.is_asset_rule() => !f.certain,
-            RuleId::Death => !f.certain,
-            _ => false,
+        .filter(|f| match counts_as(f) {
+            ForCandidate::BlocksEntry => true,
+            ForCandidate::Asset | ForCandidate::Vital => !f.certain,
+            ForCandidate::IncomeTest => false,
         })
         .collect();
-    let unchecked_assets = a.not_checked.iter().any(|r| r.is_asset_rule());
+    let unchecked_assets = a.not_checked.iter().any(|r| r.rule().is_asset_rule());
     if !blockers.is_empty() || unchecked_assets {
         let mut d = simple(Action::ManualReview, blockers);
         d.reasons.push(income.rule);
@@ -264,6 +240,91 @@ mod tests {
         let d = w.decide();
         assert_eq!(d.action, Action::ManualReview);
         assert!(d.confidence < 1.0);
+    }
+
+    #[test]
+    fn a_phase_out_ends_phase_out_months_after_the_run_month_and_income_leads_the_reasons() {
+        let mut w = World::household(2);
+        w.payroll(0, "2024-10-01", dec!(2500)); // verified wage over the standard
+        let d = w.decide();
+        assert_eq!(d.action, Action::PhaseOut);
+        assert_eq!(d.reasons, vec![RuleId::Income, RuleId::Payroll]);
+        // 6 months from 2024-10: the last month is 2025-03.
+        assert_eq!(
+            d.phase_out_until.map(crate::calendar::RunMonth::of),
+            Some(ym("2025-03"))
+        );
+    }
+
+    #[test]
+    fn a_candidate_enters_on_its_income_test_and_single_person_entry_names_the_member() {
+        let w = World::candidate(2);
+        let d = w.decide();
+        assert_eq!((d.action, d.reasons), (Action::Entry, vec![RuleId::Entry]));
+        let mut w = World::candidate(2);
+        w.members[0].declared.transfer = dec!(2100);
+        w.members[1].disability_grade = Some(2);
+        let d = w.decide();
+        assert_eq!(d.action, Action::SinglePersonEntry);
+        assert_eq!(
+            d.covered_id_number.as_deref(),
+            Some(w.members[1].id_number())
+        );
+    }
+
+    #[test]
+    fn an_asset_rule_rejects_a_candidate_and_an_active_business_turns_entry_into_review() {
+        use crate::schema::{BusinessRole, BusinessStatus, EntityType, VehicleStatus, VehicleType};
+        let mut w = World::candidate(2);
+        w.vehicle(0, VehicleType::Car, VehicleStatus::Normal, None);
+        let d = w.decide();
+        assert_eq!(
+            (d.action, d.reasons),
+            (Action::Reject, vec![RuleId::Vehicle])
+        );
+        let mut w = World::candidate(2);
+        let (t, role) = (EntityType::Individual, BusinessRole::Operator);
+        w.business(0, t, role, BusinessStatus::Active, None);
+        let d = w.decide();
+        let reasons = vec![RuleId::BusinessActive, RuleId::Entry];
+        assert_eq!((d.action, d.reasons), (Action::ManualReview, reasons));
+    }
+
+    #[test]
+    fn a_near_relative_conflict_turns_a_candidates_entry_into_review() {
+        let mut w = World::candidate(1);
+        let s = w.staff(crate::schema::StaffRole::VillageCadre, "512022101001");
+        w.kinship_of_staff(s, 0, crate::schema::Relation::Child);
+        let d = w.decide();
+        let reasons = vec![RuleId::NearRelative, RuleId::Entry];
+        assert_eq!((d.action, d.reasons), (Action::ManualReview, reasons));
+    }
+
+    #[test]
+    fn unchecked_asset_rules_never_give_entry() {
+        let mut w = World::candidate(2);
+        w.supplied.remove(&crate::schema::Dataset::Vehicles);
+        let d = w.decide();
+        assert_eq!(
+            (d.action, d.reasons),
+            (Action::ManualReview, vec![RuleId::Entry])
+        );
+    }
+
+    #[test]
+    fn a_candidate_whose_members_all_died_is_rejected() {
+        let mut w = World::candidate(1);
+        w.death(0, Some("2024-09-01"));
+        let d = w.decide();
+        assert_eq!((d.action, d.reasons), (Action::Reject, vec![RuleId::Death]));
+    }
+
+    #[test]
+    fn uncertain_findings_give_at_most_manual_review() {
+        let mut w = World::household(1);
+        w.death(0, Some("2024-09-01"));
+        w.make_links_review();
+        assert_eq!(w.decide().action, Action::ManualReview);
     }
 
     proptest! {

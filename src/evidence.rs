@@ -87,6 +87,22 @@ pub struct Business {
     pub status: Option<BusinessStatus>,
 }
 
+impl Business {
+    /// An `active` company, sole proprietorship or partnership this member
+    /// heads or owns (`legal_rep`, `shareholder`) with a known registered
+    /// capital above `limit`. R-BUSINESS-CAPITAL fires on these; every other
+    /// active registration is R-BUSINESS-ACTIVE's.
+    pub fn is_company_over(&self, limit: Decimal) -> bool {
+        self.status == Some(BusinessStatus::Active)
+            && matches!(
+                self.role,
+                Some(BusinessRole::LegalRep | BusinessRole::Shareholder)
+            )
+            && self.entity_type.is_some_and(|t| t.is_company_type())
+            && self.registered_capital.is_some_and(|c| c > limit)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Payroll {
     pub source: Source,
@@ -102,6 +118,66 @@ pub struct Death {
     pub source_agency: Option<DeathSource>,
 }
 
+/// A linked row of an extract without a holding type of its own: its
+/// contract columns by name, each read by its kind. A new dataset's rows
+/// arrive as these (its rule reads them through [`ExtractRow::text`],
+/// [`ExtractRow::code`], …); a holding type is worth writing only when a
+/// dataset's rows are many and read often.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtractRow {
+    pub source: Source,
+    /// Every column but the person columns, in contract order.
+    pub values: Vec<(&'static str, Value)>,
+}
+
+/// One value of an [`ExtractRow`], by its column's kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    /// Text and codes (a code is parsed by the rule that reads it).
+    Text(String),
+    Money(Decimal),
+    Date(NaiveDate),
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+impl ExtractRow {
+    fn value(&self, column: &str) -> Option<&Value> {
+        self.values
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, v)| v)
+    }
+
+    pub fn text(&self, column: &str) -> Option<&str> {
+        match self.value(column)? {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A code column as its enumeration; `None` when empty or unknown.
+    pub fn code<T: FromStr>(&self, column: &str) -> Option<T> {
+        self.text(column)?.parse().ok()
+    }
+
+    pub fn money(&self, column: &str) -> Option<Decimal> {
+        match self.value(column)? {
+            Value::Money(m) => Some(*m),
+            _ => None,
+        }
+    }
+
+    pub fn date(&self, column: &str) -> Option<NaiveDate> {
+        match self.value(column)? {
+            Value::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
 /// What the extracts say about one household.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HouseholdEvidence {
@@ -111,6 +187,19 @@ pub struct HouseholdEvidence {
     pub businesses: Vec<Business>,
     pub payroll: Vec<Payroll>,
     pub deaths: Vec<Death>,
+    /// Rows of extracts without a holding type, any dataset; boxed so that a
+    /// household without them (every one, today) costs one pointer.
+    pub rows: Option<Box<Vec<ExtractRow>>>,
+}
+
+impl HouseholdEvidence {
+    /// The household's rows of `dataset` (an extract without a holding type).
+    pub fn rows_of(&self, dataset: Dataset) -> impl Iterator<Item = &ExtractRow> {
+        self.rows
+            .iter()
+            .flat_map(|rows| rows.iter())
+            .filter(move |r| r.source.dataset == dataset)
+    }
 }
 
 /// Evidence for every household (indexed like [`Roster::households`]), and
@@ -193,6 +282,7 @@ impl Evidence {
                         Holding::Business(h) => target.businesses.push(h),
                         Holding::Payroll(h) => target.payroll.push(h),
                         Holding::Death(h) => target.deaths.push(h),
+                        Holding::Row(h) => target.rows.get_or_insert_default().push(h),
                     }
                 }
             });
@@ -215,6 +305,7 @@ enum Holding {
     Business(Business),
     Payroll(Payroll),
     Death(Death),
+    Row(ExtractRow),
 }
 
 impl Holding {
@@ -226,6 +317,7 @@ impl Holding {
             Holding::Business(h) => &h.source,
             Holding::Payroll(h) => &h.source,
             Holding::Death(h) => &h.source,
+            Holding::Row(h) => &h.source,
         }
     }
 }
@@ -306,7 +398,7 @@ pub fn read(table: &Table, links: &[Link], quality: &mut Vec<DataQuality>) -> Ho
                 date_of_death: r.date("date_of_death", i),
                 source_agency: r.code("source", i),
             }),
-            _ => unreachable!("only person-keyed extracts are linked"),
+            _ => Holding::Row(r.row(i, source)),
         });
     }
     Holdings { dataset, items }
@@ -329,6 +421,30 @@ impl Reader<'_> {
             problem,
             Some(value),
         ));
+    }
+
+    /// Every column of row `i` but the person columns, by its kind.
+    fn row(&self, i: usize, source: Source) -> ExtractRow {
+        let dataset = self.table.dataset;
+        let person = dataset.person_columns();
+        let t = self.table;
+        let values = dataset
+            .columns()
+            .into_iter()
+            .filter(|c| person.is_none_or(|(name, id)| c.name != name && c.name != id))
+            .map(|c| {
+                let value = match c.kind {
+                    ColumnKind::Text | ColumnKind::Code => self.text(c.name, i).map(Value::Text),
+                    ColumnKind::Money => t.money_at(c.name, i).map(Value::Money),
+                    ColumnKind::Date => t.date_at(c.name, i).map(Value::Date),
+                    ColumnKind::Bool => t.boolean(c.name).get(i).map(Value::Bool),
+                    ColumnKind::Int => t.int(c.name).get(i).map(Value::Int),
+                    ColumnKind::Float => t.float(c.name).get(i).map(Value::Float),
+                };
+                (c.name, value.unwrap_or(Value::Null))
+            })
+            .collect();
+        ExtractRow { source, values }
     }
 
     fn text(&self, column: &str, i: usize) -> Option<String> {
@@ -470,5 +586,88 @@ mod tests {
             rows.windows(2).all(|w| w[0] < w[1]) && rows.len() > 2,
             "{rows:?}"
         );
+    }
+
+    /// A dataset without a holding type is read as `ExtractRow`s: every
+    /// column but the person columns, by kind, filed under the household.
+    #[test]
+    fn rows_of_an_extract_without_a_holding_type_are_read_by_column_kind() {
+        use polars::prelude::*;
+        // The table as `load` gives it: canonical types, optional columns null.
+        let as_of = NaiveDate::from_ymd_opt(2024, 9, 30).unwrap();
+        let days = (as_of - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32;
+        let date = |name: &str, v: Option<i32>| {
+            Int32Chunked::from_iter_options(name.into(), [v].into_iter())
+                .into_series()
+                .cast(&DataType::Date)
+                .unwrap()
+                .into_column()
+        };
+        let mut frame = df!(
+            "holder_name" => ["王芳"],
+            "holder_id_number" => ["512022198001011008"],
+            "institution" => ["ICBC"],
+            "account_no" => [None::<&str>],
+            "asset_type" => ["deposit"],
+            "person_region_code" => [None::<&str>],
+        )
+        .unwrap();
+        let balance =
+            Int128Chunked::from_iter_options("balance".into(), [Some(120050)].into_iter())
+                .into_decimal(38, 2)
+                .unwrap()
+                .into_series();
+        frame.with_column(balance.into_column()).unwrap();
+        frame.with_column(date("as_of", Some(days))).unwrap();
+        frame.with_column(date("person_birth_date", None)).unwrap();
+        let table = Table {
+            dataset: Dataset::Deposits,
+            frame,
+            files: Vec::new(),
+            first_row: 0,
+        };
+        let mut quality = Vec::new();
+        let link = Link {
+            row_index: 0,
+            member: 0,
+            score: 1.0,
+            method: MatchMethod::IdExact,
+            status: MatchStatus::Matched,
+            levels: Levels::EXACT,
+        };
+        let reader = Reader {
+            table: &table,
+            links: std::slice::from_ref(&link),
+            quality: &mut quality,
+        };
+        let row = reader.row(0, Source::new(Dataset::Deposits, &link));
+        assert_eq!(row.text("institution"), Some("ICBC"));
+        assert_eq!(row.text("account_no"), None);
+        assert_eq!(
+            row.code::<AssetType>("asset_type"),
+            Some(AssetType::Deposit)
+        );
+        assert_eq!(row.money("balance"), Some(Decimal::new(120050, 2)));
+        assert_eq!(row.date("as_of"), NaiveDate::from_ymd_opt(2024, 9, 30));
+        assert_eq!(
+            row.text("holder_name"),
+            None,
+            "person columns are the link's"
+        );
+
+        let mut roster = Roster::default();
+        let mut household = Household::bare("H1", "512022101001");
+        household.members.push(0);
+        roster.households.push(household);
+        roster.members.push(member());
+        let mut evidence = Evidence::new(1);
+        let part = Holdings {
+            dataset: Dataset::Deposits,
+            items: vec![Holding::Row(row.clone())],
+        };
+        evidence.add_all(&roster, vec![part]);
+        let filed: Vec<&ExtractRow> = evidence.households[0].rows_of(Dataset::Deposits).collect();
+        assert_eq!(filed, [&row]);
+        assert_eq!(evidence.households[0].rows_of(Dataset::Vehicles).count(), 0);
     }
 }

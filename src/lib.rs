@@ -22,7 +22,10 @@
 //!  report ─ report.xlsx, CSV lists (公示名单 …), report.html
 //! ```
 //!
-//! [`run`] is the whole pipeline; the binary only parses flags and prints.
+//! Each stage is a function of [`stages`] with a typed result; [`run`] calls
+//! them in order and writes the outputs; the binary only parses flags and
+//! prints. The rule table is `rules::RULES`, the dataset table
+//! `schema::DATASETS`; `verdict` holds the words rules and `decide` share.
 
 pub mod calendar;
 pub mod decide;
@@ -34,14 +37,17 @@ pub mod load;
 pub mod near_relatives;
 pub mod normalise;
 pub mod output;
+pub mod parallel;
 pub mod policy;
 pub mod progress;
 pub mod quality;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod stages;
 pub mod text;
 pub mod validate;
+pub mod verdict;
 
 mod run;
 

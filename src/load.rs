@@ -70,7 +70,7 @@ pub enum LoadError {
 }
 
 /// One input file as read, for run.json.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InputFile {
     /// Path relative to the data directory.
     pub path: String,
@@ -568,129 +568,136 @@ impl ProblemSink<'_> {
 
 /// Converts one column to its canonical type; unconvertible values → null + problem.
 fn convert(kind: ColumnKind, s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
-    let name = s.name().clone();
     if matches!(s.dtype(), DataType::Categorical(..) | DataType::Enum(..)) {
         return convert(kind, &s.cast(&DataType::String)?, sink);
     }
-    let is_str = s.dtype() == &DataType::String;
-    Ok(match kind {
-        ColumnKind::Text | ColumnKind::Code => s.cast(&DataType::String)?,
+    match kind {
+        ColumnKind::Text | ColumnKind::Code => s.cast(&DataType::String),
+        ColumnKind::Money => to_money(s, sink),
+        ColumnKind::Date => to_date(s, sink),
+        ColumnKind::Bool => to_bool(s, sink),
+        ColumnKind::Int => to_int(s, sink),
+        ColumnKind::Float => to_float(s, sink),
+    }
+}
+
+/// Money as `Decimal(38, 2)`: from decimals, floats (whole cents),
+/// integers and strings.
+fn to_money(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
+    if matches!(s.dtype(), DataType::Decimal(_, 2)) {
         // Already cents: the same physical values, no per-row copy (a
         // roster's seven money columns, millions of rows).
-        ColumnKind::Money if matches!(s.dtype(), DataType::Decimal(_, 2)) => s
+        return Ok(s
             .decimal()?
             .physical()
             .clone()
             .into_decimal(38, 2)?
+            .into_series());
+    }
+    let values: Vec<Option<i128>> = match s.dtype() {
+        DataType::String => parse_each(s.str()?, sink, Problem::BadMoney, parse_money),
+        DataType::Decimal(_, scale) => {
+            let scale = *scale as u32;
+            let ca = s.decimal()?;
+            ca.physical()
+                .iter()
+                .map(|v| v.map(|v| to_cents_i128(v, scale)))
+                .collect()
+        }
+        DataType::Float32 | DataType::Float64 => {
+            let ca = s.cast(&DataType::Float64)?;
+            ca.f64()?
+                .iter()
+                .map(|v| v.and_then(float_to_cents))
+                .collect()
+        }
+        DataType::Null => vec![None; s.len()],
+        _ => {
+            let ca = s.cast(&DataType::Int64)?;
+            ca.i64()?
+                .iter()
+                .map(|v| v.map(|v| v as i128 * 100))
+                .collect()
+        }
+    };
+    Ok(
+        Int128Chunked::from_iter_options(s.name().clone(), values.into_iter())
+            .into_decimal(38, 2)?
             .into_series(),
-        ColumnKind::Money => {
-            let values: Vec<Option<i128>> = if is_str {
-                parse_each(s.str()?, sink, Problem::BadMoney, parse_money)
-            } else {
-                match s.dtype() {
-                    DataType::Decimal(_, scale) => {
-                        let scale = *scale as u32;
-                        let ca = s.decimal()?;
-                        ca.physical()
-                            .iter()
-                            .map(|v| v.map(|v| to_cents_i128(v, scale)))
-                            .collect()
-                    }
-                    DataType::Float32 | DataType::Float64 => {
-                        let ca = s.cast(&DataType::Float64)?;
-                        ca.f64()?
-                            .iter()
-                            .map(|v| v.and_then(float_to_cents))
-                            .collect()
-                    }
-                    DataType::Null => vec![None; s.len()],
-                    _ => {
-                        let ca = s.cast(&DataType::Int64)?;
-                        ca.i64()?
-                            .iter()
-                            .map(|v| v.map(|v| v as i128 * 100))
-                            .collect()
-                    }
+    )
+}
+
+fn to_date(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
+    if s.dtype() != &DataType::String {
+        return s.cast(&DataType::Date);
+    }
+    let days: Vec<Option<i32>> = parse_each(s.str()?, sink, Problem::BadDate, |t| {
+        parse_date(t).map(date_to_days)
+    });
+    Int32Chunked::from_iter_options(s.name().clone(), days.into_iter())
+        .into_series()
+        .cast(&DataType::Date)
+}
+
+/// Booleans from booleans, strings, and integers 0 and 1.
+fn to_bool(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
+    let v: Vec<Option<bool>> = if s.dtype() == &DataType::String {
+        parse_each(s.str()?, sink, Problem::BadBool, parse_bool)
+    } else if s.dtype().is_integer() {
+        let ca = s.cast(&DataType::Int64)?;
+        ca.i64()?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Some(0) => Some(false),
+                Some(1) => Some(true),
+                Some(other) => {
+                    sink.push(i, Problem::BadBool, &other.to_string());
+                    None
                 }
-            };
-            Int128Chunked::from_iter_options(name, values.into_iter())
-                .into_decimal(38, 2)?
-                .into_series()
-        }
-        ColumnKind::Date => {
-            if is_str {
-                let days: Vec<Option<i32>> = parse_each(s.str()?, sink, Problem::BadDate, |t| {
-                    parse_date(t).map(date_to_days)
-                });
-                Int32Chunked::from_iter_options(name, days.into_iter())
-                    .into_series()
-                    .cast(&DataType::Date)?
-            } else {
-                s.cast(&DataType::Date)?
-            }
-        }
-        ColumnKind::Bool => {
-            if is_str {
-                let v: Vec<Option<bool>> = parse_each(s.str()?, sink, Problem::BadBool, parse_bool);
-                BooleanChunked::from_iter_options(name, v.into_iter()).into_series()
-            } else if s.dtype().is_integer() {
-                let ca = s.cast(&DataType::Int64)?;
-                let v: Vec<Option<bool>> = ca
-                    .i64()?
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| match v {
-                        Some(0) => Some(false),
-                        Some(1) => Some(true),
-                        Some(other) => {
-                            sink.push(i, Problem::BadBool, &other.to_string());
-                            None
-                        }
-                        None => None,
-                    })
-                    .collect();
-                BooleanChunked::from_iter_options(name, v.into_iter()).into_series()
-            } else {
-                s.cast(&DataType::Boolean)?
-            }
-        }
-        ColumnKind::Int => {
-            if is_str {
-                let v: Vec<Option<i64>> = parse_each(s.str()?, sink, Problem::BadNumber, |t| {
-                    t.parse::<i64>().ok()
-                });
-                Int64Chunked::from_iter_options(name, v.into_iter()).into_series()
-            } else if s.dtype().is_integer() || s.dtype() == &DataType::Null {
-                s.cast(&DataType::Int64)?
-            } else {
-                let ca = s.cast(&DataType::Float64)?;
-                let v: Vec<Option<i64>> = ca
-                    .f64()?
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| match v {
-                        Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(f as i64),
-                        Some(f) => {
-                            sink.push(i, Problem::BadNumber, &f.to_string());
-                            None
-                        }
-                        None => None,
-                    })
-                    .collect();
-                Int64Chunked::from_iter_options(name, v.into_iter()).into_series()
-            }
-        }
-        ColumnKind::Float => {
-            if is_str {
-                let v: Vec<Option<f64>> = parse_each(s.str()?, sink, Problem::BadNumber, |t| {
-                    t.parse::<f64>().ok().filter(|f| f.is_finite())
-                });
-                Float64Chunked::from_iter_options(name, v.into_iter()).into_series()
-            } else {
-                s.cast(&DataType::Float64)?
-            }
-        }
-    })
+                None => None,
+            })
+            .collect()
+    } else {
+        return s.cast(&DataType::Boolean);
+    };
+    Ok(BooleanChunked::from_iter_options(s.name().clone(), v.into_iter()).into_series())
+}
+
+/// Integers from integers, strings, and floats that are whole numbers.
+fn to_int(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
+    let v: Vec<Option<i64>> = if s.dtype() == &DataType::String {
+        parse_each(s.str()?, sink, Problem::BadNumber, |t| {
+            t.parse::<i64>().ok()
+        })
+    } else if s.dtype().is_integer() || s.dtype() == &DataType::Null {
+        return s.cast(&DataType::Int64);
+    } else {
+        let ca = s.cast(&DataType::Float64)?;
+        ca.f64()?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(f as i64),
+                Some(f) => {
+                    sink.push(i, Problem::BadNumber, &f.to_string());
+                    None
+                }
+                None => None,
+            })
+            .collect()
+    };
+    Ok(Int64Chunked::from_iter_options(s.name().clone(), v.into_iter()).into_series())
+}
+
+fn to_float(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
+    if s.dtype() != &DataType::String {
+        return s.cast(&DataType::Float64);
+    }
+    let v: Vec<Option<f64>> = parse_each(s.str()?, sink, Problem::BadNumber, |t| {
+        t.parse::<f64>().ok().filter(|f| f.is_finite())
+    });
+    Ok(Float64Chunked::from_iter_options(s.name().clone(), v.into_iter()).into_series())
 }
 
 /// `str::trim`, without its Unicode tables for the usual value that starts

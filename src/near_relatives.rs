@@ -21,21 +21,35 @@ use crate::quality::{DataQuality, Problem};
 use crate::schema::{Dataset, KinshipSource, Relation};
 use std::collections::HashMap;
 
-/// Where a pair's relation comes from.
+/// Where a pair's relation comes from; ordered by trust (`self`, then
+/// `hukou`, then `declared`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RelationSource {
     /// The staff member is the roster member.
     SelfRow,
-    Hukou,
-    Declared,
+    /// A `kinship` row, with its own source.
+    Kinship(KinshipSource),
 }
 
 impl RelationSource {
     pub fn code(self) -> &'static str {
         match self {
             RelationSource::SelfRow => "self",
-            RelationSource::Hukou => "hukou",
-            RelationSource::Declared => "declared",
+            RelationSource::Kinship(k) => k.code(),
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RelationSource::SelfRow => "本人",
+            RelationSource::Kinship(k) => k.label_zh(),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RelationSource> {
+        match code {
+            "self" => Some(RelationSource::SelfRow),
+            _ => code.parse().ok().map(RelationSource::Kinship),
         }
     }
 }
@@ -138,10 +152,8 @@ pub fn join(
         if a == b {
             continue;
         }
-        let source = match k.source {
-            Some(KinshipSource::Hukou) => RelationSource::Hukou,
-            _ => RelationSource::Declared,
-        };
+        // A row without a source is only declared.
+        let source = RelationSource::Kinship(k.source.unwrap_or(KinshipSource::Declared));
         // (member id, staff id, the member's relation to the staff member)
         for (member_id, staff_id, rel) in [(a, b, inverse(relation)), (b, a, relation)] {
             let Some(staff) = staff_by_id.get(staff_id) else {
@@ -256,8 +268,16 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                (0, Relation::Child, RelationSource::Hukou),
-                (1, Relation::Child, RelationSource::Declared),
+                (
+                    0,
+                    Relation::Child,
+                    RelationSource::Kinship(KinshipSource::Hukou)
+                ),
+                (
+                    1,
+                    Relation::Child,
+                    RelationSource::Kinship(KinshipSource::Declared)
+                ),
             ]
         );
     }

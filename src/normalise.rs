@@ -16,7 +16,7 @@ use crate::text::{
     NormalizedName,
 };
 use chrono::NaiveDate;
-use polars::prelude::PlHashMap;
+use polars::prelude::{BooleanChunked, Int64Chunked, PlHashMap, StringChunked};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -64,6 +64,27 @@ impl Household {
             last_review_date: None,
             members: Vec::new(),
             roster_problems: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Member {
+    /// A covered member of `household` with nothing else known, for tests.
+    pub fn bare(row_index: u64, household: u32) -> Member {
+        Member {
+            row_index,
+            household,
+            name: None,
+            name_norm: None,
+            id: normalize_id(None),
+            relation: None,
+            covered: true,
+            disability_grade: None,
+            severe_illness: false,
+            labor_capacity: None,
+            in_school: false,
+            declared: Declared::default(),
         }
     }
 }
@@ -289,7 +310,7 @@ fn rows_in_chunks<T: Send>(
 }
 
 /// What the first pass over `households` made of a row.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum HouseholdRow {
     Kept,
     NullId,
@@ -305,14 +326,35 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
         households: Vec::with_capacity(households.height()),
         members: Vec::with_capacity(members.height()),
     };
-    let ids = households.text("household_id");
-    // Which row of an id is its household depends on the rows before it:
-    // one pass in order, cheap; the rest of each row is its own (below, in
-    // parallel). polars' hash map: faster than std's SipHash for millions
-    // of short ids; only looked up, never iterated (no order to depend on).
+    let (by_id, kinds) = household_index(households.text("household_id"));
+    let columns = HouseholdColumns::of(households);
+    for (kept, q) in rows_in_chunks(households.height(), |row, out, quality| {
+        out.extend(columns.household(row, kinds[row], quality));
+    }) {
+        roster.households.extend(kept);
+        quality.extend(q);
+    }
+    let unreadable = unreadable_amounts(members.height(), quality);
+    let columns = member_columns(members);
+    let households_so_far = &roster.households;
+    let chunks = rows_in_chunks(members.height(), |row, out, quality| {
+        out.extend(columns.member(row, &by_id, households_so_far, quality));
+    });
+    attach_members(&mut roster, chunks, &unreadable, quality);
+    flag_empty_households(&mut roster.households, quality);
+    roster
+}
+
+/// Which household (index into the roster) each `household_id` is, and
+/// what became of each row. Which row of an id is its household depends on
+/// the rows before it: one pass in order, cheap; the rest of each row is
+/// its own (in parallel). polars' hash map: faster than std's SipHash for
+/// millions of short ids; only looked up, never iterated (no order to
+/// depend on).
+fn household_index(ids: &StringChunked) -> (PlHashMap<&str, u32>, Vec<HouseholdRow>) {
     let mut by_id: PlHashMap<&str, u32> =
-        PlHashMap::with_capacity_and_hasher(households.height(), Default::default());
-    let kinds: Vec<HouseholdRow> = ids
+        PlHashMap::with_capacity_and_hasher(ids.len(), Default::default());
+    let kinds = ids
         .iter()
         .map(|id| match id.map(str::trim).filter(|s| !s.is_empty()) {
             None => HouseholdRow::NullId,
@@ -323,82 +365,96 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             }
         })
         .collect();
+    (by_id, kinds)
+}
 
-    let regions = households.text("region_code");
-    let areas = households.text("area");
-    let programs = households.text("program");
-    let statuses = households.text("status");
-    let tiers = households.int("tier");
-    let single = households.boolean("single_person_coverage");
-    let benefit_start: Vec<_> = households.date("benefit_start").collect();
-    let phase_out_until: Vec<_> = households.date("phase_out_until").collect();
-    let benefit: Vec<_> = households.money("monthly_benefit").collect();
-    let last_review: Vec<_> = households.date("last_review_date").collect();
-    let hh = Dataset::Households;
+/// The columns of `households`, read once.
+struct HouseholdColumns<'a> {
+    table: &'a Table,
+    ids: &'a StringChunked,
+    regions: &'a StringChunked,
+    areas: &'a StringChunked,
+    programs: &'a StringChunked,
+    statuses: &'a StringChunked,
+    tiers: &'a Int64Chunked,
+    single: &'a BooleanChunked,
+    benefit_start: Vec<Option<NaiveDate>>,
+    phase_out_until: Vec<Option<NaiveDate>>,
+    benefit: Vec<Option<Decimal>>,
+    last_review: Vec<Option<NaiveDate>>,
+}
 
-    let chunks = rows_in_chunks(households.height(), |row, out, quality| {
-        let id = ids.get(row).map(str::trim).unwrap_or("");
-        match kinds[row] {
+impl<'a> HouseholdColumns<'a> {
+    fn of(table: &'a Table) -> HouseholdColumns<'a> {
+        HouseholdColumns {
+            table,
+            ids: table.text("household_id"),
+            regions: table.text("region_code"),
+            areas: table.text("area"),
+            programs: table.text("program"),
+            statuses: table.text("status"),
+            tiers: table.int("tier"),
+            single: table.boolean("single_person_coverage"),
+            benefit_start: table.date("benefit_start").collect(),
+            phase_out_until: table.date("phase_out_until").collect(),
+            benefit: table.money("monthly_benefit").collect(),
+            last_review: table.date("last_review_date").collect(),
+        }
+    }
+
+    /// The household of `row`, or `None` (and a problem) for a row without
+    /// an id or with an id seen before.
+    fn household(
+        &self,
+        row: usize,
+        kind: HouseholdRow,
+        quality: &mut Vec<DataQuality>,
+    ) -> Option<Household> {
+        let id = self.ids.get(row).map(str::trim).unwrap_or("");
+        let problem = |problem, value| {
+            DataQuality::new(HOUSEHOLDS, row as u64, "household_id", problem, value)
+        };
+        match kind {
             HouseholdRow::Kept => {}
             HouseholdRow::NullId => {
-                quality.push(DataQuality::new(
-                    hh,
-                    row as u64,
-                    "household_id",
-                    Problem::NullValue,
-                    None,
-                ));
-                return;
+                quality.push(problem(Problem::NullValue, None));
+                return None;
             }
             HouseholdRow::DuplicateId => {
-                quality.push(DataQuality::new(
-                    hh,
-                    row as u64,
-                    "household_id",
-                    Problem::DuplicateHouseholdId,
-                    Some(id.to_string()),
-                ));
-                return;
+                quality.push(problem(Problem::DuplicateHouseholdId, Some(id.to_string())));
+                return None;
             }
         }
         let mut roster_problems = Vec::new();
-        let region = region_code(regions.get(row));
+        let region = region_code(self.regions.get(row));
         if region.is_none() {
+            let raw = self.regions.get(row).map(str::to_string);
             quality.push(DataQuality::new(
-                hh,
+                HOUSEHOLDS,
                 row as u64,
                 "region_code",
                 Problem::BadRegionCode,
-                regions.get(row).map(str::to_string),
+                raw,
             ));
             roster_problems.push("region_code");
         }
-        let area = code::<Area>(households, "area", row, areas.get(row), quality);
-        let program = code::<Program>(households, "program", row, programs.get(row), quality);
-        let status = code::<HouseholdStatus>(households, "status", row, statuses.get(row), quality);
+        let t = self.table;
+        let area = code::<Area>(t, "area", row, self.areas.get(row), quality);
+        let program = code::<Program>(t, "program", row, self.programs.get(row), quality);
+        let status = code::<HouseholdStatus>(t, "status", row, self.statuses.get(row), quality);
         for (column, missing) in [
             ("area", area.is_none()),
             ("program", program.is_none()),
             ("status", status.is_none()),
         ] {
             if missing {
-                if quality.last().is_none_or(|q| {
-                    q.row_index != row as u64 || q.column != column || q.dataset != hh
-                }) {
-                    quality.push(DataQuality::new(
-                        hh,
-                        row as u64,
-                        column,
-                        Problem::NullValue,
-                        None,
-                    ));
-                }
+                null_unless_reported(row, column, quality);
                 roster_problems.push(column);
             }
         }
-        if status == Some(HouseholdStatus::PhasingOut) && phase_out_until[row].is_none() {
+        if status == Some(HouseholdStatus::PhasingOut) && self.phase_out_until[row].is_none() {
             quality.push(DataQuality::new(
-                hh,
+                HOUSEHOLDS,
                 row as u64,
                 "phase_out_until",
                 Problem::MissingPhaseOutUntil,
@@ -406,155 +462,231 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             ));
             roster_problems.push("phase_out_until");
         }
-        out.push(Household {
+        Some(Household {
             row_index: row as u64,
             household_id: id.to_string(),
             region_code: region.unwrap_or_default(),
             area,
             program,
             status,
-            tier: tiers.get(row),
-            single_person_coverage: single.get(row).unwrap_or(false),
-            benefit_start: benefit_start[row],
-            phase_out_until: phase_out_until[row],
-            monthly_benefit: benefit[row],
-            last_review_date: last_review[row],
+            tier: self.tiers.get(row),
+            single_person_coverage: self.single.get(row).unwrap_or(false),
+            benefit_start: self.benefit_start[row],
+            phase_out_until: self.phase_out_until[row],
+            monthly_benefit: self.benefit[row],
+            last_review_date: self.last_review[row],
             members: Vec::new(),
             roster_problems,
-        });
-    });
-    for (kept, q) in chunks {
-        roster.households.extend(kept);
-        quality.extend(q);
+        })
     }
+}
 
-    // Rows whose amounts failed to parse in load: their income is unknown.
-    let mut unreadable = vec![false; members.height()];
+const HOUSEHOLDS: Dataset = Dataset::Households;
+const MEMBERS: Dataset = Dataset::Members;
+
+/// A `null_value` problem for a household's empty code column, unless the
+/// column's value was already reported (as an unknown code).
+fn null_unless_reported(row: usize, column: &'static str, quality: &mut Vec<DataQuality>) {
+    if quality
+        .last()
+        .is_none_or(|q| q.row_index != row as u64 || q.column != column || q.dataset != HOUSEHOLDS)
+    {
+        quality.push(DataQuality::new(
+            HOUSEHOLDS,
+            row as u64,
+            column,
+            Problem::NullValue,
+            None,
+        ));
+    }
+}
+
+/// Members whose declared amounts failed to parse in load: their income is
+/// unknown, so their household's decision is a person's.
+fn unreadable_amounts(members: usize, quality: &[DataQuality]) -> Vec<bool> {
+    let mut unreadable = vec![false; members];
     for q in quality
         .iter()
-        .filter(|q| q.dataset == Dataset::Members && q.problem == Problem::BadMoney)
+        .filter(|q| q.dataset == MEMBERS && q.problem == Problem::BadMoney)
     {
         if let Some(flag) = unreadable.get_mut(q.row_index as usize) {
             *flag = true;
         }
     }
+    unreadable
+}
 
-    let md = Dataset::Members;
-    let hh_ids = members.text("household_id");
-    let names = members.text("name");
-    let id_numbers = members.text("id_number");
-    let relations = members.text("relation");
-    let covered = members.boolean("covered");
-    let grades = members.int("disability_grade");
-    let severe = members.boolean("severe_illness");
-    let labor = members.text("labor_capacity");
-    let school = members.boolean("in_school");
-    let money = |c| members.money_by_row(c);
-    let [wage, business, property, transfer, pension, medical, education] = [
-        "declared_wage",
-        "declared_business",
-        "declared_property_income",
-        "declared_transfer",
-        "declared_basic_pension",
-        "declared_medical_expense",
-        "declared_education_expense",
-    ]
-    .map(money);
-    // Net business and property income may be negative (a loss); the others may not.
-    let non_negative =
-        |row: usize, column: &'static str, v: Option<Decimal>, quality: &mut Vec<DataQuality>| {
-            let v = v.unwrap_or_default();
-            if v.is_sign_negative() && !v.is_zero() {
-                quality.push(DataQuality::new(
-                    md,
-                    row as u64,
-                    column,
-                    Problem::NegativeAmount,
-                    Some(v.to_string()),
-                ));
-                Decimal::ZERO
-            } else {
-                v
-            }
-        };
+/// The declared amounts of `members`, in [`Declared`]'s order.
+const DECLARED: [&str; 7] = [
+    "declared_wage",
+    "declared_business",
+    "declared_property_income",
+    "declared_transfer",
+    "declared_basic_pension",
+    "declared_medical_expense",
+    "declared_education_expense",
+];
 
-    let households_so_far = &roster.households;
-    let chunks = rows_in_chunks(members.height(), |row, out, quality| {
-        let hh_id = hh_ids.get(row).map(str::trim).unwrap_or("");
+/// The columns of `members`, read once; `M` reads one declared amount.
+struct MemberColumns<'a, M> {
+    table: &'a Table,
+    household_ids: &'a StringChunked,
+    names: &'a StringChunked,
+    id_numbers: &'a StringChunked,
+    relations: &'a StringChunked,
+    covered: &'a BooleanChunked,
+    grades: &'a Int64Chunked,
+    severe: &'a BooleanChunked,
+    labor: &'a StringChunked,
+    school: &'a BooleanChunked,
+    declared: [M; 7],
+}
+
+/// The columns of `members`, read once.
+fn member_columns<'a>(
+    table: &'a Table,
+) -> MemberColumns<'a, impl Fn(usize) -> Option<Decimal> + Sync + 'a> {
+    MemberColumns {
+        table,
+        household_ids: table.text("household_id"),
+        names: table.text("name"),
+        id_numbers: table.text("id_number"),
+        relations: table.text("relation"),
+        covered: table.boolean("covered"),
+        grades: table.int("disability_grade"),
+        severe: table.boolean("severe_illness"),
+        labor: table.text("labor_capacity"),
+        school: table.boolean("in_school"),
+        declared: DECLARED.map(|c| table.money_by_row(c)),
+    }
+}
+
+impl<M: Fn(usize) -> Option<Decimal>> MemberColumns<'_, M> {
+    /// The member of `row`, or `None` (and a problem) for a row whose
+    /// household is not on the roster.
+    fn member(
+        &self,
+        row: usize,
+        by_id: &PlHashMap<&str, u32>,
+        households: &[Household],
+        quality: &mut Vec<DataQuality>,
+    ) -> Option<Member> {
+        let hh_id = self.household_ids.get(row).map(str::trim).unwrap_or("");
         let Some(&household) = by_id.get(hh_id) else {
+            let value = Some(hh_id.to_string());
             quality.push(DataQuality::new(
-                md,
+                MEMBERS,
                 row as u64,
                 "household_id",
                 Problem::UnknownHousehold,
-                Some(hh_id.to_string()),
+                value,
             ));
-            return;
+            return None;
         };
-        let raw_id = id_numbers.get(row);
+        let raw_id = self.id_numbers.get(row);
         let id = normalize_id(raw_id);
-        id_problems(md, "id_number", row, raw_id, &id, quality);
-        let name = names.get(row).map(str::to_string);
-        let name_norm = name_of(md, "name", row, names.get(row), quality);
-        let single_person = households_so_far[household as usize].single_person_coverage;
-        let is_covered = match covered.get(row) {
-            Some(c) => c,
-            None => {
-                quality.push(DataQuality::new(
-                    md,
-                    row as u64,
-                    "covered",
-                    Problem::NullValue,
-                    None,
-                ));
-                !single_person
-            }
-        };
-        let disability_grade = match grades.get(row) {
-            Some(g @ 1..=4) => Some(g),
-            Some(g) => {
-                quality.push(DataQuality::new(
-                    md,
-                    row as u64,
-                    "disability_grade",
-                    Problem::OutOfRange,
-                    Some(g.to_string()),
-                ));
-                None
-            }
-            None => None,
-        };
-        let declared = Declared {
-            wage: non_negative(row, "declared_wage", wage(row), quality),
-            business: business(row).unwrap_or_default(),
-            property_income: property(row).unwrap_or_default(),
-            transfer: non_negative(row, "declared_transfer", transfer(row), quality),
-            basic_pension: non_negative(row, "declared_basic_pension", pension(row), quality),
-            medical_expense: non_negative(row, "declared_medical_expense", medical(row), quality),
-            education_expense: non_negative(
-                row,
-                "declared_education_expense",
-                education(row),
-                quality,
-            ),
-        };
-        out.push(Member {
+        id_problems(MEMBERS, "id_number", row, raw_id, &id, quality);
+        let name = self.names.get(row).map(str::to_string);
+        let name_norm = name_of(MEMBERS, "name", row, self.names.get(row), quality);
+        let covered = self.covered.get(row).unwrap_or_else(|| {
+            quality.push(DataQuality::new(
+                MEMBERS,
+                row as u64,
+                "covered",
+                Problem::NullValue,
+                None,
+            ));
+            // Unknown: covered, unless 单人保 covers one member only.
+            !households[household as usize].single_person_coverage
+        });
+        let disability_grade = disability_grade(row, self.grades.get(row), quality);
+        let declared = self.declared(row, quality);
+        let t = self.table;
+        Some(Member {
             row_index: row as u64,
             household,
             name,
             name_norm,
             id,
-            relation: code(members, "relation", row, relations.get(row), quality),
-            covered: is_covered,
+            relation: code(t, "relation", row, self.relations.get(row), quality),
+            covered,
             disability_grade,
-            severe_illness: severe.get(row).unwrap_or(false),
-            labor_capacity: code(members, "labor_capacity", row, labor.get(row), quality),
-            in_school: school.get(row).unwrap_or(false),
+            severe_illness: self.severe.get(row).unwrap_or(false),
+            labor_capacity: code(t, "labor_capacity", row, self.labor.get(row), quality),
+            in_school: self.school.get(row).unwrap_or(false),
             declared,
-        });
-    });
-    // Member indices and each household's list follow roster order: in
-    // order, after the parallel part.
+        })
+    }
+
+    /// The declared amounts of `row`. Net business and property income may
+    /// be negative (a loss); the others may not (a problem, read as zero).
+    fn declared(&self, row: usize, quality: &mut Vec<DataQuality>) -> Declared {
+        let [wage, business, property, transfer, pension, medical, education] =
+            std::array::from_fn(|k| (self.declared[k])(row));
+        let mut non_negative =
+            |k: usize, v: Option<Decimal>| non_negative(row, DECLARED[k], v, quality);
+        Declared {
+            wage: non_negative(0, wage),
+            business: business.unwrap_or_default(),
+            property_income: property.unwrap_or_default(),
+            transfer: non_negative(3, transfer),
+            basic_pension: non_negative(4, pension),
+            medical_expense: non_negative(5, medical),
+            education_expense: non_negative(6, education),
+        }
+    }
+}
+
+/// A declared amount that may not be negative: a negative one is a problem
+/// and reads as zero; a missing one is zero.
+fn non_negative(
+    row: usize,
+    column: &'static str,
+    v: Option<Decimal>,
+    quality: &mut Vec<DataQuality>,
+) -> Decimal {
+    let v = v.unwrap_or_default();
+    if v.is_sign_negative() && !v.is_zero() {
+        quality.push(DataQuality::new(
+            MEMBERS,
+            row as u64,
+            column,
+            Problem::NegativeAmount,
+            Some(v.to_string()),
+        ));
+        Decimal::ZERO
+    } else {
+        v
+    }
+}
+
+/// A disability grade of 1–4; any other is a problem and reads as none.
+fn disability_grade(row: usize, grade: Option<i64>, quality: &mut Vec<DataQuality>) -> Option<i64> {
+    match grade {
+        Some(g @ 1..=4) => Some(g),
+        Some(g) => {
+            quality.push(DataQuality::new(
+                MEMBERS,
+                row as u64,
+                "disability_grade",
+                Problem::OutOfRange,
+                Some(g.to_string()),
+            ));
+            None
+        }
+        None => None,
+    }
+}
+
+/// Appends the members of each chunk to the roster and to their
+/// households' lists, in roster order (after the parallel part); a member
+/// with an unreadable amount makes its household's roster entry unusable.
+fn attach_members(
+    roster: &mut Roster,
+    chunks: Vec<(Vec<Member>, Vec<DataQuality>)>,
+    unreadable: &[bool],
+    quality: &mut Vec<DataQuality>,
+) {
     for (kept, q) in chunks {
         quality.extend(q);
         for m in kept {
@@ -568,20 +700,21 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
             roster.members.push(m);
         }
     }
+}
 
-    for h in &mut roster.households {
-        if h.members.is_empty() {
-            quality.push(DataQuality::new(
-                hh,
-                h.row_index,
-                "household_id",
-                Problem::NoMembers,
-                Some(h.household_id.clone()),
-            ));
-            h.roster_problems.push("members");
-        }
+/// A household without members is a problem and cannot be decided.
+fn flag_empty_households(households: &mut [Household], quality: &mut Vec<DataQuality>) {
+    for h in households.iter_mut().filter(|h| h.members.is_empty()) {
+        let value = Some(h.household_id.clone());
+        quality.push(DataQuality::new(
+            HOUSEHOLDS,
+            h.row_index,
+            "household_id",
+            Problem::NoMembers,
+            value,
+        ));
+        h.roster_problems.push("members");
     }
-    roster
 }
 
 /// Normalises who each row of a linked extract is about.
@@ -778,4 +911,201 @@ fn required_code<T: FromStr>(
         return None;
     }
     code(table, column, row, value, quality)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::*;
+    use rust_decimal_macros::dec;
+
+    fn problems(quality: &[DataQuality]) -> Vec<(u64, &str, &str)> {
+        quality
+            .iter()
+            .map(|q| (q.row_index, q.column, q.problem.code()))
+            .collect()
+    }
+
+    #[test]
+    fn the_first_row_of_a_household_id_is_its_household_and_later_ones_are_duplicates() {
+        let ids = StringChunked::from_iter([Some("H1"), Some(" H1 "), None, Some(" "), Some("H2")]);
+        let (by_id, kinds) = household_index(&ids);
+        use HouseholdRow::*;
+        assert_eq!(kinds, [Kept, DuplicateId, NullId, NullId, Kept]);
+        assert_eq!((by_id["H1"], by_id["H2"], by_id.len()), (0, 1, 2));
+    }
+
+    #[test]
+    fn an_empty_code_is_a_null_value_unless_it_was_reported_as_unknown() {
+        let mut quality = vec![DataQuality::new(
+            HOUSEHOLDS,
+            3,
+            "area",
+            Problem::UnknownCode,
+            None,
+        )];
+        null_unless_reported(3, "area", &mut quality);
+        null_unless_reported(3, "program", &mut quality);
+        null_unless_reported(4, "area", &mut quality);
+        assert_eq!(
+            problems(&quality),
+            [
+                (3, "area", "unknown_code"),
+                (3, "program", "null_value"),
+                (4, "area", "null_value")
+            ]
+        );
+    }
+
+    #[test]
+    fn members_with_an_unreadable_amount_are_flagged_and_no_others() {
+        let quality = [
+            DataQuality::new(MEMBERS, 1, "declared_wage", Problem::BadMoney, None),
+            DataQuality::new(HOUSEHOLDS, 2, "monthly_benefit", Problem::BadMoney, None),
+            DataQuality::new(MEMBERS, 2, "declared_wage", Problem::NegativeAmount, None),
+            DataQuality::new(MEMBERS, 9, "declared_wage", Problem::BadMoney, None),
+        ];
+        assert_eq!(unreadable_amounts(3, &quality), [false, true, false]);
+    }
+
+    #[test]
+    fn a_negative_declared_amount_is_a_problem_read_as_zero() {
+        let mut quality = Vec::new();
+        assert_eq!(
+            non_negative(0, "declared_wage", Some(dec!(-1)), &mut quality),
+            dec!(0)
+        );
+        assert_eq!(
+            non_negative(1, "declared_wage", None, &mut quality),
+            dec!(0)
+        );
+        assert_eq!(
+            non_negative(2, "declared_wage", Some(dec!(5.50)), &mut quality),
+            dec!(5.50)
+        );
+        assert_eq!(
+            problems(&quality),
+            [(0, "declared_wage", "negative_amount")]
+        );
+    }
+
+    #[test]
+    fn a_disability_grade_outside_one_to_four_is_a_problem_read_as_none() {
+        let mut quality = Vec::new();
+        let grades: Vec<_> = [Some(0), Some(2), Some(5), None]
+            .into_iter()
+            .enumerate()
+            .map(|(row, g)| disability_grade(row, g, &mut quality))
+            .collect();
+        assert_eq!(grades, [None, Some(2), None, None]);
+        assert_eq!(
+            problems(&quality),
+            [
+                (0, "disability_grade", "out_of_range"),
+                (2, "disability_grade", "out_of_range")
+            ]
+        );
+    }
+
+    #[test]
+    fn members_join_their_households_in_roster_order_and_an_empty_household_is_flagged() {
+        let mut roster = Roster {
+            households: vec![
+                Household::bare("H1", "512022"),
+                Household::bare("H2", "512022"),
+                Household::bare("H3", "512022"),
+            ],
+            members: Vec::new(),
+        };
+        let chunks = vec![
+            (vec![Member::bare(0, 1), Member::bare(1, 0)], Vec::new()),
+            (vec![Member::bare(2, 1), Member::bare(3, 1)], Vec::new()),
+        ];
+        let (unreadable, mut quality) = ([false, false, true, true], Vec::new());
+        attach_members(&mut roster, chunks, &unreadable, &mut quality);
+        flag_empty_households(&mut roster.households, &mut quality);
+        let h = &roster.households;
+        assert_eq!(
+            (&h[0].members[..], &h[1].members[..]),
+            (&[1][..], &[0, 2, 3][..])
+        );
+        assert_eq!(h[1].roster_problems, ["declared amounts"], "flagged once");
+        assert_eq!(h[2].roster_problems, ["members"]);
+        assert_eq!(problems(&quality), [(0, "household_id", "no_members")]);
+    }
+
+    /// The whole roster from loaded tables: a duplicated household, a
+    /// member of an unknown household, an unknown `covered` in 单人保.
+    #[test]
+    fn the_roster_keeps_first_households_and_records_every_dropped_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, mut df: DataFrame| {
+            let file = std::fs::File::create(dir.path().join(name)).unwrap();
+            ParquetWriter::new(file).finish(&mut df).unwrap();
+        };
+        write(
+            "households.parquet",
+            df!(
+                "household_id" => ["H1", "H1", "H2"],
+                "region_code" => ["512022101001", "512022101001", "512022102003"],
+                "area" => ["urban", "urban", "rural"],
+                "program" => ["urban_dibao", "urban_dibao", "rural_dibao"],
+                "status" => ["active", "active", "active"],
+                "tier" => [None::<i64>, None, None],
+                "single_person_coverage" => [false, false, true],
+                "benefit_start" => ["2023-01-01", "2023-01-01", "2023-01-01"],
+                "phase_out_until" => [None::<&str>, None, None],
+                "monthly_benefit" => ["500.00", "500.00", "300.00"],
+                "last_review_date" => [None::<&str>, None, None],
+            )
+            .unwrap(),
+        );
+        write(
+            "members.parquet",
+            df!(
+                "household_id" => ["H1", "H9", "H2"],
+                "name" => ["王芳", "李强", "张三"],
+                "id_number" => ["11010519491231002X", "", "110105194912310037"],
+                "relation" => ["head", "head", "head"],
+                "covered" => [Some(true), Some(true), None],
+                "disability_grade" => [None::<i64>, None, None],
+                "severe_illness" => [false, false, false],
+                "labor_capacity" => ["full", "full", "none"],
+                "in_school" => [false, false, false],
+                "declared_wage" => [0.0f64, 0.0, 0.0],
+                "declared_business" => [0.0f64, 0.0, 0.0],
+                "declared_property_income" => [0.0f64, 0.0, 0.0],
+                "declared_transfer" => [0.0f64, 0.0, 0.0],
+                "declared_basic_pension" => [0.0f64, 0.0, 0.0],
+                "declared_medical_expense" => [0.0f64, 0.0, 0.0],
+                "declared_education_expense" => [0.0f64, 0.0, 0.0],
+            )
+            .unwrap(),
+        );
+        let data = crate::load::discover(dir.path()).unwrap();
+        let mut quality = Vec::new();
+        let read = |d, q: &mut Vec<DataQuality>| data.read(d, q).unwrap().unwrap();
+        let households = read(Dataset::Households, &mut quality);
+        let members = read(Dataset::Members, &mut quality);
+        let roster = roster(&households, &members, &mut quality);
+        let ids: Vec<&str> = roster
+            .households
+            .iter()
+            .map(|h| h.household_id.as_str())
+            .collect();
+        assert_eq!(ids, ["H1", "H2"]);
+        assert_eq!(roster.members.len(), 2);
+        assert!(
+            !roster.members[1].covered,
+            "unknown `covered` in 单人保: not covered"
+        );
+        let found = problems(&quality);
+        for p in [
+            (1, "household_id", "duplicate_household_id"),
+            (1, "household_id", "unknown_household"),
+            (2, "covered", "null_value"),
+        ] {
+            assert!(found.contains(&p), "{p:?} not in {found:?}");
+        }
+    }
 }

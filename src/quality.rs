@@ -59,6 +59,17 @@ impl Problem {
         ids.chain(names).chain(Problem::OTHERS)
     }
 
+    /// A problem the normaliser fixed without losing information: the value
+    /// still identifies its person. Every other problem leaves a value
+    /// unusable.
+    pub fn is_repaired(self) -> bool {
+        match self {
+            Problem::Id(p) => p.is_repaired(),
+            Problem::Name(p) => p.is_repaired(),
+            _ => false,
+        }
+    }
+
     /// The problem whose `data_quality.problem` code is `code`.
     pub fn from_code(code: &str) -> Option<Problem> {
         Problem::all().find(|p| p.code() == code)

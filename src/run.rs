@@ -1,24 +1,24 @@
-//! The pipeline of one `hedui run`, stage by stage, with timings.
+//! One `hedui run`: the stages of `stages.rs` in order, with per-stage
+//! timings into run.json, and each output written as soon as what it needs
+//! exists, on its own thread, so that writing overlaps the later stages.
 
 use crate::calendar::RunMonth;
-use crate::decide::{decide, Action, Decision};
-use crate::evidence::{self, Evidence, Holdings};
-use crate::income::Income;
-use crate::link::{self, DatasetLinks, Link, MatchStatus, MemberIndex};
-use crate::load::{self, InputFile, LoadError};
-use crate::near_relatives;
-use crate::normalise::{self, Household, Roster};
-use crate::output::{self, HouseholdResult, OutputError, Staging};
+use crate::evidence::Evidence;
+use crate::link::{DatasetLinks, MatchStatus, MemberIndex};
+use crate::load::{self, LoadError};
+use crate::normalise::{self, Roster};
+use crate::output::run_json::{self, ExtractTiming, StageClock};
+use crate::output::{self, HouseholdResult, OutputError, RunJson, Staging};
+use crate::parallel::drop_in_parallel;
 use crate::policy::{PolicyError, PolicySet, Resolved};
 use crate::progress::{Progress, Quiet, Stage};
 use crate::quality::DataQuality;
 use crate::report;
-use crate::rules::{self, Assessment, Finding, RuleId};
 use crate::schema::Dataset;
-use rayon::prelude::*;
-use rust_decimal::Decimal;
-use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::stages::{self, Frames, InputFiles};
+use crate::verdict::Action;
+use polars::prelude::DataFrame;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -65,24 +65,41 @@ pub enum RunError {
     Output(#[from] OutputError),
 }
 
-/// Stage, milliseconds, rows, and the peak memory so far (KiB) at its end.
-struct Timings(Vec<(&'static str, f64, usize, Option<u64>)>, Instant);
-
-impl Timings {
-    fn lap(&mut self, stage: &'static str, rows: usize) {
-        let now = Instant::now();
-        self.0.push((
-            stage,
-            (now - self.1).as_secs_f64() * 1000.0,
-            rows,
-            memory_kib("VmHWM:"),
-        ));
-        self.1 = now;
-    }
-}
-
 pub fn run(req: &RunRequest) -> Result<RunSummary, RunError> {
     run_with_progress(req, &Quiet)
+}
+
+/// An output written: its name, rows, and the thread's milliseconds.
+type Written = (&'static str, usize, f64);
+
+/// Times `write`, which returns the rows it wrote.
+fn timed(
+    name: &'static str,
+    write: impl FnOnce() -> Result<usize, OutputError>,
+) -> Result<Written, OutputError> {
+    let clock = Instant::now();
+    let rows = write()?;
+    Ok((name, rows, run_json::ms_since(clock)))
+}
+
+/// What every stage after linking reads, unchanged, of the run.
+struct Shared<'a> {
+    req: &'a RunRequest,
+    policies: &'a PolicySet,
+    data: &'a load::Discovered,
+    staging: &'a Staging,
+    progress: &'a dyn Progress,
+    roster: &'a Roster,
+    params: &'a [Option<Arc<Resolved>>],
+}
+
+/// What linking hands to the stages after it.
+struct AfterLinking {
+    index: MemberIndex,
+    evidence: Evidence,
+    quality: Vec<DataQuality>,
+    inputs: InputFiles,
+    extract_timings: Vec<ExtractTiming>,
 }
 
 /// [`run`], reporting its stages to `progress`.
@@ -91,310 +108,67 @@ pub fn run_with_progress(
     progress: &dyn Progress,
 ) -> Result<RunSummary, RunError> {
     let started = Instant::now();
-    let mut t = Timings(Vec::new(), started);
+    let mut clock = StageClock::start();
     let policies = PolicySet::load_dir(&req.policies)?;
     let data = load::discover(&req.data)?;
     // Fail before any work if the output cannot be replaced.
     let staging = Staging::new(&req.out)?;
-    t.lap("discover", 0);
+    clock.lap("discover", 0);
 
-    // Households and members are read side by side; their problems are
-    // kept in that order.
     let mut quality: Vec<DataQuality> = Vec::new();
     progress.start(Stage::Load, 2);
-    let mut roster_tables = in_parallel(&[Dataset::Households, Dataset::Members], |&d| {
-        let mut q = Vec::new();
-        data.read(d, &mut q)
-            .map(|t| (t.expect("the roster is required"), q))
-    })
-    .into_iter();
-    let (households, q) = roster_tables.next().expect("households")?;
-    quality.extend(q);
-    let (members, q) = roster_tables.next().expect("members")?;
-    quality.extend(q);
-    let mut inputs: BTreeMap<Dataset, Vec<InputFile>> = BTreeMap::new();
-    inputs.insert(Dataset::Households, households.files.clone());
-    inputs.insert(Dataset::Members, members.files.clone());
+    let tables = stages::load_roster(&data, &mut quality)?;
+    let mut inputs = tables.files();
     progress.advance(2);
-    t.lap("load_roster", households.height() + members.height());
+    clock.lap("load_roster", tables.rows());
 
-    let roster = normalise::roster(&households, &members, &mut quality);
-    drop((households, members));
-    let params = resolve_params(&policies, &roster, req.month)?;
-    t.lap("normalise_roster", roster.members.len());
+    let roster = normalise::roster(&tables.households, &tables.members, &mut quality);
+    drop(tables);
+    let regions = roster.households.iter().map(|h| h.region_code.as_str());
+    let params = policies.resolve_each(regions, req.month)?;
+    clock.lap("normalise_roster", roster.members.len());
 
-    // Every file of every extract is one unit of work (read, person keys,
-    // link, holdings), run in parallel; results are merged in dataset and
-    // file order, so the outcome does not depend on the thread count. Only
-    // the files in flight are in memory as frames.
-    let units: Vec<(Dataset, usize)> = Dataset::LINKED
-        .iter()
-        .flat_map(|&d| (0..data.parts(d).unwrap_or(0)).map(move |k| (d, k)))
-        .collect();
-    let thresholds = link_thresholds(&params);
-    progress.start(Stage::Link, units.len() as u64);
-    // The member index is built while the first files are read (reading
-    // needs no index; a part waits for it only to link).
-    let index = Built::default();
-    let mut index_quality = Vec::new();
-    let parts = std::thread::scope(|scope| {
-        scope.spawn(|| index.build(|| MemberIndex::new(&roster, &mut index_quality)));
-        in_parallel(&units, |&(dataset, k)| {
-            link_part(&data, dataset, k, &index, &roster, &thresholds)
-        })
-    });
-    let mut index = index.into_inner();
-    index.release_fuzzy();
-    quality.extend(index_quality);
-    quality.reserve(
-        parts
-            .iter()
-            .map(|p| p.as_ref().map_or(0, |p| p.quality.len()))
-            .sum(),
-    );
-    let mut parts = parts.into_iter();
-    let mut evidence = Evidence::new(roster.households.len());
-    let mut holdings = Vec::with_capacity(units.len());
-    let mut links: Vec<DatasetLinks> = Vec::new();
-    let mut extract_rows = 0;
-    let mut extract_detail = Vec::new();
-    for dataset in Dataset::LINKED {
-        let Some(n) = data.parts(dataset) else {
-            continue;
-        };
-        let mut dataset_links = DatasetLinks {
-            dataset,
-            rows: 0,
-            links: Vec::new(),
-            stats: Default::default(),
-        };
-        let mut files = Vec::with_capacity(n);
-        let mut thread_ms = PartTimes::default();
-        for _ in 0..n {
-            let part = parts.next().expect("one result per unit")?;
-            progress.advance(1);
-            dataset_links.rows += part.rows;
-            dataset_links.links.extend(part.links);
-            dataset_links.stats.add(&part.link_stats);
-            files.extend(part.files);
-            quality.extend(part.quality);
-            holdings.push(part.holdings);
-            thread_ms.add(&part.times);
-        }
-        extract_rows += dataset_links.rows;
-        extract_detail.push(json!({
-            "dataset": dataset.name(),
-            "rows": dataset_links.rows,
-            "linked": dataset_links.links.len(),
-            "files": n,
-            "link": dataset_links.stats,
-            "thread_ms": thread_ms,
-        }));
-        inputs.insert(dataset, files);
-        links.push(dataset_links);
-    }
-    evidence.add_all(&roster, holdings);
-    t.lap("load_link_extracts", extract_rows);
+    let thresholds = stages::link_thresholds(&params);
+    let linked = stages::link_extracts(&data, &roster, &thresholds, &mut quality, progress)?;
+    inputs.extend(linked.files);
+    let evidence = stages::file_holdings(&roster, linked.holdings);
+    clock.lap("load_link_extracts", linked.rows);
 
+    let shared = Shared {
+        req,
+        policies: &policies,
+        data: &data,
+        staging: &staging,
+        progress,
+        roster: &roster,
+        params: &params,
+    };
+    let after = AfterLinking {
+        index: linked.index,
+        evidence,
+        quality,
+        inputs,
+        extract_timings: linked.timings,
+    };
+    let links = linked.links;
     // `matches` (one row per extract row, the biggest output) needs only the
     // roster and the links: it is written on its own thread from here on,
     // beside the stages that follow.
     let (matches_written, rest) = std::thread::scope(|scope| {
         let matches = scope.spawn(|| {
-            let clock = Instant::now();
-            let rows = output::write_matches(&staging, &roster, &links)?;
-            Ok::<_, OutputError>(("matches", rows, ms_since(clock)))
+            timed("matches", || {
+                output::write_matches(&staging, &roster, &links)
+            })
         });
-        let rest = (|| -> Result<_, RunError> {
-            let mut registers = normalise::Registers::default();
-            let mut register_rows = 0;
-            for dataset in [Dataset::Staff, Dataset::Kinship, Dataset::Filings] {
-                let Some(table) = data.read(dataset, &mut quality)? else {
-                    continue;
-                };
-                match dataset {
-                    Dataset::Staff => registers.staff = normalise::staff(&table, &mut quality),
-                    Dataset::Kinship => {
-                        registers.kinship = normalise::kinship(&table, &mut quality)
-                    }
-                    _ => registers.filings = normalise::filings(&table, &mut quality),
-                }
-                evidence.supplied.insert(dataset);
-                register_rows += table.height();
-                inputs.insert(dataset, table.files.clone());
-            }
-            let kin = near_relatives::join(&roster, &index, &registers, &mut quality);
-            t.lap("near_relatives", register_rows);
-            // Peak memory: what is no longer needed goes before the next stage.
-            drop(index);
-            // Every problem is known now (the rules find none): `data_quality`
-            // is written beside the rules, and the reports keep only its counts.
-            let data_quality_rows = quality.len();
-            let mut quality_table = output::quality_frame(&mut quality);
-            let quality_counts = output::quality_counts_frame(&quality);
-            drop(std::mem::take(&mut quality));
-            let staging = &staging;
-            let quality_written = scope.spawn(move || {
-                let clock = Instant::now();
-                staging.write_parquet("data_quality", &mut quality_table)?;
-                Ok::<_, OutputError>(("data_quality", quality_table.height(), ms_since(clock)))
-            });
-
-            progress.start(Stage::Rules, roster.households.len() as u64);
-            // Each household's holdings are dropped once it is assessed (they
-            // are in its findings then), so the results take their place in
-            // memory; only `supplied` is read afterwards.
-            let holdings = std::mem::take(&mut evidence.households);
-            let supplied = &evidence.supplied;
-            let results: Vec<HouseholdResult> = roster
-                .households
-                .par_iter()
-                .zip(holdings)
-                .enumerate()
-                .inspect(|_| progress.advance(1))
-                .map(|(i, (h, holdings))| match &params[i] {
-                    Some(p) => {
-                        let assessment = rules::assess(
-                            &roster,
-                            h,
-                            &holdings,
-                            rules::Kin {
-                                household: &kin[i],
-                                staff: &registers.staff,
-                            },
-                            supplied,
-                            &p.params,
-                            req.month,
-                        );
-                        let decision = decide(&roster, h, &assessment, &p.params, req.month);
-                        HouseholdResult {
-                            assessment,
-                            decision,
-                        }
-                    }
-                    None => unresolvable(h),
-                })
-                .collect();
-            t.lap("rules_decide", results.len());
-            drop(kin);
-
-            let counts = counts(&results, &links);
-            let conflicts_found = results
-                .iter()
-                .flat_map(|r| &r.assessment.near_relatives)
-                .filter(|p| p.conflict.is_some())
-                .count();
-            // The tables are built side by side; then the assessments and the
-            // problems are dropped, since the frames hold all the outputs need.
-            let ((decisions, findings), (conflicts, review_due)) = rayon::join(
-                || {
-                    rayon::join(
-                        || output::decisions_frame(&roster, &results),
-                        || output::findings_frame(&roster, &results),
-                    )
-                },
-                || {
-                    rayon::join(
-                        || output::near_relative_frame(&roster, &registers.staff, &results),
-                        || output::review_due_frame(&roster, &results),
-                    )
-                },
-            );
-            drop_in_parallel(results);
-            t.lap("output_frames", decisions.height());
-
-            let not_checked: Vec<&'static str> = rules::RULES
-                .iter()
-                .filter(|r| r.needs.is_some_and(|d| !evidence.supplied.contains(&d)))
-                .map(|r| r.id.code())
-                .collect();
-            let summary = RunSummary {
-                out: req.out.clone(),
-                households: roster.households.len(),
-                actions: counts.0,
-                findings: findings.height(),
-                near_relative_pairs: conflicts.height(),
-                near_relative_conflicts: conflicts_found,
-                review_due: review_due.height(),
-                matches: counts.1,
-                data_quality: data_quality_rows,
-                not_checked,
-                seconds: 0.0,
-            };
-            // The five tables as Parquet on one thread, the reports (which
-            // read the same frames) meanwhile.
-            progress.start(Stage::Write, 0);
-            let tables = [
-                ("decisions", &decisions),
-                ("findings", &findings),
-                ("near_relative_conflicts", &conflicts),
-                ("review_due", &review_due),
-            ];
-            let lists = report::Lists {
-                decisions: &decisions,
-                findings: &findings,
-                data_quality: &quality_counts,
-                near_relative_conflicts: Some(&conflicts),
-                review_due: Some(&review_due),
-            };
-            // report.html reads the inputs and policies of run.json, no timings.
-            let run_json = run_json(
-                req,
-                &policies,
-                &params,
-                &inputs,
-                &evidence,
-                &summary,
-                &extract_detail,
-            );
-            let (written, reports) = std::thread::scope(|scope| {
-                let written = scope.spawn(|| {
-                    tables
-                        .iter()
-                        .map(|(name, frame)| {
-                            let clock = Instant::now();
-                            // A shallow copy: the reports read the frame meanwhile.
-                            staging.write_parquet(name, &mut (*frame).clone())?;
-                            Ok((*name, frame.height(), ms_since(clock)))
-                        })
-                        .collect::<Result<Vec<_>, OutputError>>()
-                });
-                let clock = Instant::now();
-                let reports = report::write(&staging, &lists, &roster, &run_json, progress)
-                    .map(|_| ("reports", decisions.height(), ms_since(clock)));
-                (
-                    written.join().expect("the Parquet writer panicked"),
-                    reports,
-                )
-            });
-            let mut written = written?;
-            written.push(
-                quality_written
-                    .join()
-                    .expect("the Parquet writer panicked")?,
-            );
-            written.push(reports?);
-            Ok((summary, written, run_json))
-        })();
+        let rest = after_linking(scope, &shared, &mut clock, after, &links);
         (matches.join().expect("the matches writer panicked"), rest)
     });
     let (mut summary, mut written, mut run_json) = rest?;
     written.insert(2, matches_written?);
-    t.lap("write_outputs", written.iter().map(|w| w.1).sum());
+    clock.lap("write_outputs", written.iter().map(|w| w.1).sum());
     summary.seconds = started.elapsed().as_secs_f64();
-    let output_detail: Vec<serde_json::Value> = written
-        .iter()
-        .map(|(name, rows, ms)| json!({"output": name, "rows": rows, "thread_ms": (ms * 10.0).round() / 10.0}))
-        .collect();
-    run_json["timings"] = json!(t
-        .0
-        .iter()
-        .map(|(stage, ms, rows, peak)| json!({"stage": stage, "ms": (ms * 10.0).round() / 10.0, "rows": rows, "peak_rss_kib": peak}))
-        .collect::<Vec<_>>());
-    // Per output table: rows and the thread time to build and write it.
-    run_json["output_timings"] = json!(output_detail);
-    run_json["peak_rss_kib"] = json!(memory_kib("VmHWM:"));
-    staging.write_json("run.json", &run_json)?;
+    add_timings(&mut run_json, clock, &written);
+    staging.write_json("run.json", &run_json.to_value())?;
     staging.commit()?;
     let Roster {
         households,
@@ -407,416 +181,249 @@ pub fn run_with_progress(
     Ok(summary)
 }
 
-/// Frees `items` on every core: millions of small allocations took a few
-/// tenths of a second on one core while the other waited.
-fn drop_in_parallel<T: Send>(items: Vec<T>) {
-    items.into_par_iter().for_each(drop);
-}
-
-/// `f` over `items` on as many threads as rayon's pool has (so
-/// `RAYON_NUM_THREADS` rules here too), results in item order. Not rayon's
-/// tasks: a rayon worker that waits for polars' own pool starts another item
-/// meanwhile, and then more files than threads would be in memory at once.
-/// Each thread of a pool of its own takes the next item until none is left.
-/// The pool lives as long as the process: what its threads allocate (the
-/// holdings' strings) is freed later on other threads, and freeing into a
-/// finished thread's memory cost 0.7 s of CPU at 1M households.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
-    let pool = POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(rayon::current_num_threads())
-            .thread_name(|i| format!("hedui-part-{i}"))
-            .build()
-            .expect("threads for reading files")
-    });
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = pool.current_num_threads().min(items.len().max(1));
-    let mut done: Vec<(usize, R)> = pool
-        .broadcast(|ctx| {
-            let mut out = Vec::new();
-            if ctx.index() >= threads {
-                return out;
-            }
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(item) = items.get(i) else {
-                    return out;
-                };
-                out.push((i, f(item)));
-            }
+/// The near-relative join, the rules and every output but `matches`;
+/// `data_quality` is written on a thread of `scope` beside the rules.
+fn after_linking<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    shared: &Shared<'env>,
+    clock: &mut StageClock,
+    after: AfterLinking,
+    links: &[DatasetLinks],
+) -> Result<(RunSummary, Vec<Written>, RunJson), RunError> {
+    let AfterLinking {
+        index,
+        mut evidence,
+        mut quality,
+        mut inputs,
+        extract_timings,
+    } = after;
+    let mut kin = stages::near_relatives(shared.data, shared.roster, &index, &mut quality)?;
+    evidence.supplied.extend(kin.files.keys());
+    inputs.extend(std::mem::take(&mut kin.files));
+    clock.lap("near_relatives", kin.rows);
+    // Peak memory: what is no longer needed goes before the next stage.
+    drop(index);
+    // Every problem is known now (the rules find none): `data_quality` is
+    // written beside the rules, and the reports keep only its counts.
+    let data_quality_rows = quality.len();
+    let mut quality_table = output::quality_frame(&mut quality);
+    let quality_counts = output::quality_counts_frame(&quality);
+    drop(quality);
+    let staging = shared.staging;
+    let quality_written = scope.spawn(move || {
+        timed("data_quality", || {
+            staging.write_parquet("data_quality", &mut quality_table)?;
+            Ok(quality_table.height())
         })
-        .into_iter()
-        .flatten()
-        .collect();
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
-}
+    });
 
-/// A value one thread builds while others wait for it. If the builder
-/// panics, the waiters panic too instead of waiting for ever.
-struct Built<T> {
-    value: std::sync::OnceLock<T>,
-    done: std::sync::Mutex<bool>,
-    ready: std::sync::Condvar,
-}
-
-impl<T> Default for Built<T> {
-    fn default() -> Self {
-        Built {
-            value: std::sync::OnceLock::new(),
-            done: std::sync::Mutex::new(false),
-            ready: std::sync::Condvar::new(),
-        }
-    }
-}
-
-impl<T> Built<T> {
-    fn build(&self, f: impl FnOnce() -> T) {
-        /// Wakes the waiters when building ends, by returning or unwinding.
-        struct Done<'a, T>(&'a Built<T>);
-        impl<T> Drop for Done<'_, T> {
-            fn drop(&mut self) {
-                *self.0.done.lock().unwrap_or_else(|e| e.into_inner()) = true;
-                self.0.ready.notify_all();
-            }
-        }
-        let _done = Done(self);
-        let _ = self.value.set(f());
-    }
-
-    fn wait(&self) -> &T {
-        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
-        while !*done {
-            done = self.ready.wait(done).unwrap_or_else(|e| e.into_inner());
-        }
-        self.value
-            .get()
-            .expect("the thread building this value panicked")
-    }
-
-    fn into_inner(self) -> T {
-        self.value
-            .into_inner()
-            .expect("the thread building this value panicked")
-    }
-}
-
-/// One file of an extract, read, linked and turned into holdings.
-struct LinkedPart {
-    rows: usize,
-    /// Links with dataset-wide row indices.
-    links: Vec<Link>,
-    link_stats: link::LinkStats,
-    holdings: Holdings,
-    files: Vec<InputFile>,
-    quality: Vec<DataQuality>,
-    times: PartTimes,
-}
-
-/// Milliseconds one thread spent on each step of a part (summed over parts
-/// in run.json: steps of different parts overlap in time).
-#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
-struct PartTimes {
-    read: f64,
-    person_keys: f64,
-    link: f64,
-    evidence: f64,
-}
-
-impl PartTimes {
-    fn add(&mut self, other: &PartTimes) {
-        self.read += other.read;
-        self.person_keys += other.person_keys;
-        self.link += other.link;
-        self.evidence += other.evidence;
-    }
-}
-
-fn link_part(
-    data: &load::Discovered,
-    dataset: Dataset,
-    k: usize,
-    index: &Built<MemberIndex>,
-    roster: &Roster,
-    thresholds: &[link::Thresholds],
-) -> Result<LinkedPart, LoadError> {
-    let mut clock = Instant::now();
-    let mut lap = || {
-        let now = Instant::now();
-        let ms = (now - clock).as_secs_f64() * 1000.0;
-        clock = now;
-        ms
-    };
-    let mut quality = Vec::new();
-    let mut times = PartTimes::default();
-    let table = data.read_part(dataset, k, &mut quality)?;
-    times.read = lap();
-    let keys = normalise::person_keys(&table, &mut quality);
-    times.person_keys = lap();
-    let mut part_links = link::link_dataset(index.wait(), roster, &keys, thresholds);
-    drop(keys);
-    for l in &mut part_links.links {
-        l.row_index += table.first_row;
-    }
-    times.link = lap();
-    let holdings = evidence::read(&table, &part_links.links, &mut quality);
-    times.evidence = lap();
-    Ok(LinkedPart {
-        rows: table.height(),
-        links: part_links.links,
-        link_stats: part_links.stats,
+    // Only `supplied` of the evidence is read after the rules.
+    let holdings = std::mem::take(&mut evidence.households);
+    let (roster, month) = (shared.roster, shared.req.month);
+    let results = stages::assess(
+        roster,
         holdings,
-        files: table.files,
-        quality,
-        times,
+        &evidence.supplied,
+        &kin,
+        shared.params,
+        month,
+        shared.progress,
+    );
+    clock.lap("rules_decide", results.len());
+    drop(std::mem::take(&mut kin.households));
+
+    let counts = Counts::of(&results, links);
+    // The assessments go once the frames hold all the outputs need.
+    let frames = stages::frames(roster, &kin.registers.staff, &results);
+    drop_in_parallel(results);
+    clock.lap("output_frames", frames.decisions.height());
+
+    let summary = counts.summary(shared, &frames, &evidence.supplied, data_quality_rows);
+    // report.html reads the inputs and policies of run.json, no timings.
+    let run_json = describe_run(
+        shared,
+        &inputs,
+        &evidence.supplied,
+        &summary,
+        extract_timings,
+    );
+    let (tables, reports) = write_tables_and_reports(shared, &frames, &quality_counts, &run_json);
+    let mut written = tables?;
+    written.push(
+        quality_written
+            .join()
+            .expect("the Parquet writer panicked")?,
+    );
+    written.push(reports?);
+    Ok((summary, written, run_json))
+}
+
+/// The four tables as Parquet on one thread, the reports (which read the
+/// same frames) meanwhile.
+fn write_tables_and_reports(
+    shared: &Shared,
+    frames: &Frames,
+    quality_counts: &DataFrame,
+    run_json: &RunJson,
+) -> (
+    Result<Vec<Written>, OutputError>,
+    Result<Written, OutputError>,
+) {
+    shared.progress.start(Stage::Write, 0);
+    let tables = [
+        ("decisions", &frames.decisions),
+        ("findings", &frames.findings),
+        ("near_relative_conflicts", &frames.near_relative_conflicts),
+        ("review_due", &frames.review_due),
+    ];
+    let lists = report::Lists {
+        decisions: &frames.decisions,
+        findings: &frames.findings,
+        data_quality: quality_counts,
+        near_relative_conflicts: Some(&frames.near_relative_conflicts),
+        review_due: Some(&frames.review_due),
+    };
+    std::thread::scope(|scope| {
+        let written = scope.spawn(|| {
+            tables
+                .iter()
+                .map(|&(name, frame)| {
+                    timed(name, || {
+                        // A shallow copy: the reports read the frame meanwhile.
+                        shared.staging.write_parquet(name, &mut frame.clone())?;
+                        Ok(frame.height())
+                    })
+                })
+                .collect::<Result<Vec<_>, OutputError>>()
+        });
+        let (roster, progress) = (shared.roster, shared.progress);
+        let reports = timed("reports", || {
+            report::write(shared.staging, &lists, roster, run_json, progress)
+                .map(|_| frames.decisions.height())
+        });
+        (
+            written.join().expect("the Parquet writer panicked"),
+            reports,
+        )
     })
 }
 
-/// Params for each household (roster order); `None` where the region code is
-/// unusable. A region no policy file fully covers is an error.
-fn resolve_params(
-    policies: &PolicySet,
-    roster: &Roster,
-    month: RunMonth,
-) -> Result<Vec<Option<Arc<Resolved>>>, PolicyError> {
-    let mut by_region: HashMap<&str, Arc<Resolved>> = HashMap::new();
-    let mut out = Vec::with_capacity(roster.households.len());
-    for h in &roster.households {
-        if h.region_code.is_empty() {
-            out.push(None);
-            continue;
-        }
-        if !by_region.contains_key(h.region_code.as_str()) {
-            by_region.insert(
-                &h.region_code,
-                Arc::new(policies.resolve(&h.region_code, month)?),
-            );
-        }
-        out.push(Some(by_region[h.region_code.as_str()].clone()));
-    }
-    Ok(out)
+/// Counts of the run: households per action, extract rows per match status,
+/// near-relative pairs with a conflict.
+struct Counts {
+    actions: BTreeMap<&'static str, usize>,
+    matches: BTreeMap<&'static str, usize>,
+    near_relative_conflicts: usize,
 }
 
-/// Each household's link thresholds (`match_accept`, `match_review`); the
-/// shipped defaults where no policy applies (such a household is reviewed
-/// by hand anyway).
-fn link_thresholds(params: &[Option<Arc<Resolved>>]) -> Vec<link::Thresholds> {
-    use rust_decimal::prelude::ToPrimitive;
-    params
+impl Counts {
+    fn of(results: &[HouseholdResult], links: &[DatasetLinks]) -> Counts {
+        let mut actions: BTreeMap<&'static str, usize> =
+            Action::ALL.iter().map(|a| (a.code(), 0)).collect();
+        for r in results {
+            *actions.entry(r.decision.action.code()).or_default() += 1;
+        }
+        let mut matches: BTreeMap<&'static str, usize> = [
+            MatchStatus::Matched,
+            MatchStatus::Review,
+            MatchStatus::Unmatched,
+        ]
         .iter()
-        .map(|p| match p {
-            Some(p) => link::Thresholds {
-                accept: p.params.match_accept.to_f64().unwrap_or(1.0),
-                review: p.params.match_review.to_f64().unwrap_or(1.0),
-            },
-            None => link::Thresholds::DEFAULT,
-        })
-        .collect()
-}
-
-/// A household whose region code is unusable: no policy applies, so only
-/// manual review is possible.
-fn unresolvable(h: &Household) -> HouseholdResult {
-    let finding = Finding::household(
-        RuleId::DataQuality,
-        Action::ManualReview,
-        format!("花名册字段不可用：{}", h.roster_problems.join("、")),
-    );
-    let income = Income {
-        living_members: 0,
-        members: Vec::new(),
-        rigid_expenses: Decimal::ZERO,
-        household_income: Decimal::ZERO,
-        declared_only_income: Decimal::ZERO,
-    };
-    HouseholdResult {
-        assessment: Assessment {
-            findings: vec![finding],
-            living: h.members.clone(),
-            standard: Decimal::ZERO,
-            income,
-            financial_assets: Decimal::ZERO,
-            not_checked: Vec::new(),
-            near_relatives: Vec::new(),
-            review_due: None,
-        },
-        decision: Decision {
-            action: Action::ManualReview,
-            reasons: vec![RuleId::DataQuality],
-            phase_out_until: None,
-            covered_id_number: None,
-            confidence: 1.0,
-        },
-    }
-}
-
-type Counts = (BTreeMap<&'static str, usize>, BTreeMap<&'static str, usize>);
-
-fn counts(results: &[HouseholdResult], links: &[DatasetLinks]) -> Counts {
-    let mut actions: BTreeMap<&'static str, usize> =
-        Action::ALL.iter().map(|a| (a.code(), 0)).collect();
-    for r in results {
-        *actions.entry(r.decision.action.code()).or_default() += 1;
-    }
-    let mut matches: BTreeMap<&'static str, usize> = [
-        MatchStatus::Matched,
-        MatchStatus::Review,
-        MatchStatus::Unmatched,
-    ]
-    .iter()
-    .map(|s| (s.code(), 0))
-    .collect();
-    for l in links {
-        for link in &l.links {
-            *matches.entry(link.status.code()).or_default() += 1;
+        .map(|s| (s.code(), 0))
+        .collect();
+        for l in links {
+            for link in &l.links {
+                *matches.entry(link.status.code()).or_default() += 1;
+            }
+            *matches.entry(MatchStatus::Unmatched.code()).or_default() += l.rows - l.links.len();
         }
-        *matches.entry(MatchStatus::Unmatched.code()).or_default() += l.rows - l.links.len();
+        let near_relative_conflicts = results
+            .iter()
+            .flat_map(|r| &r.assessment.near_relatives)
+            .filter(|p| p.conflict.is_some())
+            .count();
+        Counts {
+            actions,
+            matches,
+            near_relative_conflicts,
+        }
     }
-    (actions, matches)
+
+    fn summary(
+        self,
+        shared: &Shared,
+        frames: &Frames,
+        supplied: &BTreeSet<Dataset>,
+        data_quality: usize,
+    ) -> RunSummary {
+        RunSummary {
+            out: shared.req.out.clone(),
+            households: shared.roster.households.len(),
+            actions: self.actions,
+            findings: frames.findings.height(),
+            near_relative_pairs: frames.near_relative_conflicts.height(),
+            near_relative_conflicts: self.near_relative_conflicts,
+            review_due: frames.review_due.height(),
+            matches: self.matches,
+            data_quality,
+            not_checked: crate::rules::not_checked(supplied)
+                .map(|(r, _)| r.code)
+                .collect(),
+            seconds: 0.0,
+        }
+    }
 }
 
 /// `run.json` without the stage and output timings, which are added once
 /// every output is written (report.html reads this, and has no timings).
-#[allow(clippy::too_many_arguments)]
-fn run_json(
-    req: &RunRequest,
-    policies: &PolicySet,
-    params: &[Option<Arc<Resolved>>],
-    inputs: &BTreeMap<Dataset, Vec<InputFile>>,
-    evidence: &Evidence,
+fn describe_run(
+    shared: &Shared,
+    inputs: &InputFiles,
+    supplied: &BTreeSet<Dataset>,
     summary: &RunSummary,
-    extract_detail: &[serde_json::Value],
-) -> serde_json::Value {
-    let datasets: serde_json::Map<String, serde_json::Value> = Dataset::ALL
-        .iter()
-        .map(|d| {
-            let value = match inputs.get(d) {
-                Some(files) => json!({
-                    "supplied": true,
-                    "rows": files.iter().map(|f| f.rows).sum::<usize>(),
-                    "files": files,
-                }),
-                None => json!({ "supplied": false }),
-            };
-            (d.name().to_string(), value)
-        })
-        .collect();
-    // Distinct parameter sets, in order of first use, with how many households use each.
-    // Counted per shared `Arc` (one per region code) first, then equal sets
-    // merged: comparing every household's set field by field took 0.2 s at
-    // 1M households, and run.json is built twice.
-    let mut arc_index: HashMap<*const Resolved, usize> = HashMap::new();
-    let mut by_arc: Vec<(Arc<Resolved>, usize)> = Vec::new();
-    for p in params.iter().flatten() {
-        let i = *arc_index.entry(Arc::as_ptr(p)).or_insert_with(|| {
-            by_arc.push((p.clone(), 0));
-            by_arc.len() - 1
-        });
-        by_arc[i].1 += 1;
+    extract_timings: Vec<ExtractTiming>,
+) -> RunJson {
+    let owned =
+        |counts: &BTreeMap<&str, usize>| counts.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    let req = shared.req;
+    RunJson {
+        engine: run_json::Engine {
+            name: "hedui".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        run_month: req.month.to_string(),
+        data_dir: req.data.display().to_string(),
+        inputs: run_json::inputs(inputs),
+        policies: run_json::policies(&req.policies, shared.policies, shared.params),
+        rules: run_json::rules(supplied),
+        counts: run_json::Counts {
+            households: summary.households,
+            actions: owned(&summary.actions),
+            findings: summary.findings,
+            near_relative_pairs: summary.near_relative_pairs,
+            near_relative_conflicts: summary.near_relative_conflicts,
+            review_due: summary.review_due,
+            matches: owned(&summary.matches),
+            data_quality: summary.data_quality,
+        },
+        extract_timings,
+        ..RunJson::default()
     }
-    let mut sets: Vec<(Arc<Resolved>, usize)> = Vec::new();
-    for (r, n) in by_arc {
-        match sets.iter_mut().find(|(s, _)| **s == *r) {
-            Some((_, m)) => *m += n,
-            None => sets.push((r, n)),
-        }
-    }
-    let periods_used: BTreeSet<(String, String, Option<String>)> = sets
-        .iter()
-        .flat_map(|(r, _)| {
-            r.sources
-                .iter()
-                .map(|s| (s.file.clone(), s.from.to_string(), s.reference.clone()))
-        })
-        .collect();
-    let not_checked: Vec<serde_json::Value> = rules::RULES
-        .iter()
-        .filter_map(|r| {
-            let d = r.needs.filter(|d| !evidence.supplied.contains(d))?;
-            Some(json!({ "rule": r.id.code(), "dataset": d.name(), "reason": format!("dataset `{}` ({}) was not supplied", d.name(), d.label_zh()) }))
-        })
-        .collect();
-    json!({
-        "engine": { "name": "hedui", "version": env!("CARGO_PKG_VERSION") },
-        "run_month": req.month.to_string(),
-        "data_dir": req.data.display().to_string(),
-        "inputs": datasets,
-        "policies": {
-            "dir": req.policies.display().to_string(),
-            "files": policies.files(),
-            "periods_used": periods_used.iter().map(|(f, from, r)| json!({"file": f, "from": from, "reference": r})).collect::<Vec<_>>(),
-            "parameter_sets": sets.iter().map(|(r, n)| json!({"households": n, "params": r.params, "sources": r.sources})).collect::<Vec<_>>(),
-        },
-        "rules": {
-            "checked": rules::RULES.iter().filter(|r| r.needs.is_none_or(|d| evidence.supplied.contains(&d))).map(|r| r.id.code()).collect::<Vec<_>>(),
-            "not_checked": not_checked,
-        },
-        "counts": {
-            "households": summary.households,
-            "actions": summary.actions,
-            "findings": summary.findings,
-            "near_relative_pairs": summary.near_relative_pairs,
-            "near_relative_conflicts": summary.near_relative_conflicts,
-            "review_due": summary.review_due,
-            "matches": summary.matches,
-            "data_quality": summary.data_quality,
-        },
-        // Per extract: files, rows, linked rows, and the thread time of each
-        // step summed over its files (files run in parallel, so these add up
-        // to more than `load_link_extracts`' wall time).
-        "extract_timings": extract_detail.iter().map(|d| {
-            let mut d = d.clone();
-            if let Some(ms) = d.get_mut("thread_ms").and_then(|v| v.as_object_mut()) {
-                for v in ms.values_mut() {
-                    *v = json!((v.as_f64().unwrap_or(0.0) * 10.0).round() / 10.0);
-                }
-            }
-            d
-        }).collect::<Vec<_>>(),
-    })
 }
 
-fn ms_since(clock: Instant) -> f64 {
-    clock.elapsed().as_secs_f64() * 1000.0
-}
-
-/// A memory figure of this process from `/proc/self/status` in KiB
-/// (`VmHWM:` the peak resident set so far); `None` where there is no such
-/// file (not Linux). run.json's is taken before run.json is written, so it
-/// covers the whole run.
-fn memory_kib(key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Built;
-
-    #[test]
-    fn waiters_get_the_built_value_or_a_panic_never_a_hang() {
-        let built: Built<u32> = Built::default();
-        let seen = std::thread::scope(|s| {
-            let waiter = s.spawn(|| *built.wait());
-            s.spawn(|| built.build(|| 7));
-            waiter.join().unwrap()
-        });
-        assert_eq!(seen, 7);
-
-        let broken: Built<u32> = Built::default();
-        std::thread::scope(|s| {
-            let waiter = s.spawn(|| *broken.wait());
-            let builder = s.spawn(|| broken.build(|| panic!("no index")));
-            assert!(builder.join().is_err());
-            assert!(waiter.join().is_err(), "the waiter must panic, not wait");
-        });
-    }
+/// The stage and output timings and the peak memory, once every output but
+/// run.json is written.
+fn add_timings(run_json: &mut RunJson, clock: StageClock, written: &[Written]) {
+    run_json.timings = Some(clock.into_timings());
+    run_json.output_timings = Some(
+        written
+            .iter()
+            .map(|&(name, rows, ms)| run_json::OutputTiming {
+                output: name.to_string(),
+                rows,
+                thread_ms: run_json::tenths(ms),
+            })
+            .collect(),
+    );
+    run_json.peak_rss_kib = Some(run_json::peak_rss_kib());
 }

@@ -5,7 +5,6 @@
 //! binding; change them only with the contract.
 
 use std::fmt;
-use std::str::FromStr;
 
 /// Declares an enumeration of the contract: each variant has its code (used
 /// in Parquet) and its Chinese label (accepted on input as an alias, used in
@@ -31,24 +30,26 @@ macro_rules! code_enum {
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownCode;
+        impl std::str::FromStr for $name {
+            type Err = $crate::schema::UnknownCode;
             /// Accepts the code or the Chinese label, ignoring surrounding spaces
             /// and the case of the code.
-            fn from_str(s: &str) -> Result<Self, UnknownCode> {
+            fn from_str(s: &str) -> Result<Self, $crate::schema::UnknownCode> {
                 let t = s.trim();
                 $(
                     if t.eq_ignore_ascii_case($code) || t == $label { return Ok($name::$variant); }
                 )+
-                Err(UnknownCode { kind: stringify!($name), value: s.to_string() })
+                Err($crate::schema::UnknownCode { kind: stringify!($name), value: s.to_string() })
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.code()) }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.code()) }
         }
     };
 }
+/// For the engine's own code ↔ label enumerations outside the contract.
+pub(crate) use code_enum;
 
 /// A value that is neither a code nor a label of its enumeration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -238,7 +239,9 @@ const fn opt(name: &'static str, kind: ColumnKind) -> ColumnSpec {
 
 use ColumnKind::*;
 
-/// The datasets of a data directory.
+/// The datasets of a data directory. Declaration order is the contract's
+/// (the roster, the extracts, the registers); what each dataset is — name,
+/// label, role, columns — is its row in [`DATASETS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dataset {
     Households,
@@ -254,197 +257,317 @@ pub enum Dataset {
     Filings,
 }
 
-/// Optional person columns every agency extract (and `deaths`) may carry.
-const PERSON_EXTRA: [ColumnSpec; 2] = [
+/// What a dataset is to the engine, and so how it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The roster (`households`, `members`): required, read whole, and
+    /// normalised into households and members.
+    Roster,
+    /// An agency extract: each row one holding of one person, keyed by these
+    /// person columns; read file by file, linked to members, and turned into
+    /// `evidence` holdings. May be absent in a month (its rules are then not
+    /// checked).
+    Extract {
+        name: &'static str,
+        id: &'static str,
+    },
+    /// A register read whole for the near-relative join; may be absent.
+    Register,
+}
+
+/// One dataset of the contract.
+pub struct DatasetSpec {
+    pub dataset: Dataset,
+    /// File or directory name in the data directory.
+    pub name: &'static str,
+    pub label_zh: &'static str,
+    pub role: Role,
+    /// The contract's columns, in contract order (an extract's optional
+    /// person columns, [`PERSON_EXTRA`], follow them).
+    pub columns: &'static [ColumnSpec],
+}
+
+/// Optional person columns every agency extract may carry.
+pub const PERSON_EXTRA: [ColumnSpec; 2] = [
     opt("person_birth_date", Date),
     opt("person_region_code", Text),
 ];
 
-impl Dataset {
-    pub const ALL: [Dataset; 11] = [
-        Dataset::Households,
-        Dataset::Members,
-        Dataset::Deposits,
-        Dataset::Vehicles,
-        Dataset::Properties,
-        Dataset::Businesses,
-        Dataset::Payroll,
-        Dataset::Deaths,
-        Dataset::Staff,
-        Dataset::Kinship,
-        Dataset::Filings,
-    ];
+/// The dataset table: one row per dataset, in [`Dataset`] order (checked
+/// when compiling).
+pub const DATASETS: [DatasetSpec; 11] = [
+    DatasetSpec {
+        dataset: Dataset::Households,
+        name: "households",
+        label_zh: "救助对象与申请/监测对象",
+        role: Role::Roster,
+        columns: &[
+            col("household_id", Text),
+            col("region_code", Text),
+            col("area", Code),
+            col("program", Code),
+            col("status", Code),
+            col("tier", Int),
+            col("single_person_coverage", Bool),
+            col("benefit_start", Date),
+            col("phase_out_until", Date),
+            col("monthly_benefit", Money),
+            col("last_review_date", Date),
+        ],
+    },
+    DatasetSpec {
+        dataset: Dataset::Members,
+        name: "members",
+        label_zh: "家庭成员",
+        role: Role::Roster,
+        columns: &[
+            col("household_id", Text),
+            col("name", Text),
+            col("id_number", Text),
+            col("relation", Code),
+            col("covered", Bool),
+            col("disability_grade", Int),
+            col("severe_illness", Bool),
+            col("labor_capacity", Code),
+            col("in_school", Bool),
+            col("declared_wage", Money),
+            col("declared_business", Money),
+            col("declared_property_income", Money),
+            col("declared_transfer", Money),
+            col("declared_basic_pension", Money),
+            col("declared_medical_expense", Money),
+            col("declared_education_expense", Money),
+        ],
+    },
+    DatasetSpec {
+        dataset: Dataset::Deposits,
+        name: "deposits",
+        label_zh: "银行存款及金融资产",
+        role: Role::Extract {
+            name: "holder_name",
+            id: "holder_id_number",
+        },
+        columns: &[
+            col("holder_name", Text),
+            col("holder_id_number", Text),
+            col("institution", Text),
+            col("account_no", Text),
+            col("asset_type", Code),
+            col("balance", Money),
+            col("as_of", Date),
+        ],
+    },
+    DatasetSpec {
+        dataset: Dataset::Vehicles,
+        name: "vehicles",
+        label_zh: "车辆登记",
+        role: Role::Extract {
+            name: "owner_name",
+            id: "owner_id_number",
+        },
+        columns: &[
+            col("owner_name", Text),
+            col("owner_id_number", Text),
+            col("plate_no", Text),
+            col("vehicle_type", Code),
+            col("use_nature", Code),
+            col("status", Code),
+            col("first_registered", Date),
+            col("assessed_value", Money),
+        ],
+    },
+    DatasetSpec {
+        dataset: Dataset::Properties,
+        name: "properties",
+        label_zh: "不动产登记",
+        role: Role::Extract {
+            name: "owner_name",
+            id: "owner_id_number",
+        },
+        columns: &[
+            col("owner_name", Text),
+            col("owner_id_number", Text),
+            col("unit_no", Text),
+            col("location", Text),
+            col("usage", Code),
+            col("area_m2", Float),
+            col("share", Float),
+            col("status", Code),
+            col("registered", Date),
+        ],
+    },
+    DatasetSpec {
+        dataset: Dataset::Businesses,
+        name: "businesses",
+        label_zh: "市场主体登记",
+        role: Role::Extract {
+            name: "person_name",
+            id: "person_id_number",
+        },
+        columns: &[
+            col("entity_name", Text),
+            col("credit_code", Text),
+            col("entity_type", Code),
+            col("person_name", Text),
+            col("person_id_number", Text),
+            col("role", Code),
+            col("registered_capital", Money),
+            col("status", Code),
+            col("established", Date),
+        ],
+    },
+    DatasetSpec {
+        dataset: Dataset::Payroll,
+        name: "payroll",
+        label_zh: "财政供养人员工资",
+        role: Role::Extract {
+            name: "person_name",
+            id: "person_id_number",
+        },
+        columns: &[
+            col("person_name", Text),
+            col("person_id_number", Text),
+            col("employer", Text),
+            col("staffing", Code),
+            col("gross_monthly_pay", Money),
+            col("pay_month", Date),
+        ],
+    },
+    DatasetSpec {
+        dataset: Dataset::Deaths,
+        name: "deaths",
+        label_zh: "死亡/火化",
+        role: Role::Extract {
+            name: "name",
+            id: "id_number",
+        },
+        columns: &[
+            col("name", Text),
+            col("id_number", Text),
+            col("date_of_death", Date),
+            col("source", Code),
+        ],
+    },
+    DatasetSpec {
+        dataset: Dataset::Staff,
+        name: "staff",
+        label_zh: "经办人员及村居干部",
+        role: Role::Register,
+        columns: &[
+            col("name", Text),
+            col("id_number", Text),
+            col("role", Code),
+            col("region_code", Text),
+        ],
+    },
+    DatasetSpec {
+        dataset: Dataset::Kinship,
+        name: "kinship",
+        label_zh: "亲属关系",
+        role: Role::Register,
+        columns: &[
+            col("person_a_id_number", Text),
+            col("person_a_name", Text),
+            col("person_b_id_number", Text),
+            col("person_b_name", Text),
+            col("relation_of_b_to_a", Code),
+            col("source", Code),
+        ],
+    },
+    DatasetSpec {
+        dataset: Dataset::Filings,
+        name: "filings",
+        label_zh: "近亲属备案",
+        role: Role::Register,
+        columns: &[
+            col("household_id", Text),
+            col("staff_id_number", Text),
+            col("relation", Code),
+            col("filed_on", Date),
+        ],
+    },
+];
 
-    /// The extracts whose rows are linked to members and written to `matches`.
-    pub const LINKED: [Dataset; 6] = [
-        Dataset::Deposits,
-        Dataset::Vehicles,
-        Dataset::Properties,
-        Dataset::Businesses,
-        Dataset::Payroll,
-        Dataset::Deaths,
-    ];
+const _: () = {
+    let mut i = 0;
+    while i < DATASETS.len() {
+        assert!(
+            DATASETS[i].dataset as usize == i,
+            "DATASETS out of Dataset order"
+        );
+        i += 1;
+    }
+};
+
+/// How many datasets are extracts.
+const EXTRACTS: usize = {
+    let (mut i, mut n) = (0, 0);
+    while i < DATASETS.len() {
+        if matches!(DATASETS[i].role, Role::Extract { .. }) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
+
+impl Dataset {
+    pub const ALL: [Dataset; DATASETS.len()] = {
+        let mut all = [Dataset::Households; DATASETS.len()];
+        let mut i = 0;
+        while i < DATASETS.len() {
+            all[i] = DATASETS[i].dataset;
+            i += 1;
+        }
+        all
+    };
+
+    /// The extracts whose rows are linked to members and written to
+    /// `matches`, in dataset order.
+    pub const LINKED: [Dataset; EXTRACTS] = {
+        let mut linked = [Dataset::Households; EXTRACTS];
+        let (mut i, mut n) = (0, 0);
+        while i < DATASETS.len() {
+            if matches!(DATASETS[i].role, Role::Extract { .. }) {
+                linked[n] = DATASETS[i].dataset;
+                n += 1;
+            }
+            i += 1;
+        }
+        linked
+    };
+
+    /// The dataset's row in [`DATASETS`].
+    pub fn spec(self) -> &'static DatasetSpec {
+        &DATASETS[self as usize]
+    }
 
     /// File or directory name in the data directory.
     pub fn name(self) -> &'static str {
-        match self {
-            Dataset::Households => "households",
-            Dataset::Members => "members",
-            Dataset::Deposits => "deposits",
-            Dataset::Vehicles => "vehicles",
-            Dataset::Properties => "properties",
-            Dataset::Businesses => "businesses",
-            Dataset::Payroll => "payroll",
-            Dataset::Deaths => "deaths",
-            Dataset::Staff => "staff",
-            Dataset::Kinship => "kinship",
-            Dataset::Filings => "filings",
-        }
+        self.spec().name
     }
 
     pub fn label_zh(self) -> &'static str {
-        match self {
-            Dataset::Households => "救助对象与申请/监测对象",
-            Dataset::Members => "家庭成员",
-            Dataset::Deposits => "银行存款及金融资产",
-            Dataset::Vehicles => "车辆登记",
-            Dataset::Properties => "不动产登记",
-            Dataset::Businesses => "市场主体登记",
-            Dataset::Payroll => "财政供养人员工资",
-            Dataset::Deaths => "死亡/火化",
-            Dataset::Staff => "经办人员及村居干部",
-            Dataset::Kinship => "亲属关系",
-            Dataset::Filings => "近亲属备案",
-        }
+        self.spec().label_zh
     }
 
-    /// `households` and `members` must exist; any other may be absent in a month.
+    /// The roster must exist; any other dataset may be absent in a month.
     pub fn is_required(self) -> bool {
-        matches!(self, Dataset::Households | Dataset::Members)
+        self.spec().role == Role::Roster
     }
 
     /// The person columns (name, id) an extract row is keyed by.
     pub fn person_columns(self) -> Option<(&'static str, &'static str)> {
-        match self {
-            Dataset::Deposits => Some(("holder_name", "holder_id_number")),
-            Dataset::Vehicles | Dataset::Properties => Some(("owner_name", "owner_id_number")),
-            Dataset::Businesses | Dataset::Payroll => Some(("person_name", "person_id_number")),
-            Dataset::Deaths | Dataset::Staff | Dataset::Members => Some(("name", "id_number")),
-            _ => None,
+        match self.spec().role {
+            Role::Extract { name, id } => Some((name, id)),
+            Role::Roster | Role::Register => None,
         }
     }
 
     /// The contract's columns of this dataset, in contract order.
     pub fn columns(self) -> Vec<ColumnSpec> {
-        let mut cols: Vec<ColumnSpec> = match self {
-            Dataset::Households => vec![
-                col("household_id", Text),
-                col("region_code", Text),
-                col("area", Code),
-                col("program", Code),
-                col("status", Code),
-                col("tier", Int),
-                col("single_person_coverage", Bool),
-                col("benefit_start", Date),
-                col("phase_out_until", Date),
-                col("monthly_benefit", Money),
-                col("last_review_date", Date),
-            ],
-            Dataset::Members => vec![
-                col("household_id", Text),
-                col("name", Text),
-                col("id_number", Text),
-                col("relation", Code),
-                col("covered", Bool),
-                col("disability_grade", Int),
-                col("severe_illness", Bool),
-                col("labor_capacity", Code),
-                col("in_school", Bool),
-                col("declared_wage", Money),
-                col("declared_business", Money),
-                col("declared_property_income", Money),
-                col("declared_transfer", Money),
-                col("declared_basic_pension", Money),
-                col("declared_medical_expense", Money),
-                col("declared_education_expense", Money),
-            ],
-            Dataset::Deposits => vec![
-                col("holder_name", Text),
-                col("holder_id_number", Text),
-                col("institution", Text),
-                col("account_no", Text),
-                col("asset_type", Code),
-                col("balance", Money),
-                col("as_of", Date),
-            ],
-            Dataset::Vehicles => vec![
-                col("owner_name", Text),
-                col("owner_id_number", Text),
-                col("plate_no", Text),
-                col("vehicle_type", Code),
-                col("use_nature", Code),
-                col("status", Code),
-                col("first_registered", Date),
-                col("assessed_value", Money),
-            ],
-            Dataset::Properties => vec![
-                col("owner_name", Text),
-                col("owner_id_number", Text),
-                col("unit_no", Text),
-                col("location", Text),
-                col("usage", Code),
-                col("area_m2", Float),
-                col("share", Float),
-                col("status", Code),
-                col("registered", Date),
-            ],
-            Dataset::Businesses => vec![
-                col("entity_name", Text),
-                col("credit_code", Text),
-                col("entity_type", Code),
-                col("person_name", Text),
-                col("person_id_number", Text),
-                col("role", Code),
-                col("registered_capital", Money),
-                col("status", Code),
-                col("established", Date),
-            ],
-            Dataset::Payroll => vec![
-                col("person_name", Text),
-                col("person_id_number", Text),
-                col("employer", Text),
-                col("staffing", Code),
-                col("gross_monthly_pay", Money),
-                col("pay_month", Date),
-            ],
-            Dataset::Deaths => vec![
-                col("name", Text),
-                col("id_number", Text),
-                col("date_of_death", Date),
-                col("source", Code),
-            ],
-            Dataset::Staff => vec![
-                col("name", Text),
-                col("id_number", Text),
-                col("role", Code),
-                col("region_code", Text),
-            ],
-            Dataset::Kinship => vec![
-                col("person_a_id_number", Text),
-                col("person_a_name", Text),
-                col("person_b_id_number", Text),
-                col("person_b_name", Text),
-                col("relation_of_b_to_a", Code),
-                col("source", Code),
-            ],
-            Dataset::Filings => vec![
-                col("household_id", Text),
-                col("staff_id_number", Text),
-                col("relation", Code),
-                col("filed_on", Date),
-            ],
-        };
-        if Dataset::LINKED.contains(&self) {
+        let mut cols = self.spec().columns.to_vec();
+        if self.person_columns().is_some() {
             cols.extend(PERSON_EXTRA);
         }
         cols

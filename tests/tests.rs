@@ -15,3 +15,5 @@ mod linkage;
 mod outputs;
 #[path = "it/report.rs"]
 mod report;
+#[path = "it/scenarios.rs"]
+mod scenarios;

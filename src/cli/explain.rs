@@ -9,13 +9,13 @@
 //! are in the run's internal `findings` and `matches` tables.
 
 use anyhow::{bail, Context};
-use hedui::decide::Action;
 use hedui::link::score;
 use hedui::link::{
     BirthDateLevel, IdLevel, Levels, MatchMethod, MatchStatus, NameLevel, RegionLevel,
 };
 use hedui::schema::Dataset;
 use hedui::text::mask_id;
+use hedui::verdict::Action;
 use polars::prelude::{ChunkCompareEq, DataFrame, DataType, ParquetReader, SerReader};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -54,15 +54,15 @@ fn float(df: &DataFrame, column: &str, row: usize) -> Option<f64> {
 }
 
 fn action_label(code: &str) -> String {
-    match Action::ALL.iter().find(|a| a.code() == code) {
+    match Action::from_code(code) {
         Some(a) => format!("{}（{code}）", a.label_zh()),
         None => code.to_string(),
     }
 }
 
 fn rule_label(code: &str) -> String {
-    match hedui::rules::RULES.iter().find(|r| r.id.code() == code) {
-        Some(r) => format!("{code} {}", r.id.label_zh()),
+    match hedui::verdict::RuleId::from_code(code) {
+        Some(r) => format!("{code} {}", r.label_zh()),
         None => code.to_string(),
     }
 }
@@ -144,13 +144,8 @@ fn member_name(members: &hedui::load::Table, id: &str) -> Option<String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let run_json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(args.out.join("run.json")).with_context(|| {
-            format!("{} is not a finished run (no run.json)", args.out.display())
-        })?,
-    )
-    .context("reading run.json")?;
-    let data_dir = PathBuf::from(run_json["data_dir"].as_str().unwrap_or_default());
+    let run_json = hedui::output::RunJson::read(&args.out.join("run.json"))
+        .with_context(|| format!("{} is not a finished run", args.out.display()))?;
     let decisions = rows_of(&read(&args.out.join("decisions.parquet"))?, &args.household)?;
     if decisions.height() == 0 {
         bail!(
@@ -160,36 +155,65 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     let findings = rows_of(&read(&args.out.join("findings.parquet"))?, &args.household)?;
+    let tables = extract_rows(&findings, Path::new(&run_json.data_dir))?;
+    let mut out = String::new();
+    describe_decision(&mut out, &args.household, &run_json.run_month, &decisions)?;
+    if findings.height() == 0 {
+        writeln!(out, "无核对发现。")?;
+    }
+    for i in 0..findings.height() {
+        writeln!(out)?;
+        describe_finding(&mut out, &findings, i, &tables)?;
+    }
+    super::print(&out)
+}
 
-    // Extract rows behind the findings, re-read from the run's data directory.
+/// The tables of the extract rows behind the findings, re-read from the
+/// run's data directory. Members are read whenever there is a finding: a
+/// household-level finding (R-INCOME, R-NEAR-RELATIVE) still names its
+/// member.
+fn extract_rows(
+    findings: &DataFrame,
+    data_dir: &Path,
+) -> anyhow::Result<BTreeMap<Dataset, hedui::load::Table>> {
+    let mut tables = BTreeMap::new();
+    if findings.height() == 0 {
+        return Ok(tables);
+    }
     let needed: Vec<Dataset> = (0..findings.height())
-        .filter_map(|i| text(&findings, "dataset", i))
-        .filter_map(|d| Dataset::ALL.iter().copied().find(|x| x.name() == d))
+        .filter_map(|i| dataset_of(findings, i))
         .collect();
-    let mut tables: BTreeMap<Dataset, hedui::load::Table> = BTreeMap::new();
-    // Members are read whenever there is a finding: a household-level
-    // finding (R-INCOME, R-NEAR-RELATIVE) still names its member.
-    if findings.height() > 0 {
-        let data = hedui::load::discover(&data_dir).with_context(|| {
-            format!("re-reading the run's data directory {}", data_dir.display())
-        })?;
-        for d in needed.into_iter().chain([Dataset::Members]) {
-            if let std::collections::btree_map::Entry::Vacant(e) = tables.entry(d) {
-                if let Some(t) = data.read(d, &mut Vec::new())? {
-                    e.insert(t);
-                }
+    let data = hedui::load::discover(data_dir)
+        .with_context(|| format!("re-reading the run's data directory {}", data_dir.display()))?;
+    for d in needed.into_iter().chain([Dataset::Members]) {
+        if let std::collections::btree_map::Entry::Vacant(e) = tables.entry(d) {
+            if let Some(t) = data.read(d, &mut Vec::new())? {
+                e.insert(t);
             }
         }
     }
+    Ok(tables)
+}
 
-    let mut out = String::new();
-    let d = &decisions;
+/// The dataset of finding `i`, if it rests on an extract row.
+fn dataset_of(findings: &DataFrame, i: usize) -> Option<Dataset> {
+    let name = text(findings, "dataset", i)?;
+    Dataset::ALL.iter().copied().find(|x| x.name() == name)
+}
+
+/// The household's decision: action, reasons, income against standard.
+fn describe_decision(
+    out: &mut String,
+    household: &str,
+    run_month: &str,
+    d: &DataFrame,
+) -> anyhow::Result<()> {
     writeln!(
         out,
         "家庭 {}（区划代码 {}，核对月份 {}）",
-        args.household,
+        household,
         text(d, "region_code", 0).unwrap_or_default(),
-        run_json["run_month"].as_str().unwrap_or("?")
+        run_month
     )?;
     let reasons = d
         .column("reasons")?
@@ -224,83 +248,89 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         text(d, "standard", 0).unwrap_or_else(|| "—".into()),
         float(d, "confidence", 0).unwrap_or(0.0)
     )?;
-    if findings.height() == 0 {
-        writeln!(out, "无核对发现。")?;
-    }
-    for i in 0..findings.height() {
-        let f = &findings;
-        writeln!(out)?;
+    Ok(())
+}
+
+/// Finding `i`: rule, action, detail, member, the extract row and its link.
+fn describe_finding(
+    out: &mut String,
+    f: &DataFrame,
+    i: usize,
+    tables: &BTreeMap<Dataset, hedui::load::Table>,
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "发现 {}：{} → {}（{}）",
+        i + 1,
+        rule_label(&text(f, "rule_id", i).unwrap_or_default()),
+        action_label(&text(f, "action", i).unwrap_or_default()),
+        if text(f, "certain", i).as_deref() == Some("true") {
+            "确定"
+        } else {
+            "不确定，需人工核实"
+        }
+    )?;
+    writeln!(out, "  说明：{}", text(f, "detail", i).unwrap_or_default())?;
+    if let Some(member) = text(f, "id_number", i) {
+        let name = tables
+            .get(&Dataset::Members)
+            .and_then(|m| member_name(m, &member));
         writeln!(
             out,
-            "发现 {}：{} → {}（{}）",
-            i + 1,
-            rule_label(&text(f, "rule_id", i).unwrap_or_default()),
-            action_label(&text(f, "action", i).unwrap_or_default()),
-            if text(f, "certain", i).as_deref() == Some("true") {
-                "确定"
-            } else {
-                "不确定，需人工核实"
-            }
+            "  成员：{}（证件号 {}）",
+            name.as_deref().unwrap_or("?"),
+            mask_id(&member)
         )?;
-        writeln!(out, "  说明：{}", text(f, "detail", i).unwrap_or_default())?;
-        if let Some(member) = text(f, "id_number", i) {
-            let name = tables
-                .get(&Dataset::Members)
-                .and_then(|m| member_name(m, &member));
-            writeln!(
-                out,
-                "  成员：{}（证件号 {}）",
-                name.as_deref().unwrap_or("?"),
-                mask_id(&member)
-            )?;
-        }
-        let Some(dataset) = text(f, "dataset", i)
-            .and_then(|n| Dataset::ALL.iter().copied().find(|x| x.name() == n))
-        else {
-            continue;
-        };
-        let row = f
-            .column("row_index")?
-            .cast(&DataType::UInt64)?
-            .u64()?
-            .get(i)
-            .unwrap_or(0) as usize;
-        match tables.get(&dataset).filter(|t| row < t.height()) {
-            Some(t) => writeln!(
-                out,
-                "  证据：{} 第 {row} 行：{}",
-                dataset.label_zh(),
-                describe_row(t, row)
-            )?,
-            None => writeln!(
-                out,
-                "  证据：{} 第 {row} 行（数据目录中已找不到该行）",
-                dataset.label_zh()
-            )?,
-        }
-        let method = text(f, "match_method", i).unwrap_or_default();
-        let method_zh = MatchMethod::ALL
-            .iter()
-            .find(|m| m.code() == method)
-            .map_or(method.as_str(), |m| m.label_zh());
-        let status = text(f, "match_status", i).unwrap_or_default();
-        let status_zh = MatchStatus::ALL
-            .iter()
-            .find(|s| s.code() == status)
-            .map_or(MatchStatus::Unmatched.label_zh(), |s| s.label_zh());
-        let weight = float(f, "match_weight", i);
-        writeln!(
-            out,
-            "  关联：{method_zh}，{status_zh}，得分 {:.4}{}",
-            float(f, "match_score", i).unwrap_or(0.0),
-            weight.map_or(String::new(), |w| format!(
-                "，匹配权重 {w:.1}（先验 {:.1}）",
-                score::PRIOR_WEIGHT
-            ))
-        )?;
-        if let Some(l) = levels(f, i) {
-            writeln!(out, "  比对：{}", describe_levels(&l, weight.is_some()))?;
-        }
     }
-    super::print(&out)
+    let Some(dataset) = dataset_of(f, i) else {
+        return Ok(());
+    };
+    let row = f
+        .column("row_index")?
+        .cast(&DataType::UInt64)?
+        .u64()?
+        .get(i)
+        .unwrap_or(0) as usize;
+    match tables.get(&dataset).filter(|t| row < t.height()) {
+        Some(t) => writeln!(
+            out,
+            "  证据：{} 第 {row} 行：{}",
+            dataset.label_zh(),
+            describe_row(t, row)
+        )?,
+        None => writeln!(
+            out,
+            "  证据：{} 第 {row} 行（数据目录中已找不到该行）",
+            dataset.label_zh()
+        )?,
+    }
+    describe_link(out, f, i)
+}
+
+/// How finding `i`'s row was linked: method, status, score, weight, levels.
+fn describe_link(out: &mut String, f: &DataFrame, i: usize) -> anyhow::Result<()> {
+    let method = text(f, "match_method", i).unwrap_or_default();
+    let method_zh = MatchMethod::ALL
+        .iter()
+        .find(|m| m.code() == method)
+        .map_or(method.as_str(), |m| m.label_zh());
+    let status = text(f, "match_status", i).unwrap_or_default();
+    let status_zh = MatchStatus::ALL
+        .iter()
+        .find(|s| s.code() == status)
+        .map_or(MatchStatus::Unmatched.label_zh(), |s| s.label_zh());
+    let weight = float(f, "match_weight", i);
+    writeln!(
+        out,
+        "  关联：{method_zh}，{status_zh}，得分 {:.4}{}",
+        float(f, "match_score", i).unwrap_or(0.0),
+        weight.map_or(String::new(), |w| format!(
+            "，匹配权重 {w:.1}（先验 {:.1}）",
+            score::PRIOR_WEIGHT
+        ))
+    )?;
+    if let Some(l) = levels(f, i) {
+        writeln!(out, "  比对：{}", describe_levels(&l, weight.is_some()))?;
+    }
+    Ok(())
 }

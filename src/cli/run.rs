@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use hedui::calendar::RunMonth;
-use hedui::decide::Action;
+use hedui::verdict::Action;
 use std::fmt::Write;
 use std::path::PathBuf;
 

@@ -46,10 +46,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         )?;
     }
     // A sample of unusable values, so the sender can find them (ids are not printed).
-    let unusable = v
-        .rows
-        .iter()
-        .filter(|q| !hedui::validate::is_repaired(q.problem));
+    let unusable = v.rows.iter().filter(|q| !q.problem.is_repaired());
     for q in unusable.take(10) {
         writeln!(
             text,

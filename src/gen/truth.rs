@@ -17,70 +17,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 
-/// Actions; a recipient's are ordered weakest first (so `max` is the
-/// strongest). Candidates' actions come from [`Candidate`], never from `max`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Action {
-    Keep,
-    ManualReview,
-    MemberChange,
-    PhaseOut,
-    Exit,
-    Entry,
-    SinglePersonEntry,
-    Reject,
-}
-
-impl Action {
-    pub fn code(self) -> &'static str {
-        match self {
-            Action::Keep => "keep",
-            Action::ManualReview => "manual_review",
-            Action::MemberChange => "member_change",
-            Action::PhaseOut => "phase_out",
-            Action::Exit => "exit",
-            Action::Entry => "entry",
-            Action::SinglePersonEntry => "single_person_entry",
-            Action::Reject => "reject",
-        }
-    }
-}
-
-/// Rules a recipient's case can fire, in the fixed tie order of `reasons`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Rule {
-    Death,
-    Vehicle,
-    PropertyCount,
-    PropertyCommercial,
-    BusinessCapital,
-    FinAssets,
-    Income,
-    Payroll,
-    BusinessActive,
-    NearRelative,
-    Entry,
-    SinglePerson,
-}
-
-impl Rule {
-    pub fn code(self) -> &'static str {
-        match self {
-            Rule::Death => "R-DEATH",
-            Rule::Vehicle => "R-VEHICLE",
-            Rule::PropertyCount => "R-PROPERTY-COUNT",
-            Rule::PropertyCommercial => "R-PROPERTY-COMMERCIAL",
-            Rule::BusinessCapital => "R-BUSINESS-CAPITAL",
-            Rule::FinAssets => "R-FIN-ASSETS",
-            Rule::Income => "R-INCOME",
-            Rule::Payroll => "R-PAYROLL",
-            Rule::BusinessActive => "R-BUSINESS-ACTIVE",
-            Rule::NearRelative => "R-NEAR-RELATIVE",
-            Rule::Entry => "R-ENTRY",
-            Rule::SinglePerson => "R-SINGLE-PERSON",
-        }
-    }
-}
+/// Actions (a recipient's ordered weakest first, so `max` is the strongest;
+/// candidates' actions come from [`Candidate`], never from `max`) and rule
+/// ids (in the fixed tie order of `reasons`): the engine's names and codes,
+/// read from `verdict` and the rule table, never its rule code.
+pub(crate) use crate::verdict::{Action, RuleId as Rule};
 
 /// The expected outcome of one household.
 #[derive(Debug, Clone)]

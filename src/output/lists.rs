@@ -5,7 +5,8 @@
 
 use super::tables::{dates, frame, money, string_lists, strings, HouseholdResult};
 use crate::normalise::{Roster, StaffMember};
-use crate::rules::{yuan, RuleId};
+use crate::rules::yuan;
+use crate::verdict::RuleId;
 use polars::prelude::*;
 use rust_decimal::Decimal;
 
@@ -120,7 +121,7 @@ fn snapshot(r: &HouseholdResult) -> Snapshot {
     let mut assets_found: Vec<RuleId> = a
         .findings
         .iter()
-        .filter(|f| f.rule.is_asset_rule() || f.rule == RuleId::BusinessActive)
+        .filter(|f| f.rule.rule().in_snapshot)
         .map(|f| f.rule)
         .collect();
     assets_found.sort();

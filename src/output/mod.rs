@@ -8,9 +8,11 @@
 //! thread count.
 
 mod lists;
+pub mod run_json;
 mod tables;
 
 pub use lists::{near_relative_frame, review_due_frame};
+pub use run_json::RunJson;
 pub use tables::{
     decisions_frame, findings_frame, matches_batches, quality_counts_frame, quality_frame,
     HouseholdResult,

@@ -125,7 +125,7 @@ pub enum PolicyError {
 }
 
 /// One policy file as loaded, for run.json.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PolicyFileInfo {
     pub file: String,
     pub name: String,
@@ -238,6 +238,30 @@ impl PolicySet {
             by_stem,
             cache: Arc::new(RwLock::new(HashMap::new())),
         })
+    }
+
+    /// The parameters of each household in turn, by its region code (one
+    /// resolution per distinct code, shared); `None` for an empty code, which
+    /// no policy covers (such a household is only reviewed by hand). A region
+    /// no policy file fully covers is an error.
+    pub fn resolve_each<'r>(
+        &self,
+        region_codes: impl IntoIterator<Item = &'r str>,
+        month: RunMonth,
+    ) -> Result<Vec<Option<Arc<Resolved>>>, PolicyError> {
+        let mut by_region: HashMap<&str, Arc<Resolved>> = HashMap::new();
+        let mut out = Vec::new();
+        for region_code in region_codes {
+            if region_code.is_empty() {
+                out.push(None);
+                continue;
+            }
+            if !by_region.contains_key(region_code) {
+                by_region.insert(region_code, Arc::new(self.resolve(region_code, month)?));
+            }
+            out.push(Some(by_region[region_code].clone()));
+        }
+        Ok(out)
     }
 
     /// The parameters for a household registered in `region_code`, in force

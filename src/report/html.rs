@@ -10,9 +10,8 @@
 use super::labels;
 use super::lists::SUMMARY;
 use super::{list_strings, Cell, Frame, Lists, Sheet};
-use crate::decide::Action;
-use crate::output::OutputError;
-use serde_json::Value;
+use crate::output::{OutputError, RunJson};
+use crate::verdict::Action;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -40,9 +39,9 @@ fn count(cell: &Cell) -> u64 {
 pub(crate) fn render(
     lists: &Lists,
     sheets: &[Sheet],
-    run_json: &Value,
+    run_json: &RunJson,
 ) -> Result<String, OutputError> {
-    let month = run_json["run_month"].as_str().unwrap_or("");
+    let month = &run_json.run_month;
     let mut h = String::with_capacity(64 * 1024);
     let _ = write!(
         h,
@@ -67,8 +66,8 @@ svg text{{font-size:12px;font-family:inherit}}
 <p class="meta">核对月份 {month} · 引擎 hedui {version} · 数据目录 <code>{data}</code></p>
 <p class="note">本页为核对建议汇总，每条建议须经入户核实后确认。名单见 report.xlsx 及同名 CSV 文件。</p>
 "#,
-        version = esc(run_json["engine"]["version"].as_str().unwrap_or("")),
-        data = esc(run_json["data_dir"].as_str().unwrap_or("")),
+        version = esc(&run_json.engine.version),
+        data = esc(&run_json.data_dir),
     );
     actions(&mut h, run_json);
     townships(&mut h, sheets);
@@ -80,10 +79,15 @@ svg text{{font-size:12px;font-family:inherit}}
     Ok(h)
 }
 
-fn actions(h: &mut String, run: &Value) {
+fn actions(h: &mut String, run: &RunJson) {
     let counts: Vec<(Action, u64)> = Action::ALL
         .iter()
-        .map(|a| (*a, run["counts"]["actions"][a.code()].as_u64().unwrap_or(0)))
+        .map(|a| {
+            (
+                *a,
+                run.counts.actions.get(a.code()).map_or(0, |&n| n as u64),
+            )
+        })
         .collect();
     let total: u64 = counts.iter().map(|c| c.1).sum();
     h.push_str("<h2>按建议分类</h2>\n<div class=\"cards\">");
@@ -101,8 +105,8 @@ fn actions(h: &mut String, run: &Value) {
     let _ = writeln!(
         h,
         "<div class=\"card\"><b>{}</b><span>核对发现</span></div><div class=\"card\"><b>{}</b><span>数据质量问题</span></div></div>",
-        run["counts"]["findings"].as_u64().unwrap_or(0),
-        run["counts"]["data_quality"].as_u64().unwrap_or(0)
+        run.counts.findings,
+        run.counts.data_quality
     );
     // The chart leaves out 继续保障, which would dwarf the lists to act on.
     let bars: Vec<(String, u64, &str)> = counts
@@ -317,86 +321,81 @@ fn data_quality(h: &mut String, lists: &Lists) -> Result<(), OutputError> {
     Ok(())
 }
 
-fn inputs(h: &mut String, run: &Value) {
+/// The first 12 hex digits of a BLAKE3 hash, as the page shows versions.
+fn short_hash(blake3: &str) -> &str {
+    blake3.get(..12).unwrap_or("")
+}
+
+fn inputs(h: &mut String, run: &RunJson) {
     h.push_str("<h2>本次核对的数据</h2>\n<table><tr><th>数据集</th><th>是否提供</th><th>行数</th><th>文件（BLAKE3 前12位）</th></tr>\n");
     // Contract order: the roster first, then the extracts.
     for name in crate::schema::Dataset::ALL.map(|d| d.name()) {
-        let v = &run["inputs"][name];
-        if v.is_null() {
+        let Some(v) = run.inputs.get(name) else {
             continue;
-        }
-        let supplied = v["supplied"].as_bool().unwrap_or(false);
-        let files: Vec<String> = v["files"]
-            .as_array()
-            .map(|fs| {
-                fs.iter()
-                    .map(|f| {
-                        format!(
-                            "<code>{}</code> {}",
-                            esc(f["path"].as_str().unwrap_or("")),
-                            esc(f["blake3"].as_str().unwrap_or("").get(..12).unwrap_or(""))
-                        )
-                    })
-                    .collect()
+        };
+        let files: Vec<String> = v
+            .files
+            .iter()
+            .flatten()
+            .map(|f| {
+                format!(
+                    "<code>{}</code> {}",
+                    esc(&f.path),
+                    esc(short_hash(&f.blake3))
+                )
             })
-            .unwrap_or_default();
-        let _ = writeln!(
+            .collect();
+        let _ =
+            writeln!(
             h,
             "<tr><td>{}（<code>{}</code>）</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
             esc(labels::dataset(name)),
             esc(name),
-            if supplied { "是" } else { "<b>未提供</b>" },
-            v["rows"].as_u64().map_or(String::new(), |n| n.to_string()),
+            if v.supplied { "是" } else { "<b>未提供</b>" },
+            v.rows.map_or(String::new(), |n| n.to_string()),
             files.join("<br>")
         );
     }
     h.push_str("</table>\n");
-    if let Some(not_checked) = run["rules"]["not_checked"].as_array() {
-        if !not_checked.is_empty() {
-            h.push_str("<p><b>未核对的规则</b>（数据未提供，不视为通过）：");
-            let items: Vec<String> = not_checked
-                .iter()
-                .map(|r| {
-                    let rule = r["rule"].as_str().unwrap_or("");
-                    format!("{}（<code>{}</code>）", esc(labels::rule(rule)), esc(rule))
-                })
-                .collect();
-            h.push_str(&items.join("、"));
-            h.push_str("</p>\n");
-        }
+    let not_checked = &run.rules.not_checked;
+    if !not_checked.is_empty() {
+        h.push_str("<p><b>未核对的规则</b>（数据未提供，不视为通过）：");
+        let items: Vec<String> = not_checked
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}（<code>{}</code>）",
+                    esc(labels::rule(&r.rule)),
+                    esc(&r.rule)
+                )
+            })
+            .collect();
+        h.push_str(&items.join("、"));
+        h.push_str("</p>\n");
     }
 }
 
-fn policies(h: &mut String, run: &Value) {
+fn policies(h: &mut String, run: &RunJson) {
     h.push_str("<h2>政策文件与版本</h2>\n<table><tr><th>文件</th><th>适用地区</th><th>生效期</th><th>BLAKE3 前12位</th></tr>\n");
-    for f in run["policies"]["files"].as_array().into_iter().flatten() {
-        let periods: Vec<&str> = f["periods"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+    for f in &run.policies.files {
+        let periods: Vec<String> = f.periods.iter().map(|d| d.to_string()).collect();
         let _ = writeln!(
             h,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
-            esc(f["file"].as_str().unwrap_or("")),
-            esc(f["name"].as_str().unwrap_or("")),
+            esc(&f.file),
+            esc(&f.name),
             esc(&periods.join("、")),
-            esc(f["blake3"].as_str().unwrap_or("").get(..12).unwrap_or(""))
+            esc(short_hash(&f.blake3))
         );
     }
     h.push_str("</table>\n<p class=\"note\">本月使用的政策时段及依据：</p>\n<table><tr><th>文件</th><th>起始</th><th>依据</th></tr>\n");
-    for p in run["policies"]["periods_used"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
+    for p in &run.policies.periods_used {
         let _ = writeln!(
             h,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-            esc(p["file"].as_str().unwrap_or("")),
-            esc(p["from"].as_str().unwrap_or("")),
-            esc(p["reference"].as_str().unwrap_or(""))
+            esc(&p.file),
+            esc(&p.from),
+            esc(p.reference.as_deref().unwrap_or(""))
         );
     }
     h.push_str("</table>\n");

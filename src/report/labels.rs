@@ -6,26 +6,20 @@
 //! An unknown code is shown as itself, never dropped: a code added elsewhere
 //! in the engine still reaches the reader, only untranslated.
 
-use crate::decide::Action;
+use crate::near_relatives::RelationSource;
 use crate::rules::near_relative::Conflict;
 use crate::rules::review_due::{Cadence, CadenceReason};
-use crate::rules::RuleId;
-use crate::schema::{Dataset, KinshipSource, Program, Relation, StaffRole};
+use crate::schema::{Dataset, Program, Relation, StaffRole};
+use crate::verdict::{Action, RuleId};
 
 /// 建议 (action) label, e.g. `exit` → 清退.
 pub fn action(code: &str) -> &str {
-    Action::ALL
-        .iter()
-        .find(|a| a.code() == code)
-        .map_or(code, |a| a.label_zh())
+    Action::from_code(code).map_or(code, |a| a.label_zh())
 }
 
 /// A rule id as words, e.g. `R-VEHICLE` → 名下有非豁免机动车.
 pub fn rule(code: &str) -> &str {
-    RuleId::ALL
-        .iter()
-        .find(|r| r.code() == code)
-        .map_or(code, |r| r.label_zh())
+    RuleId::from_code(code).map_or(code, |r| r.label_zh())
 }
 
 /// Several rule ids as words, strongest first, joined by 「；」.
@@ -47,10 +41,7 @@ pub fn staff_role(code: &str) -> &str {
 
 /// `hukou` 户籍, `declared` 申报, `self` 本人.
 pub fn relation_source(code: &str) -> &str {
-    match code {
-        "self" => "本人",
-        _ => code.parse::<KinshipSource>().map_or(code, |s| s.label_zh()),
-    }
+    RelationSource::from_code(code).map_or(code, |s| s.label_zh())
 }
 
 /// A near-relative conflict; null means the relation is filed correctly.

@@ -3,22 +3,23 @@
 
 use super::labels;
 use super::{list_strings, Cell, Frame, Lists, Sheet};
-use crate::decide::Action;
 use crate::normalise::{Household, Member, Roster};
 use crate::output::OutputError;
 use crate::schema::Relation;
+use crate::verdict::Action;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
-/// The action lists, in the order a centre works through them.
-pub(crate) const ACTION_SHEETS: [(Action, &str); 7] = [
-    (Action::Exit, "清退建议"),
-    (Action::PhaseOut, "渐退"),
-    (Action::Entry, "新增建议"),
-    (Action::SinglePersonEntry, "单人保新增"),
-    (Action::ManualReview, "人工复核"),
-    (Action::MemberChange, "家庭成员变更"),
-    (Action::Reject, "不予纳入"),
+/// The action lists, in the order a centre works through them; each is
+/// named [`Action::list_name_zh`].
+pub(crate) const ACTION_SHEETS: [Action; 7] = [
+    Action::Exit,
+    Action::PhaseOut,
+    Action::Entry,
+    Action::SinglePersonEntry,
+    Action::ManualReview,
+    Action::MemberChange,
+    Action::Reject,
 ];
 
 pub(crate) const SUMMARY: &str = "汇总";
@@ -36,8 +37,8 @@ pub(crate) fn build<'a>(
     let decisions = Decisions::new(lists, roster)?;
     let mut sheets = vec![summary(lists, &decisions)?];
     let decisions = std::sync::Arc::new(decisions);
-    for (action, name) in ACTION_SHEETS {
-        sheets.push(action_sheet(decisions.clone(), action, name));
+    for action in ACTION_SHEETS {
+        sheets.push(action_sheet(decisions.clone(), action));
     }
     sheets.push(near_relative(lists.near_relative_conflicts)?);
     sheets.push(review_due(lists.review_due)?);
@@ -230,11 +231,7 @@ impl<'a> Decisions<'a> {
     }
 }
 
-fn action_sheet<'a>(
-    d: std::sync::Arc<Decisions<'a>>,
-    action: Action,
-    name: &'static str,
-) -> Sheet<'a> {
+fn action_sheet<'a>(d: std::sync::Arc<Decisions<'a>>, action: Action) -> Sheet<'a> {
     let rows = d.rows_with(|a| a == action.code());
     let mut headers = vec![
         "乡镇（街道）代码",
@@ -256,7 +253,7 @@ fn action_sheet<'a>(
     }
     headers.extend(["原因", "核对发现", "匹配置信度"]);
     Sheet {
-        name,
+        name: action.list_name_zh(),
         headers,
         len: rows.len(),
         row: Box::new(move |r| {

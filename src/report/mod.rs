@@ -26,7 +26,7 @@ mod publicity;
 mod xlsx;
 
 use crate::normalise::Roster;
-use crate::output::{OutputError, Staging};
+use crate::output::{OutputError, RunJson, Staging};
 use crate::progress::{Progress, Stage};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -59,13 +59,13 @@ pub fn write(
     staging: &Staging,
     lists: &Lists,
     roster: &Roster,
-    run_json: &serde_json::Value,
+    run_json: &RunJson,
     progress: &dyn Progress,
 ) -> Result<Vec<String>, OutputError> {
     use rayon::prelude::*;
     let sheets = lists::build(lists, roster)?;
     progress.start(Stage::Reports, sheets.iter().map(|s| s.len as u64).sum());
-    let month = run_json["run_month"].as_str().unwrap_or_default();
+    let month = run_json.run_month.as_str();
     let mut files: Vec<String> = sheets.iter().map(|s| format!("{}.csv", s.name)).collect();
     // Each list is one task that builds every row once and writes it to
     // both its CSV file and its worksheets (compressing them as it goes);
@@ -380,7 +380,7 @@ mod tests {
         };
         let tmp = tempfile::tempdir().unwrap();
         let staging = Staging::new(&tmp.path().join("run")).unwrap();
-        let run_json = serde_json::json!({});
+        let run_json = RunJson::default();
         let err = write(
             &staging,
             &input,
@@ -414,7 +414,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("run");
         let staging = Staging::new(&out).unwrap();
-        let run_json = serde_json::json!({ "run_month": "2024-10" });
+        let run_json = RunJson {
+            run_month: "2024-10".to_string(),
+            ..RunJson::default()
+        };
         let files = write(
             &staging,
             &input,

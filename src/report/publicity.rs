@@ -18,10 +18,10 @@
 use super::labels;
 use super::lists::{display_name, Decisions};
 use super::{Cell, Sheet, PUBLICITY};
-use crate::decide::Action;
 use crate::output::OutputError;
 use crate::schema::{Area, Program};
 use crate::text::mask_id;
+use crate::verdict::Action;
 use std::sync::Arc;
 
 pub(crate) const HEADERS: [&str; 8] = [

@@ -7,9 +7,9 @@
 //! **Action**: `manual_review` (business income must be verified by a visit).
 //! **Source**: rules.md "Rules for recipients".
 
-use super::{business_capital, Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::Facts;
 use crate::schema::BusinessStatus;
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence
@@ -17,7 +17,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         .iter()
         .filter(|b| f.is_living(b.source.member))
         .filter(|b| {
-            b.status == Some(BusinessStatus::Active) && !business_capital::over_limit(b, f.params)
+            b.status == Some(BusinessStatus::Active)
+                && !b.is_company_over(f.params.business_capital_limit)
         })
         .map(|b| {
             let detail = format!(
@@ -39,34 +40,24 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
-    use crate::rules::RuleId;
     use crate::schema::{BusinessRole, BusinessStatus, EntityType};
+    use crate::verdict::{Action, RuleId};
 
     #[test]
     fn an_individual_business_or_cooperative_is_reviewed() {
         for t in [EntityType::Individual, EntityType::Cooperative] {
             let mut w = World::household(1);
             w.business(0, t, BusinessRole::Operator, BusinessStatus::Active, None);
-            let d = w.decide();
-            assert_eq!(
-                (d.action, d.reasons),
-                (Action::ManualReview, vec![RuleId::BusinessActive])
-            );
+            assert_eq!(w.fired(), [(RuleId::BusinessActive, Action::ManualReview)]);
         }
     }
 
     #[test]
     fn a_deregistered_individual_business_does_not_fire() {
         let mut w = World::household(1);
-        w.business(
-            0,
-            EntityType::Individual,
-            BusinessRole::Operator,
-            BusinessStatus::Deregistered,
-            None,
-        );
-        assert_eq!(w.decide().action, Action::Keep);
+        let (t, role) = (EntityType::Individual, BusinessRole::Operator);
+        w.business(0, t, role, BusinessStatus::Deregistered, None);
+        assert_eq!(w.fired(), []);
     }
 }

@@ -8,29 +8,16 @@
 //! **Source**: rules.md "Rules for recipients". Every other active
 //! registration is R-BUSINESS-ACTIVE.
 
-use super::{yuan, Facts, Finding, RuleId};
-use crate::decide::Action;
-use crate::evidence::Business;
-use crate::policy::Params;
-use crate::schema::{BusinessRole, BusinessStatus};
-
-/// Whether this registration is over the capital limit (else, if active, it is R-BUSINESS-ACTIVE's).
-pub fn over_limit(b: &Business, params: &Params) -> bool {
-    b.status == Some(BusinessStatus::Active)
-        && matches!(
-            b.role,
-            Some(BusinessRole::LegalRep | BusinessRole::Shareholder)
-        )
-        && b.entity_type.is_some_and(|t| t.is_company_type())
-        && b.registered_capital
-            .is_some_and(|c| c > params.business_capital_limit)
-}
+use super::{yuan, Facts};
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence
         .businesses
         .iter()
-        .filter(|b| f.is_living(b.source.member) && over_limit(b, f.params))
+        .filter(|b| {
+            f.is_living(b.source.member) && b.is_company_over(f.params.business_capital_limit)
+        })
         .map(|b| {
             let detail = format!(
                 "{}是{}（{}）的{}，注册资本{}元，高于{}元",
@@ -48,100 +35,56 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
-    use crate::rules::RuleId;
     use crate::schema::{BusinessRole, BusinessStatus, EntityType};
+    use crate::verdict::{Action, RuleId};
+    use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
-    fn decide(
+    fn fired(
         t: EntityType,
         role: BusinessRole,
         status: BusinessStatus,
-        capital: Option<rust_decimal::Decimal>,
-    ) -> (Action, Vec<RuleId>) {
+        capital: Option<Decimal>,
+    ) -> Vec<(RuleId, Action)> {
         let mut w = World::household(2); // limit 100000.00
         w.business(0, t, role, status, capital);
-        let d = w.decide();
-        (d.action, d.reasons)
+        w.fired()
     }
 
     #[test]
     fn a_legal_rep_of_a_company_over_the_limit_is_an_exit() {
+        let exit = [(RuleId::BusinessCapital, Action::Exit)];
+        let (company, active) = (EntityType::Company, BusinessStatus::Active);
+        let over = Some(dec!(100000.01));
+        assert_eq!(fired(company, BusinessRole::LegalRep, active, over), exit);
+        let partnership = EntityType::Partnership;
+        let capital = Some(dec!(500000));
         assert_eq!(
-            decide(
-                EntityType::Company,
-                BusinessRole::LegalRep,
-                BusinessStatus::Active,
-                Some(dec!(100000.01))
-            ),
-            (Action::Exit, vec![RuleId::BusinessCapital])
-        );
-        assert_eq!(
-            decide(
-                EntityType::Partnership,
-                BusinessRole::Shareholder,
-                BusinessStatus::Active,
-                Some(dec!(500000))
-            )
-            .0,
-            Action::Exit
+            fired(partnership, BusinessRole::Shareholder, active, capital),
+            exit
         );
     }
 
     #[test]
     fn at_the_limit_unknown_capital_or_operator_role_is_business_active() {
-        let review = (Action::ManualReview, vec![RuleId::BusinessActive]);
+        let review = [(RuleId::BusinessActive, Action::ManualReview)];
+        let (company, active) = (EntityType::Company, BusinessStatus::Active);
+        let rep = BusinessRole::LegalRep;
+        assert_eq!(fired(company, rep, active, Some(dec!(100000.00))), review);
+        assert_eq!(fired(company, rep, active, None), review);
+        let operator = BusinessRole::Operator;
         assert_eq!(
-            decide(
-                EntityType::Company,
-                BusinessRole::LegalRep,
-                BusinessStatus::Active,
-                Some(dec!(100000.00))
-            ),
-            review
-        );
-        assert_eq!(
-            decide(
-                EntityType::Company,
-                BusinessRole::LegalRep,
-                BusinessStatus::Active,
-                None
-            ),
-            review
-        );
-        assert_eq!(
-            decide(
-                EntityType::Company,
-                BusinessRole::Operator,
-                BusinessStatus::Active,
-                Some(dec!(9000000))
-            ),
+            fired(company, operator, active, Some(dec!(9000000))),
             review
         );
     }
 
     #[test]
     fn a_deregistered_or_revoked_company_does_not_fire() {
-        assert_eq!(
-            decide(
-                EntityType::Company,
-                BusinessRole::LegalRep,
-                BusinessStatus::Deregistered,
-                Some(dec!(9000000))
-            )
-            .0,
-            Action::Keep
-        );
-        assert_eq!(
-            decide(
-                EntityType::Company,
-                BusinessRole::LegalRep,
-                BusinessStatus::Revoked,
-                Some(dec!(9000000))
-            )
-            .0,
-            Action::Keep
-        );
+        let (company, rep) = (EntityType::Company, BusinessRole::LegalRep);
+        for status in [BusinessStatus::Deregistered, BusinessStatus::Revoked] {
+            assert_eq!(fired(company, rep, status, Some(dec!(9000000))), []);
+        }
     }
 }

@@ -8,20 +8,20 @@
 //! so the engine never decides on a roster entry it could not read.
 //! **Source**: not in rules.md; the project's choice (docs/DECISIONS.md).
 
-use super::{Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::Facts;
+use crate::normalise::Household;
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if f.household.roster_problems.is_empty() {
         return Vec::new();
     }
-    let detail = format!(
-        "花名册字段不可用：{}",
-        f.household.roster_problems.join("、")
-    );
-    vec![Finding::household(
-        RuleId::DataQuality,
-        Action::ManualReview,
-        detail,
-    )]
+    vec![finding(f.household)]
+}
+
+/// The finding for a household whose roster entry cannot be trusted, also
+/// given (without running any rule) to one no policy applies to.
+pub fn finding(household: &Household) -> Finding {
+    let detail = format!("花名册字段不可用：{}", household.roster_problems.join("、"));
+    Finding::household(RuleId::DataQuality, Action::ManualReview, detail)
 }

@@ -8,10 +8,10 @@
 //! A death row without a date, or on a `review` link, only raises manual review;
 //! a death dated after the run month is not yet a fact for this month.
 
-use super::{Facts, Finding, RuleId};
+use super::Facts;
 use crate::calendar::RunMonth;
-use crate::decide::Action;
 use crate::evidence::Death;
+use crate::verdict::{Action, Finding, RuleId};
 
 /// Whether a death row makes its member dead for this run ("Who counts").
 pub fn is_dead(death: &Death, month: RunMonth) -> bool {
@@ -65,17 +65,14 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
-    use crate::rules::RuleId;
+    use crate::verdict::{Action, RuleId};
 
     #[test]
     fn one_of_two_covered_members_dead_is_a_member_change() {
         let mut w = World::household(2);
         w.death(1, Some("2024-10-31"));
-        let d = w.decide();
-        assert_eq!(d.action, Action::MemberChange);
-        assert_eq!(d.reasons, vec![RuleId::Death]);
+        assert_eq!(w.fired(), [(RuleId::Death, Action::MemberChange)]);
     }
 
     #[test]
@@ -83,22 +80,21 @@ mod tests {
         let mut w = World::household(2);
         w.single_person_covering(0);
         w.death(0, Some("2024-10-01"));
-        assert_eq!(w.decide().action, Action::Exit);
+        assert_eq!(w.fired(), [(RuleId::Death, Action::Exit)]);
     }
 
     #[test]
     fn a_death_after_the_run_month_does_not_fire() {
         let mut w = World::household(2);
         w.death(1, Some("2024-11-01"));
-        assert_eq!(w.decide().action, Action::Keep);
         assert!(w.findings().is_empty());
     }
 
     #[test]
-    fn a_death_on_a_review_link_only_raises_manual_review() {
+    fn a_death_on_a_review_link_is_uncertain() {
         let mut w = World::household(1);
         w.death(0, Some("2024-09-01"));
         w.make_links_review();
-        assert_eq!(w.decide().action, Action::ManualReview);
+        assert!(w.only_uncertain(RuleId::Death));
     }
 }

@@ -6,13 +6,14 @@
 //!   disability grade 1–2 or 重病 → R-SINGLE-PERSON (`single_person_entry`,
 //!   naming that member; the lowest id number if several);
 //! - otherwise R-INCOME (`reject`).
+//!
 //! Asset rules, payroll, active businesses and near-relative conflicts are
 //! weighed against this by `decide`.
 //! **Parameters**: the standards, `marginal_multiplier`.
 //! **Source**: rules.md "Rules for candidates".
 
-use super::{yuan, Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::{yuan, Facts};
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if f.household.program.is_none_or(|p| p.is_recipient()) {
@@ -56,115 +57,63 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
-    use crate::rules::RuleId;
-    use crate::schema::{
-        BusinessRole, BusinessStatus, EntityType, Program, VehicleStatus, VehicleType,
-    };
+    use crate::verdict::{Action, RuleId};
     use rust_decimal_macros::dec;
 
-    fn candidate(n: usize) -> World {
-        let mut w = World::household(n);
-        w.household.program = Some(Program::Applicant);
-        w.household.status = Some(crate::schema::HouseholdStatus::Pending);
-        w
-    }
+    const ENTRY: [(RuleId, Action); 1] = [(RuleId::Entry, Action::Entry)];
+    const REJECT: [(RuleId, Action); 1] = [(RuleId::Income, Action::Reject)];
 
     #[test]
     fn a_candidate_within_the_standard_enters() {
-        let w = candidate(2);
-        let d = w.decide();
-        assert_eq!((d.action, d.reasons), (Action::Entry, vec![RuleId::Entry]));
+        assert_eq!(World::candidate(2).fired(), ENTRY);
+    }
+
+    #[test]
+    fn a_recipient_is_not_a_candidate() {
+        assert_eq!(World::household(2).fired(), []);
     }
 
     #[test]
     fn a_severe_member_under_the_marginal_line_enters_alone() {
-        let mut w = candidate(2); // standard 700 × 1.5 = 1050 per person
+        let mut w = World::candidate(2); // standard 700 × 1.5 = 1050 per person
         w.members[0].declared.transfer = dec!(2100);
         w.members[1].disability_grade = Some(2);
-        let d = w.decide();
-        assert_eq!(d.action, Action::SinglePersonEntry);
+        let findings = w.findings();
         assert_eq!(
-            d.covered_id_number.as_deref(),
-            Some(w.members[1].id_number())
+            w.fired(),
+            [(RuleId::SinglePerson, Action::SinglePersonEntry)]
         );
+        assert_eq!(findings[0].member, Some(1), "the member covered");
         w.members[0].declared.transfer = dec!(2100.01);
-        let d = w.decide();
-        assert_eq!(
-            (d.action, d.reasons),
-            (Action::Reject, vec![RuleId::Income])
-        );
+        assert_eq!(w.fired(), REJECT);
     }
 
     #[test]
     fn exactly_at_the_standard_enters_and_one_fen_over_does_not() {
-        let mut w = candidate(2);
+        let mut w = World::candidate(2);
         w.members[0].declared.transfer = dec!(1400);
-        assert_eq!(w.decide().action, Action::Entry);
+        assert_eq!(w.fired(), ENTRY);
         w.members[0].declared.transfer = dec!(1400.01);
-        assert_eq!(w.decide().action, Action::Reject);
+        assert_eq!(w.fired(), REJECT);
     }
 
     #[test]
     fn of_two_severe_members_the_lowest_id_number_is_covered() {
-        let mut w = candidate(3);
+        let mut w = World::candidate(3);
         w.members[0].declared.transfer = dec!(2500);
         w.members[1].severe_illness = true;
         w.members[2].disability_grade = Some(1);
-        let lowest = w.members[1]
-            .id_number()
-            .min(w.members[2].id_number())
-            .to_string();
-        let d = w.decide();
-        assert_eq!(d.action, Action::SinglePersonEntry);
-        assert_eq!(d.covered_id_number.as_deref(), Some(lowest.as_str()));
-        assert_eq!(d.reasons, vec![RuleId::SinglePerson]);
-    }
-
-    #[test]
-    fn an_asset_rule_rejects_and_payroll_turns_entry_into_review() {
-        let mut w = candidate(2);
-        w.vehicle(0, VehicleType::Car, VehicleStatus::Normal, None);
-        let d = w.decide();
+        let lowest = if w.members[1].id_number() < w.members[2].id_number() {
+            1
+        } else {
+            2
+        };
+        let findings = w.findings();
         assert_eq!(
-            (d.action, d.reasons),
-            (Action::Reject, vec![RuleId::Vehicle])
+            w.fired(),
+            [(RuleId::SinglePerson, Action::SinglePersonEntry)]
         );
-        let mut w = candidate(2);
-        w.business(
-            0,
-            EntityType::Individual,
-            BusinessRole::Operator,
-            BusinessStatus::Active,
-            None,
-        );
-        let d = w.decide();
-        assert_eq!(
-            (d.action, d.reasons),
-            (
-                Action::ManualReview,
-                vec![RuleId::BusinessActive, RuleId::Entry]
-            )
-        );
-    }
-
-    #[test]
-    fn unchecked_asset_rules_never_give_entry() {
-        let mut w = candidate(2);
-        w.supplied.remove(&crate::schema::Dataset::Vehicles);
-        let d = w.decide();
-        assert_eq!(
-            (d.action, d.reasons),
-            (Action::ManualReview, vec![RuleId::Entry])
-        );
-    }
-
-    #[test]
-    fn a_candidate_whose_members_all_died_is_rejected() {
-        let mut w = candidate(1);
-        w.death(0, Some("2024-09-01"));
-        let d = w.decide();
-        assert_eq!((d.action, d.reasons), (Action::Reject, vec![RuleId::Death]));
+        assert_eq!(findings[0].member, Some(lowest));
     }
 }

@@ -13,9 +13,9 @@
 //! A row without `as_of` is used only for an account with no dated snapshot;
 //! a missing or negative balance counts as 0 (reported in data_quality).
 
-use super::{aggregate_findings, facts_first, yuan, Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::{aggregate_findings, facts_first, yuan, Facts};
 use crate::evidence::Deposit;
+use crate::verdict::{Action, Finding, RuleId};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -104,28 +104,29 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
+    use crate::verdict::{Action, RuleId};
     use rust_decimal_macros::dec;
 
     // Standard 700, 24 months, 2 members: limit 33600.00; severe 36 months: 50400.00.
+    const EXIT: [(RuleId, Action); 1] = [(RuleId::FinAssets, Action::Exit)];
 
     #[test]
-    fn exactly_at_the_limit_keeps_and_one_fen_over_exits() {
+    fn exactly_at_the_limit_does_not_fire_and_one_fen_over_is_an_exit() {
         let mut w = World::household(2);
         w.deposit(0, "ICBC", "A1", dec!(33600.00), "2024-10-31");
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
         w.deposit(1, "ABC", "B1", dec!(0.01), "2024-10-01");
-        assert_eq!(w.decide().action, Action::Exit);
+        assert_eq!(w.fired(), EXIT);
     }
 
     #[test]
     fn a_severe_member_raises_the_limit() {
         let mut w = World::household(2);
         w.deposit(0, "ICBC", "A1", dec!(40000), "2024-10-31");
-        assert_eq!(w.decide().action, Action::Exit);
+        assert_eq!(w.fired(), EXIT);
         w.members[1].severe_illness = true;
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
     }
 
     #[test]
@@ -134,7 +135,7 @@ mod tests {
         w.deposit(0, "ICBC", "A1", dec!(90000), "2024-06-30");
         w.deposit(0, "ICBC", "A1", dec!(100), "2024-09-30");
         w.deposit(0, "ICBC", "A1", dec!(90000), "2024-11-30"); // after the run month
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
     }
 
     #[test]
@@ -142,15 +143,15 @@ mod tests {
         let mut w = World::household(2);
         w.deposit(0, "ICBC", "J1", dec!(20000), "2024-10-31");
         w.deposit(1, "ICBC", "J1", dec!(20000), "2024-10-31");
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
     }
 
     #[test]
-    fn assets_over_the_limit_only_with_a_review_link_raise_manual_review() {
+    fn assets_over_the_limit_only_with_a_review_link_are_uncertain() {
         let mut w = World::household(2);
         w.deposit(0, "ICBC", "A1", dec!(30000), "2024-10-31");
         w.deposit(1, "ABC", "B1", dec!(30000), "2024-10-31");
         w.make_link_review(1);
-        assert_eq!(w.decide().action, Action::ManualReview);
+        assert!(w.only_uncertain(RuleId::FinAssets));
     }
 }

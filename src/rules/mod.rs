@@ -1,7 +1,8 @@
 //! Rules: one file per rule id, each a pure function from a household's
-//! [`Facts`] to [`Finding`]s. The table [`RULES`] says which dataset each
-//! rule needs; a rule whose dataset was not supplied is not run and is
-//! reported as "not checked", never as passed.
+//! [`Facts`] to [`Finding`]s. The table [`RULES`] (`table.rs`) is the one
+//! place a rule's facts live: code, label, the dataset it needs, how it
+//! counts for candidates, its check. A rule whose dataset was not supplied
+//! is not run and is reported as "not checked", never as passed.
 //!
 //! Architecture invariant: rules read no files and compare no actions. A
 //! finding says which action its rule calls for in this household; only
@@ -19,172 +20,23 @@ pub mod payroll;
 pub mod property_commercial;
 pub mod property_count;
 pub mod review_due;
+mod table;
 pub mod vehicle;
+
+pub use table::{checked, not_checked, ForCandidate, Rule, RULES};
 
 #[cfg(test)]
 pub mod testkit;
 
 use crate::calendar::RunMonth;
-use crate::decide::Action;
 use crate::evidence::{HouseholdEvidence, Source};
 use crate::income::Income;
 use crate::near_relatives::HouseholdKin;
 use crate::normalise::{Household, Member, Roster, StaffMember};
 use crate::policy::Params;
 use crate::schema::Dataset;
+use crate::verdict::{Action, Finding, RuleId};
 use rust_decimal::Decimal;
-use std::fmt;
-
-/// Every rule id, in the fixed order used to break ties between reasons of
-/// equal strength.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub enum RuleId {
-    Death,
-    Vehicle,
-    PropertyCount,
-    PropertyCommercial,
-    BusinessCapital,
-    FinAssets,
-    Income,
-    Payroll,
-    BusinessActive,
-    NearRelative,
-    DataQuality,
-    Entry,
-    SinglePerson,
-}
-
-impl RuleId {
-    /// Every rule id, for turning a code back into its label.
-    pub const ALL: [RuleId; 13] = [
-        RuleId::Death,
-        RuleId::Vehicle,
-        RuleId::PropertyCount,
-        RuleId::PropertyCommercial,
-        RuleId::BusinessCapital,
-        RuleId::FinAssets,
-        RuleId::Income,
-        RuleId::Payroll,
-        RuleId::BusinessActive,
-        RuleId::NearRelative,
-        RuleId::DataQuality,
-        RuleId::Entry,
-        RuleId::SinglePerson,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            RuleId::Death => "R-DEATH",
-            RuleId::Vehicle => "R-VEHICLE",
-            RuleId::PropertyCount => "R-PROPERTY-COUNT",
-            RuleId::PropertyCommercial => "R-PROPERTY-COMMERCIAL",
-            RuleId::BusinessCapital => "R-BUSINESS-CAPITAL",
-            RuleId::FinAssets => "R-FIN-ASSETS",
-            RuleId::Income => "R-INCOME",
-            RuleId::Payroll => "R-PAYROLL",
-            RuleId::BusinessActive => "R-BUSINESS-ACTIVE",
-            RuleId::NearRelative => "R-NEAR-RELATIVE",
-            RuleId::DataQuality => "R-DATA-QUALITY",
-            RuleId::Entry => "R-ENTRY",
-            RuleId::SinglePerson => "R-SINGLE-PERSON",
-        }
-    }
-
-    /// The Chinese label used in human-facing reports.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            RuleId::Death => "家庭成员已死亡",
-            RuleId::Vehicle => "名下有非豁免机动车",
-            RuleId::PropertyCount => "住房数量和面积超过规定",
-            RuleId::PropertyCommercial => "名下有商业、办公或工业用房",
-            RuleId::BusinessCapital => "投资或担任法定代表人的企业注册资本超过限额",
-            RuleId::FinAssets => "人均金融资产超过规定",
-            RuleId::Income => "家庭人均收入超过标准",
-            RuleId::Payroll => "有财政供养人员工资记录",
-            RuleId::BusinessActive => "有存续的市场主体登记",
-            RuleId::NearRelative => "经办人员或村居干部近亲属未备案或本人经办",
-            RuleId::DataQuality => "花名册数据不完整或不可读",
-            RuleId::Entry => "符合纳入条件",
-            RuleId::SinglePerson => "重病重残单人保",
-        }
-    }
-
-    /// Asset rules: for a candidate, any of them → `reject`.
-    pub fn is_asset_rule(self) -> bool {
-        matches!(
-            self,
-            RuleId::Vehicle
-                | RuleId::PropertyCount
-                | RuleId::PropertyCommercial
-                | RuleId::BusinessCapital
-                | RuleId::FinAssets
-        )
-    }
-}
-
-#[cfg(test)]
-mod rule_id_tests {
-    use super::RuleId;
-
-    /// `ALL` lists every variant in declaration order: a variant added to the
-    /// enum but not to `ALL` would vanish from reports.
-    #[test]
-    fn all_lists_every_rule_id_in_order() {
-        assert_eq!(RuleId::ALL.len(), RuleId::SinglePerson as usize + 1);
-        for (i, r) in RuleId::ALL.iter().enumerate() {
-            assert_eq!(*r as usize, i, "{r} out of place in RuleId::ALL");
-        }
-    }
-}
-
-impl fmt::Display for RuleId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-/// One rule hit with its evidence.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    pub rule: RuleId,
-    /// The action this rule calls for in this household.
-    pub action: Action,
-    /// The member concerned (index into the roster), if any.
-    pub member: Option<u32>,
-    /// The extract row behind the hit, if any.
-    pub source: Option<Source>,
-    /// False when the hit rests on a `review` link or on a value that could
-    /// not be read: it can then only raise `manual_review`.
-    pub certain: bool,
-    /// Plain words for the case worker.
-    pub detail: String,
-}
-
-impl Finding {
-    /// A finding backed by one extract row; certain only on a `matched` link.
-    pub fn from_row(rule: RuleId, action: Action, source: &Source, detail: String) -> Finding {
-        Finding {
-            rule,
-            action,
-            member: Some(source.member),
-            source: Some(*source),
-            certain: source.is_fact(),
-            detail,
-        }
-    }
-
-    /// A household-level finding (no single extract row behind it).
-    pub fn household(rule: RuleId, action: Action, detail: String) -> Finding {
-        Finding {
-            rule,
-            action,
-            member: None,
-            source: None,
-            certain: true,
-            detail,
-        }
-    }
-}
 
 /// Everything a rule may read about one household.
 pub struct Facts<'a> {
@@ -222,92 +74,6 @@ impl Facts<'_> {
         self.living.iter().any(|&m| self.member(m).is_severe())
     }
 }
-
-/// A rule as the engine runs it.
-pub struct Rule {
-    pub id: RuleId,
-    /// The dataset without which the rule cannot be checked.
-    pub needs: Option<Dataset>,
-    /// Whether the rule still applies once every member is dead.
-    pub runs_without_living: bool,
-    pub check: fn(&Facts) -> Vec<Finding>,
-}
-
-/// The rule table. Order does not matter: `decide` orders reasons.
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: RuleId::Death,
-        needs: Some(Dataset::Deaths),
-        runs_without_living: true,
-        check: death::check,
-    },
-    Rule {
-        id: RuleId::Payroll,
-        needs: Some(Dataset::Payroll),
-        runs_without_living: false,
-        check: payroll::check,
-    },
-    Rule {
-        id: RuleId::Vehicle,
-        needs: Some(Dataset::Vehicles),
-        runs_without_living: false,
-        check: vehicle::check,
-    },
-    Rule {
-        id: RuleId::PropertyCount,
-        needs: Some(Dataset::Properties),
-        runs_without_living: false,
-        check: property_count::check,
-    },
-    Rule {
-        id: RuleId::PropertyCommercial,
-        needs: Some(Dataset::Properties),
-        runs_without_living: false,
-        check: property_commercial::check,
-    },
-    Rule {
-        id: RuleId::BusinessCapital,
-        needs: Some(Dataset::Businesses),
-        runs_without_living: false,
-        check: business_capital::check,
-    },
-    Rule {
-        id: RuleId::BusinessActive,
-        needs: Some(Dataset::Businesses),
-        runs_without_living: false,
-        check: business_active::check,
-    },
-    Rule {
-        id: RuleId::FinAssets,
-        needs: Some(Dataset::Deposits),
-        runs_without_living: false,
-        check: fin_assets::check,
-    },
-    Rule {
-        id: RuleId::NearRelative,
-        needs: Some(Dataset::Staff),
-        runs_without_living: false,
-        check: near_relative::check,
-    },
-    Rule {
-        id: RuleId::Income,
-        needs: None,
-        runs_without_living: false,
-        check: income::check,
-    },
-    Rule {
-        id: RuleId::DataQuality,
-        needs: None,
-        runs_without_living: true,
-        check: data_quality::check,
-    },
-    Rule {
-        id: RuleId::Entry,
-        needs: None,
-        runs_without_living: false,
-        check: entry::check,
-    },
-];
 
 /// Money for detail texts: two places, half-even.
 pub fn yuan(d: Decimal) -> String {
@@ -443,10 +209,11 @@ pub fn assess(
     let mut findings = Vec::new();
     let mut not_checked = Vec::new();
     for rule in RULES {
-        if rule.needs.is_some_and(|d| !supplied.contains(&d)) {
+        let Some(check) = rule.check else { continue };
+        if !rule.is_checked(supplied) {
             not_checked.push(rule.id);
         } else if rule.runs_without_living || !facts.living.is_empty() {
-            findings.extend((rule.check)(&facts));
+            findings.extend(check(&facts));
         }
     }
     not_checked.sort();

@@ -20,43 +20,20 @@
 //! **Parameters**: `near_relative_relations`.
 //! **Source**: rules.md "Near relatives"; 乐至 seed 低保近亲属备案制度.
 
-use super::{Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::Facts;
 use crate::near_relatives::{KinPair, RelationSource};
 use crate::normalise::StaffMember;
-use crate::schema::{HouseholdStatus, Relation, StaffRole};
+use crate::schema::{code_enum, HouseholdStatus, Relation, StaffRole};
+use crate::verdict::{Action, Finding, RuleId};
 
-/// What is wrong with a near-relative pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Conflict {
-    SelfHandled,
-    Unfiled,
-    FiledMismatch,
-}
-
-impl Conflict {
-    pub const ALL: [Conflict; 3] = [
-        Conflict::SelfHandled,
-        Conflict::Unfiled,
-        Conflict::FiledMismatch,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Conflict::SelfHandled => "self_handled",
-            Conflict::Unfiled => "unfiled",
-            Conflict::FiledMismatch => "filed_mismatch",
-        }
+code_enum!(
+    /// What is wrong with a near-relative pair.
+    Conflict {
+        SelfHandled = "self_handled" / "本人经办",
+        Unfiled = "unfiled" / "未备案",
+        FiledMismatch = "filed_mismatch" / "备案关系不符",
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Conflict::SelfHandled => "本人经办",
-            Conflict::Unfiled => "未备案",
-            Conflict::FiledMismatch => "备案关系不符",
-        }
-    }
-}
+);
 
 /// One row of `near_relative_conflicts`.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,10 +157,9 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::Action;
     use crate::rules::testkit::*;
-    use crate::rules::RuleId;
     use crate::schema::{HouseholdStatus, Program, StaffRole};
+    use crate::verdict::{Action, RuleId};
 
     #[test]
     fn coverage_drops_trailing_zero_levels_down_to_the_county() {
@@ -213,9 +189,7 @@ mod tests {
             conflicts(&w),
             vec![(Relation::Child, false, Some(Conflict::Unfiled))]
         );
-        let d = w.decide();
-        assert_eq!(d.action, Action::ManualReview);
-        assert_eq!(d.reasons, vec![RuleId::NearRelative]);
+        assert_eq!(w.fired(), [(RuleId::NearRelative, Action::ManualReview)]);
     }
 
     #[test]
@@ -225,7 +199,7 @@ mod tests {
         w.kinship_of_staff(s, 0, Relation::Child);
         w.filing(s, Relation::Child);
         assert_eq!(conflicts(&w), vec![(Relation::Child, true, None)]);
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
     }
 
     #[test]
@@ -239,7 +213,7 @@ mod tests {
             conflicts(&w),
             vec![(Relation::Child, true, Some(Conflict::FiledMismatch))]
         );
-        assert_eq!(w.decide().action, Action::ManualReview);
+        assert_eq!(w.fired(), [(RuleId::NearRelative, Action::ManualReview)]);
     }
 
     #[test]
@@ -324,8 +298,10 @@ mod tests {
         assert!(conflicts(&w).is_empty());
         w.household.program = Some(Program::Applicant);
         assert_eq!(conflicts(&w).len(), 1);
-        let d = w.decide();
-        assert_eq!(d.action, Action::ManualReview);
-        assert_eq!(d.reasons, vec![RuleId::NearRelative, RuleId::Entry]);
+        let fired = w.fired();
+        assert!(
+            fired.contains(&(RuleId::NearRelative, Action::ManualReview)),
+            "{fired:?}"
+        );
     }
 }

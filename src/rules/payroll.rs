@@ -9,9 +9,9 @@
 //! **Parameters**: `payroll_lookback_months`.
 //! **Source**: rules.md "Rules for recipients".
 
-use super::{yuan, Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::{yuan, Facts};
 use crate::income::in_lookback;
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence
@@ -41,27 +41,22 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
-    use crate::rules::RuleId;
+    use crate::verdict::{Action, RuleId};
     use rust_decimal_macros::dec;
 
     #[test]
     fn a_covered_member_on_the_payroll_in_the_window_is_reviewed() {
         let mut w = World::household(2);
         w.payroll(0, "2024-08-01", dec!(100)); // window of 3 months: Aug–Oct
-        let d = w.decide();
-        assert_eq!(
-            (d.action, d.reasons),
-            (Action::ManualReview, vec![RuleId::Payroll])
-        );
+        assert_eq!(w.fired(), [(RuleId::Payroll, Action::ManualReview)]);
     }
 
     #[test]
     fn payroll_before_the_window_does_not_fire() {
         let mut w = World::household(2);
         w.payroll(0, "2024-07-01", dec!(100));
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
     }
 
     #[test]
@@ -69,8 +64,8 @@ mod tests {
         let mut w = World::household(2);
         w.single_person_covering(0);
         w.payroll(1, "2024-10-01", dec!(100));
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
         w.payroll(1, "2024-10-01", dec!(5000)); // now over the standard
-        assert_eq!(w.decide().action, Action::PhaseOut);
+        assert_eq!(w.fired(), [(RuleId::Income, Action::PhaseOut)]);
     }
 }

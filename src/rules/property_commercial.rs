@@ -7,9 +7,9 @@
 //! **Parameters**: `commercial_property_allowed`.
 //! **Source**: rules.md "Rules for recipients".
 
-use super::{Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::Facts;
 use crate::schema::{PropertyStatus, PropertyUsage};
+use crate::verdict::{Action, Finding, RuleId};
 use rust_decimal::Decimal;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
@@ -48,9 +48,9 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
     use crate::schema::{PropertyStatus, PropertyUsage};
+    use crate::verdict::{Action, RuleId};
     use rust_decimal_macros::dec;
 
     #[test]
@@ -64,7 +64,7 @@ mod tests {
             dec!(40),
             dec!(1),
         );
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
         w.property(
             0,
             "U2",
@@ -73,7 +73,7 @@ mod tests {
             dec!(40),
             dec!(0.5),
         );
-        assert_eq!(w.decide().action, Action::Exit);
+        assert_eq!(w.fired(), [(RuleId::PropertyCommercial, Action::Exit)]);
     }
 
     #[test]
@@ -87,7 +87,7 @@ mod tests {
             dec!(40),
             dec!(0),
         );
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
         w.property(
             0,
             "U2",
@@ -97,6 +97,6 @@ mod tests {
             dec!(1),
         );
         w.params.commercial_property_allowed = true;
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
     }
 }

@@ -11,10 +11,10 @@
 //! **Source**: rules.md "Rules for recipients", "Who counts".
 //! A unit without `area_m2` counts with area 0; one without `share` as wholly owned.
 
-use super::{aggregate_findings, facts_first, Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::{aggregate_findings, facts_first, Facts};
 use crate::evidence::Property;
 use crate::schema::{PropertyStatus, PropertyUsage};
+use crate::verdict::{Action, Finding, RuleId};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -80,9 +80,9 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
     use crate::schema::{PropertyStatus, PropertyUsage};
+    use crate::verdict::{Action, RuleId};
     use rust_decimal_macros::dec;
 
     fn homes(w: &mut World, n: usize, area: rust_decimal::Decimal) {
@@ -102,8 +102,7 @@ mod tests {
     fn one_home_over_the_limit_with_large_area_is_an_exit() {
         let mut w = World::household(2); // max 2 homes, exempt below 30 m² per person
         homes(&mut w, 3, dec!(20)); // 60 m² / 2 = 30: not below 30
-        let d = w.decide();
-        assert_eq!(d.action, Action::Exit);
+        assert_eq!(w.fired(), [(RuleId::PropertyCount, Action::Exit)]);
         assert_eq!(w.findings().len(), 3);
     }
 
@@ -111,10 +110,10 @@ mod tests {
     fn small_homes_are_exempt_and_the_limit_itself_is_allowed() {
         let mut w = World::household(2);
         homes(&mut w, 3, dec!(19.99)); // 59.97 / 2 < 30
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
         let mut w = World::household(2);
         homes(&mut w, 2, dec!(200));
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
     }
 
     #[test]
@@ -145,7 +144,7 @@ mod tests {
             dec!(100),
             dec!(1),
         );
-        assert_eq!(w.decide().action, Action::Keep);
+        assert_eq!(w.fired(), []);
         w.property(
             1,
             "H3",
@@ -154,7 +153,7 @@ mod tests {
             dec!(100),
             dec!(1),
         );
-        assert_eq!(w.decide().action, Action::Exit);
+        assert_eq!(w.fired(), [(RuleId::PropertyCount, Action::Exit)]);
     }
 
     #[test]
@@ -162,6 +161,6 @@ mod tests {
         let mut w = World::household(2);
         w.params.residence_area_per_capita_exempt_below = dec!(0);
         homes(&mut w, 3, dec!(1));
-        assert_eq!(w.decide().action, Action::Exit);
+        assert_eq!(w.fired(), [(RuleId::PropertyCount, Action::Exit)]);
     }
 }

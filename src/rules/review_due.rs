@@ -21,77 +21,26 @@
 use super::Facts;
 use crate::calendar::add_months_clamped;
 use crate::normalise::Member;
-use crate::schema::{HouseholdStatus, LaborCapacity, Program};
+use crate::schema::{code_enum, HouseholdStatus, LaborCapacity, Program};
 use chrono::{Datelike, NaiveDate};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cadence {
-    Annual,
-    Semiannual,
-}
+code_enum!(
+    /// How often a household is reviewed.
+    Cadence { Annual = "annual" / "每年", Semiannual = "semiannual" / "每半年" }
+);
 
-impl Cadence {
-    pub const ALL: [Cadence; 2] = [Cadence::Annual, Cadence::Semiannual];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Cadence::Annual => "annual",
-            Cadence::Semiannual => "semiannual",
-        }
+code_enum!(
+    /// Why a cadence applies, in a fixed order.
+    CadenceReason {
+        Tekun = "tekun" / "特困供养",
+        Aged60Plus = "aged_60_plus" / "年满60周岁",
+        Under16 = "under_16" / "未满16周岁",
+        Disability12 = "disability_1_2" / "一二级残疾",
+        NoLaborCapacity = "no_labor_capacity" / "完全丧失劳动能力",
+        // A living member outside every annual category (working age, able).
+        AbleMember = "able_member" / "有劳动能力的成员",
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Cadence::Annual => "每年",
-            Cadence::Semiannual => "每半年",
-        }
-    }
-}
-
-/// Why a cadence applies, in a fixed order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum CadenceReason {
-    Tekun,
-    Aged60Plus,
-    Under16,
-    Disability12,
-    NoLaborCapacity,
-    /// A living member outside every annual category (working age, able).
-    AbleMember,
-}
-
-impl CadenceReason {
-    pub const ALL: [CadenceReason; 6] = [
-        CadenceReason::Tekun,
-        CadenceReason::Aged60Plus,
-        CadenceReason::Under16,
-        CadenceReason::Disability12,
-        CadenceReason::NoLaborCapacity,
-        CadenceReason::AbleMember,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            CadenceReason::Tekun => "tekun",
-            CadenceReason::Aged60Plus => "aged_60_plus",
-            CadenceReason::Under16 => "under_16",
-            CadenceReason::Disability12 => "disability_1_2",
-            CadenceReason::NoLaborCapacity => "no_labor_capacity",
-            CadenceReason::AbleMember => "able_member",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            CadenceReason::Tekun => "特困供养",
-            CadenceReason::Aged60Plus => "年满60周岁",
-            CadenceReason::Under16 => "未满16周岁",
-            CadenceReason::Disability12 => "一二级残疾",
-            CadenceReason::NoLaborCapacity => "完全丧失劳动能力",
-            CadenceReason::AbleMember => "有劳动能力的成员",
-        }
-    }
-}
+);
 
 /// A household due for 复核.
 #[derive(Debug, Clone, PartialEq)]

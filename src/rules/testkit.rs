@@ -4,7 +4,7 @@
 //! 10000 and motorcycles, capital limit 100000, 3-month payroll look-back,
 //! 6-month 渐退期), run month 2024-10.
 
-use super::{assess, Assessment, Finding, Kin};
+use super::{assess, Assessment, Kin};
 use crate::calendar::RunMonth;
 use crate::decide::{decide, Decision};
 use crate::evidence::*;
@@ -15,6 +15,7 @@ use crate::normalise::{Household, Member, Roster};
 use crate::policy::Params;
 use crate::schema::*;
 use crate::text::normalize_id;
+use crate::verdict::{Action, Finding, RuleId};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -157,6 +158,14 @@ impl World {
             registers: Registers::default(),
             next_row: 0,
         }
+    }
+
+    /// [`World::household`] as a 申请 (applicant) household, pending.
+    pub fn candidate(n: usize) -> World {
+        let mut w = World::household(n);
+        w.household.program = Some(Program::Applicant);
+        w.household.status = Some(HouseholdStatus::Pending);
+        w
     }
 
     fn source(&mut self, dataset: Dataset, member: u32) -> Source {
@@ -388,6 +397,25 @@ impl World {
 
     pub fn findings(&self) -> Vec<Finding> {
         self.assess().findings
+    }
+
+    /// What the rules found, as (rule, action) pairs in finding order, each
+    /// once: what a rule's own tests assert (precedence is `decide`'s).
+    pub fn fired(&self) -> Vec<(RuleId, Action)> {
+        let mut fired: Vec<(RuleId, Action)> = Vec::new();
+        for f in self.findings() {
+            if !fired.contains(&(f.rule, f.action)) {
+                fired.push((f.rule, f.action));
+            }
+        }
+        fired
+    }
+
+    /// Whether every finding is `rule`'s and uncertain (it rests on a
+    /// `review` link or an unreadable value), and there is one.
+    pub fn only_uncertain(&self, rule: RuleId) -> bool {
+        let findings = self.findings();
+        !findings.is_empty() && findings.iter().all(|f| f.rule == rule && !f.certain)
     }
 
     pub fn decide(&self) -> Decision {

@@ -8,9 +8,9 @@
 //! **Source**: rules.md "Rules for recipients".
 //! A vehicle whose status or type could not be read only raises manual review.
 
-use super::{yuan, Facts, Finding, RuleId};
-use crate::decide::Action;
+use super::{yuan, Facts};
 use crate::schema::VehicleStatus;
+use crate::verdict::{Action, Finding, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let p = f.params;
@@ -70,62 +70,61 @@ fn name(f: &Facts, member: u32) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::decide::Action;
     use crate::rules::testkit::*;
     use crate::schema::{VehicleStatus, VehicleType};
+    use crate::verdict::{Action, RuleId};
+    use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
-    fn action(
+    fn fired(
         t: VehicleType,
         status: VehicleStatus,
-        value: Option<rust_decimal::Decimal>,
-    ) -> Action {
+        value: Option<Decimal>,
+    ) -> Vec<(RuleId, Action)> {
         let mut w = World::household(2); // exemption below 10000.00; motorcycle exempt
         w.vehicle(1, t, status, value);
-        w.decide().action
+        w.fired()
     }
 
     #[test]
     fn a_normal_car_is_an_exit_at_or_above_the_value_exemption() {
+        let exit = [(RuleId::Vehicle, Action::Exit)];
         assert_eq!(
-            action(VehicleType::Car, VehicleStatus::Normal, Some(dec!(50000))),
-            Action::Exit
+            fired(VehicleType::Car, VehicleStatus::Normal, Some(dec!(50000))),
+            exit
         );
         assert_eq!(
-            action(
+            fired(
                 VehicleType::Car,
                 VehicleStatus::Normal,
                 Some(dec!(10000.00))
             ),
-            Action::Exit
+            exit
         );
-        assert_eq!(
-            action(VehicleType::Car, VehicleStatus::Normal, None),
-            Action::Exit
-        );
+        assert_eq!(fired(VehicleType::Car, VehicleStatus::Normal, None), exit);
     }
 
     #[test]
     fn exemptions_do_not_fire() {
         assert_eq!(
-            action(VehicleType::Car, VehicleStatus::Normal, Some(dec!(9999.99))),
-            Action::Keep
+            fired(VehicleType::Car, VehicleStatus::Normal, Some(dec!(9999.99))),
+            []
         );
         assert_eq!(
-            action(
+            fired(
                 VehicleType::Motorcycle,
                 VehicleStatus::Normal,
                 Some(dec!(50000))
             ),
-            Action::Keep
+            []
         );
         assert_eq!(
-            action(VehicleType::Car, VehicleStatus::Scrapped, Some(dec!(50000))),
-            Action::Keep
+            fired(VehicleType::Car, VehicleStatus::Scrapped, Some(dec!(50000))),
+            []
         );
         assert_eq!(
-            action(VehicleType::Car, VehicleStatus::Deregistered, None),
-            Action::Keep
+            fired(VehicleType::Car, VehicleStatus::Deregistered, None),
+            []
         );
     }
 
@@ -134,6 +133,6 @@ mod tests {
         let mut w = World::household(2);
         w.vehicle(1, VehicleType::Car, VehicleStatus::Normal, None);
         w.death(1, Some("2024-05-01"));
-        assert_eq!(w.decide().action, Action::MemberChange);
+        assert_eq!(w.fired(), [(RuleId::Death, Action::MemberChange)]);
     }
 }

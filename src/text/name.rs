@@ -64,6 +64,17 @@ impl NameProblem {
             NameProblem::Latin => "name_latin",
         }
     }
+
+    /// Problems that were repaired: the name still identifies its person.
+    pub fn is_repaired(self) -> bool {
+        matches!(
+            self,
+            NameProblem::Whitespace
+                | NameProblem::FullWidth
+                | NameProblem::MiddleDotVariant
+                | NameProblem::Traditional
+        )
+    }
 }
 
 /// A name after normalisation.

@@ -4,36 +4,94 @@
 use crate::support::*;
 use polars::prelude::*;
 
-fn run_with_threads(data: &std::path::Path, out: &std::path::Path, threads: usize) {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
+/// `hedui` itself, run with `args` and this many threads for rayon and
+/// polars (both pools are sized once per process: only a new process
+/// changes them).
+fn hedui(args: &[&str], threads: usize) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hedui"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads.to_string())
+        .env("POLARS_MAX_THREADS", threads.to_string())
+        .output()
         .unwrap();
-    pool.install(|| run(data, out, "2024-10").unwrap());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "hedui {args:?} failed: {stderr}");
 }
 
+/// run.json without what measures the process rather than the inputs.
+fn run_json_without_timings(dir: &std::path::Path) -> serde_json::Value {
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("run.json")).unwrap()).unwrap();
+    let run = json.as_object_mut().unwrap();
+    for key in ["timings", "output_timings", "peak_rss_kib"] {
+        run.remove(key)
+            .unwrap_or_else(|| panic!("run.json has `{key}`"));
+    }
+    for extract in run["extract_timings"].as_array_mut().unwrap() {
+        extract.as_object_mut().unwrap().remove("thread_ms");
+    }
+    json
+}
+
+fn file_names(dir: &std::path::Path) -> Vec<std::ffi::OsString> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The whole binary with 1 and with 2 threads, on extracts written as
+/// several parts each (so parts are read, linked and merged by several
+/// threads): every output the same, byte for byte.
 #[test]
 fn the_same_inputs_give_the_same_bytes_whatever_the_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    hedui::gen::generate(&hedui::gen::GenRequest {
-        households: 120,
-        seed: 7,
-        out: data.clone(),
-        month: "2024-10".parse().unwrap(),
-        policies: policies(),
-    })
-    .unwrap();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    run_with_threads(&data, &a, 1);
-    run_with_threads(&data, &b, 2);
-    for name in ["decisions", "findings", "matches", "data_quality"] {
-        let file = format!("{name}.parquet");
-        assert_eq!(
-            std::fs::read(a.join(&file)).unwrap(),
-            std::fs::read(b.join(&file)).unwrap(),
-            "{file} differs"
+    let path = |name: &str| tmp.path().join(name).to_str().unwrap().to_string();
+    let policies = policies().to_str().unwrap().to_string();
+    let data = path("data");
+    let gen = [
+        "gen",
+        "--households",
+        "400",
+        "--seed",
+        "7",
+        "--part-rows",
+        "300",
+    ];
+    hedui(
+        &[&gen[..], &["--policies", &policies, "--out", &data]].concat(),
+        2,
+    );
+    let parts = std::fs::read_dir(tmp.path().join("data/deposits"))
+        .unwrap()
+        .count();
+    assert!(parts > 2, "deposits is written in parts, found {parts}");
+    let outs = [path("one"), path("two")];
+    for (out, threads) in outs.iter().zip([1, 2]) {
+        let run = ["run", "--quiet", "--month", "2024-10", "--data", &data];
+        hedui(
+            &[&run[..], &["--policies", &policies, "--out", out]].concat(),
+            threads,
         );
+    }
+    let outs = outs.map(std::path::PathBuf::from);
+    let files = file_names(&outs[0]);
+    assert_eq!(files, file_names(&outs[1]), "the same outputs are written");
+    assert!(files.len() >= 20, "every output is compared: {files:?}");
+    for name in &files {
+        if name == "run.json" {
+            assert_eq!(
+                run_json_without_timings(&outs[0]),
+                run_json_without_timings(&outs[1]),
+                "run.json differs beyond its timings"
+            );
+        } else {
+            let same = std::fs::read(outs[0].join(name)).unwrap()
+                == std::fs::read(outs[1].join(name)).unwrap();
+            assert!(same, "{name:?} differs between 1 and 2 threads");
+        }
     }
 }
 

@@ -172,28 +172,6 @@ fn the_html_summary_is_self_contained_and_has_the_counts() {
     assert!(html.contains("512022.toml"));
 }
 
-#[test]
-fn the_reports_are_the_same_bytes_whatever_the_thread_count() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    data_dir(&data, true);
-    let outs = [tmp.path().join("a"), tmp.path().join("b")];
-    for (threads, out) in [1, 2].iter().zip(&outs) {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(*threads)
-            .build()
-            .unwrap();
-        pool.install(|| run(&data, out, "2024-10").unwrap());
-    }
-    for name in ["report.xlsx", "report.html", "清退建议.csv", "公示名单.csv"] {
-        assert_eq!(
-            std::fs::read(outs[0].join(name)).unwrap(),
-            std::fs::read(outs[1].join(name)).unwrap(),
-            "{name} differs"
-        );
-    }
-}
-
 fn hedui<S: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = S>) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_hedui"))
         .args(args)

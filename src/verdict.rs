@@ -1,0 +1,158 @@
+//! The words rules and `decide` share: [`Action`] (what the engine
+//! recommends), [`RuleId`] (which rule) and [`Finding`] (one rule hit).
+//!
+//! Architecture invariant: a leaf. This module imports neither `rules` nor
+//! `decide`, so both can import it without importing each other. What each
+//! rule *is* (its code, label, dataset and categories) is its row in
+//! `rules::RULES`; here it is only a name.
+
+use crate::evidence::Source;
+
+/// What the engine recommends for a household.
+///
+/// Declared weakest first among recipients' actions, candidates' after;
+/// the generator's truth relies on this order, precedence itself is
+/// `decide`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Action {
+    Keep,
+    ManualReview,
+    MemberChange,
+    PhaseOut,
+    Exit,
+    Entry,
+    SinglePersonEntry,
+    Reject,
+}
+
+impl Action {
+    /// Every action, in the order `decisions` counts and the summary list them.
+    pub const ALL: [Action; 8] = [
+        Action::Keep,
+        Action::Exit,
+        Action::PhaseOut,
+        Action::Entry,
+        Action::SinglePersonEntry,
+        Action::MemberChange,
+        Action::ManualReview,
+        Action::Reject,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Keep => "keep",
+            Action::ManualReview => "manual_review",
+            Action::MemberChange => "member_change",
+            Action::PhaseOut => "phase_out",
+            Action::Exit => "exit",
+            Action::Entry => "entry",
+            Action::SinglePersonEntry => "single_person_entry",
+            Action::Reject => "reject",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Action::Keep => "继续保障",
+            Action::ManualReview => "人工复核",
+            Action::MemberChange => "家庭成员变更",
+            Action::PhaseOut => "渐退",
+            Action::Exit => "清退",
+            Action::Entry => "新增",
+            Action::SinglePersonEntry => "单人保新增",
+            Action::Reject => "不予纳入",
+        }
+    }
+
+    /// The name of the action's list (a workbook sheet and a CSV file): the
+    /// label, except where the centre calls the list a 建议 (a
+    /// recommendation a person still has to confirm).
+    pub fn list_name_zh(self) -> &'static str {
+        match self {
+            Action::Exit => "清退建议",
+            Action::Entry => "新增建议",
+            other => other.label_zh(),
+        }
+    }
+
+    /// The action with this code, if any.
+    pub fn from_code(code: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// Declares [`RuleId`] and its `ALL` from one list of variants.
+macro_rules! rule_ids {
+    ($($(#[$doc:meta])* $variant:ident,)+) => {
+        /// Every rule, by name. Declaration order is the fixed order that
+        /// breaks ties between reasons of equal strength. The rule's facts
+        /// (code, label, dataset, categories, check) are its row in
+        /// `rules::RULES`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        pub enum RuleId { $($(#[$doc])* $variant,)+ }
+
+        impl RuleId {
+            /// Every rule id, in declaration order.
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant,)+];
+        }
+    };
+}
+
+rule_ids! {
+    Death,
+    Vehicle,
+    PropertyCount,
+    PropertyCommercial,
+    BusinessCapital,
+    FinAssets,
+    Income,
+    Payroll,
+    BusinessActive,
+    NearRelative,
+    DataQuality,
+    Entry,
+    SinglePerson,
+}
+
+/// One rule hit with its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub rule: RuleId,
+    /// The action this rule calls for in this household.
+    pub action: Action,
+    /// The member concerned (index into the roster), if any.
+    pub member: Option<u32>,
+    /// The extract row behind the hit, if any.
+    pub source: Option<Source>,
+    /// False when the hit rests on a `review` link or on a value that could
+    /// not be read: it can then only raise `manual_review`.
+    pub certain: bool,
+    /// Plain words for the case worker.
+    pub detail: String,
+}
+
+impl Finding {
+    /// A finding backed by one extract row; certain only on a `matched` link.
+    pub fn from_row(rule: RuleId, action: Action, source: &Source, detail: String) -> Finding {
+        Finding {
+            rule,
+            action,
+            member: Some(source.member),
+            source: Some(*source),
+            certain: source.is_fact(),
+            detail,
+        }
+    }
+
+    /// A household-level finding (no single extract row behind it).
+    pub fn household(rule: RuleId, action: Action, detail: String) -> Finding {
+        Finding {
+            rule,
+            action,
+            member: None,
+            source: None,
+            certain: true,
+            detail,
+        }
+    }
+}
