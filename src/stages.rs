@@ -114,7 +114,8 @@ pub struct Linked {
 /// in parallel; results are merged in dataset and file order, so the outcome
 /// does not depend on the thread count. Only the files in flight are in
 /// memory as frames. The member index is built while the first files are
-/// read (reading needs no index; a part waits for it only to link).
+/// read (reading needs no index; a part waits for it only to link), and the
+/// blocking index right after it.
 pub fn link_extracts(
     data: &Discovered,
     roster: &Roster,
@@ -130,7 +131,12 @@ pub fn link_extracts(
     let index = Built::default();
     let mut index_quality = Vec::new();
     let parts = std::thread::scope(|scope| {
-        scope.spawn(|| index.build(|| MemberIndex::new(roster, &mut index_quality)));
+        scope.spawn(|| {
+            index.build(|| MemberIndex::new(roster, &mut index_quality));
+            // Exact links need only the ids: the files are linked by id
+            // meanwhile, and wait for this only at their first broken id.
+            index.wait().prepare_fuzzy(roster);
+        });
         in_parallel(&units, |&(dataset, k)| {
             link_part(data, dataset, k, &index, roster, thresholds)
         })

@@ -196,19 +196,26 @@ pub struct Lookup {
     pub skewed: usize,
 }
 
-/// Members by blocking key: every (key, member) pair in two arrays,
-/// grouped by the key's top bits (a counting sort by group, members in
-/// order within a group). A group holds a few dozen pairs, so a look-up
-/// scans one or two cache lines of keys; no hash map, and no sort, is
-/// needed, and the index takes 12 bytes a pair.
+/// Members by blocking key: every (key, member) pair, grouped by the key's
+/// top bits (a counting sort by group, members in order within a group). A
+/// group holds about 16 pairs, so a look-up reads a few adjacent cache
+/// lines; no hash map, and no sort, is needed, and a pair takes 12 bytes.
 #[derive(Debug, Default)]
 pub struct BlockIndex {
-    keys: Vec<u64>,
-    members: Vec<u32>,
+    pairs: Vec<Pair>,
     /// Group g is `starts[g]..starts[g + 1]`.
     starts: Vec<u32>,
     /// A key's group is `key >> shift`.
     shift: u32,
+}
+
+/// A key and a member, unpadded (12 bytes, not 16: there are tens of
+/// millions at province scale).
+#[derive(Debug, Default, Clone, Copy)]
+#[repr(C, packed(4))]
+struct Pair {
+    key: u64,
+    member: u32,
 }
 
 /// Members per parallel task while building: fixed, so that the pairs'
@@ -268,15 +275,11 @@ impl BlockIndex {
         drop(counts);
         let pairs = at as usize;
         let mut index = BlockIndex {
-            keys: vec![0; pairs],
-            members: vec![0; pairs],
+            pairs: vec![Pair::default(); pairs],
             starts,
             shift,
         };
-        let (keys_out, members_out) = (
-            SharedSlice::new(&mut index.keys),
-            SharedSlice::new(&mut index.members),
-        );
+        let out = SharedSlice::new(&mut index.pairs);
         chunks.par_iter().zip(offsets).for_each(|(c, mut next)| {
             let mut k = Vec::new();
             for m in c.clone() {
@@ -284,10 +287,7 @@ impl BlockIndex {
                 for &key in &k {
                     let slot = &mut next[(key >> shift) as usize];
                     // SAFETY: the offsets give every chunk disjoint slots.
-                    unsafe {
-                        keys_out.write(*slot as usize, key);
-                        members_out.write(*slot as usize, m);
-                    }
+                    unsafe { out.write(*slot as usize, Pair { key, member: m }) };
                     *slot += 1;
                 }
             }
@@ -301,9 +301,9 @@ impl BlockIndex {
         let g = (key >> self.shift) as usize;
         let (start, end) = (self.starts[g] as usize, self.starts[g + 1] as usize);
         let before = out.len();
-        for (k, &m) in self.keys[start..end].iter().zip(&self.members[start..end]) {
-            if *k == key {
-                out.push(m);
+        for pair in &self.pairs[start..end] {
+            if { pair.key } == key {
+                out.push(pair.member);
             }
         }
         let skewed = out.len() - before > MAX_BLOCK;

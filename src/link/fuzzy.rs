@@ -15,66 +15,78 @@ use rayon::prelude::*;
 /// The blocking index and the members' comparison features.
 pub(super) struct FuzzyIndex {
     blocks: BlockIndex,
-    births: Vec<Option<NaiveDate>>,
-    names: MemberNames,
+    features: Vec<Features>,
 }
 
-/// Every member's normalised name as characters, in one array.
-#[derive(Default)]
-struct MemberNames {
-    /// Member m's characters are `chars[starts[m]..starts[m + 1]]`.
-    starts: Vec<u32>,
-    chars: Vec<char>,
-    /// Bit 0: the member has a name; bit 1: it is plain ([`NameRef`]).
-    flags: Vec<u8>,
+/// What the fuzzy path compares of one member, in one cache line: a
+/// candidate costs one memory read, not one per field (the roster's member,
+/// its household, the id's and the region's heap strings). A field too
+/// long to fit (rare: a long transliterated name, a malformed id) is
+/// marked and read from the roster instead.
+#[derive(Clone, Copy, Default)]
+struct Features {
+    id: [u8; 18],
+    /// 0: no id; `u8::MAX`: read it from the roster.
+    id_len: u8,
+    birth: Option<NaiveDate>,
+    /// The household's `region_code`; 0: none; `u8::MAX`: from the roster.
+    region: [u8; 12],
+    region_len: u8,
+    name: [char; NAME_INLINE],
+    /// 0: no name; `u8::MAX`: read it from the roster.
+    name_len: u8,
+    name_plain: bool,
 }
 
-impl MemberNames {
-    fn build(roster: &Roster) -> MemberNames {
-        let parts: Vec<MemberNames> = roster
-            .members
-            .par_chunks(64 * 1024)
-            .map(|chunk| {
-                let mut part = MemberNames::default();
-                for m in chunk {
-                    part.starts.push(part.chars.len() as u32);
-                    part.flags.push(match m.name_norm.as_deref() {
-                        Some(name) => {
-                            1 | u8::from(comparison::push_name_chars(name, &mut part.chars)) << 1
-                        }
-                        None => 0,
-                    });
-                }
-                part
-            })
-            .collect();
-        let mut all = MemberNames::default();
-        for part in parts {
-            let offset = all.chars.len() as u32;
-            all.starts.extend(part.starts.iter().map(|s| s + offset));
-            all.chars.extend(part.chars);
-            all.flags.extend(part.flags);
+const NAME_INLINE: usize = 4;
+const ELSEWHERE: u8 = u8::MAX;
+
+/// `text` inline if it fits in `out`, its length (or [`ELSEWHERE`]).
+fn inline(text: Option<&str>, out: &mut [u8]) -> u8 {
+    match text {
+        None => 0,
+        Some(t) if t.len() <= out.len() && !t.is_empty() => {
+            out[..t.len()].copy_from_slice(t.as_bytes());
+            t.len() as u8
         }
-        all.starts.push(all.chars.len() as u32);
-        all
+        Some(t) if t.is_empty() => 0,
+        Some(_) => ELSEWHERE,
     }
+}
 
-    fn get(&self, member: u32) -> Option<NameRef<'_>> {
-        let m = member as usize;
-        let flags = self.flags[m];
-        (flags & 1 == 1).then(|| NameRef {
-            chars: &self.chars[self.starts[m] as usize..self.starts[m + 1] as usize],
-            plain: flags & 2 == 2,
-        })
+impl Features {
+    fn of(roster: &Roster, m: &crate::normalise::Member, scratch: &mut Vec<char>) -> Features {
+        let mut f = Features {
+            birth: m.id.birth_date(),
+            ..Features::default()
+        };
+        f.id_len = inline(m.id.value.as_deref(), &mut f.id);
+        let region = roster
+            .households
+            .get(m.household as usize)
+            .map(|h| h.region_code.as_str())
+            .filter(|r| !r.is_empty());
+        f.region_len = inline(region, &mut f.region);
+        if let Some(name) = m.name_norm.as_deref() {
+            scratch.clear();
+            f.name_plain = comparison::push_name_chars(name, scratch);
+            if scratch.len() <= NAME_INLINE {
+                f.name[..scratch.len()].copy_from_slice(scratch);
+                f.name_len = scratch.len() as u8;
+            } else {
+                f.name_len = ELSEWHERE;
+            }
+        }
+        f
     }
 }
 
 impl FuzzyIndex {
     pub(super) fn build(roster: &Roster) -> FuzzyIndex {
-        let births: Vec<Option<NaiveDate>> = roster
+        let features: Vec<Features> = roster
             .members
             .par_iter()
-            .map(|m| m.id.birth_date())
+            .map_init(Vec::new, |scratch, m| Features::of(roster, m, scratch))
             .collect();
         let counties: Vec<Option<&str>> = roster
             .members
@@ -89,15 +101,11 @@ impl FuzzyIndex {
             blocking::Person {
                 id: m.id.value.as_deref(),
                 name: m.name_norm.as_deref(),
-                birth_dates: births[i as usize].as_slice(),
+                birth_dates: features[i as usize].birth.as_slice(),
                 counties: counties[i as usize].as_slice(),
             }
         });
-        FuzzyIndex {
-            blocks,
-            births,
-            names: MemberNames::build(roster),
-        }
+        FuzzyIndex { blocks, features }
     }
 }
 
@@ -227,15 +235,12 @@ fn best(
 
 /// Compares a row with one member, field by field.
 fn compare(index: &FuzzyIndex, roster: &Roster, member: u32, row: &RowFacts<'_>) -> Levels {
-    let m = &roster.members[member as usize];
-    let region = roster
-        .households
-        .get(m.household as usize)
-        .map(|h| h.region_code.as_str())
-        .filter(|r| !r.is_empty());
-    let id = match m.id.value.as_deref() {
-        Some(member_id) => row.id.compare(member_id),
-        None => IdLevel::Missing,
+    let f = &index.features[member as usize];
+    let m = || &roster.members[member as usize];
+    let id = match f.id_len {
+        0 => IdLevel::Missing,
+        ELSEWHERE => row.id.compare(m().id.value.as_deref().unwrap_or_default()),
+        n => row.id.compare(ascii(&f.id[..n as usize])),
     };
     // The birth date inside a close id was already counted by the id level:
     // fall back to it only when the id says little.
@@ -243,17 +248,37 @@ fn compare(index: &FuzzyIndex, roster: &Roster, member: u32, row: &RowFacts<'_>)
         IdLevel::OneEdit | IdLevel::Truncated | IdLevel::TwoEdits => None,
         _ => row.id_birth_date,
     });
-    let name = match (row.name, index.names.get(member)) {
-        (Some(r), Some(m)) => comparison::compare_names(r, m),
-        _ => comparison::NameLevel::Missing,
+    let region = match f.region_len {
+        0 => None,
+        ELSEWHERE => roster
+            .households
+            .get(m().household as usize)
+            .map(|h| h.region_code.as_str()),
+        n => Some(ascii(&f.region[..n as usize])),
+    };
+    let name = match (row.name, f.name_len) {
+        (None, _) | (_, 0) => comparison::NameLevel::Missing,
+        (Some(r), ELSEWHERE) => comparison::compare_name(
+            Some(&r.chars.iter().collect::<String>()),
+            m().name_norm.as_deref(),
+        ),
+        (Some(r), n) => comparison::compare_names(
+            r,
+            NameRef {
+                chars: &f.name[..n as usize],
+                plain: f.name_plain,
+            },
+        ),
     };
     Levels {
         id,
         name: Some(name),
-        birth_date: Some(comparison::compare_birth_date(
-            birth,
-            index.births[member as usize],
-        )),
+        birth_date: Some(comparison::compare_birth_date(birth, f.birth)),
         region: Some(comparison::compare_region(row.region, region)),
     }
+}
+
+/// Text that was a `&str` when it was inlined.
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("inlined from a str")
 }

@@ -250,6 +250,14 @@ impl MemberIndex {
         self.fuzzy.take();
     }
 
+    /// Builds the blocking index and the members' comparison features now,
+    /// on the caller's thread and rayon's pool, rather than when the first
+    /// row with a broken id needs them: built by one of the threads linking
+    /// extract files, they would leave the others waiting for it, idle.
+    pub fn prepare_fuzzy(&self, roster: &Roster) {
+        self.fuzzy(roster);
+    }
+
     fn fuzzy(&self, roster: &Roster) -> &FuzzyIndex {
         self.fuzzy.get_or_init(|| FuzzyIndex::build(roster))
     }
