@@ -1,9 +1,10 @@
 //! The fuzzy path: a row whose id is invalid or missing, against the members
 //! its blocking keys find (blocking.rs), each scored field by field
-//! (comparison.rs, score.rs). What is compared of a member (birth date from
-//! the id, the name's characters) is read once, when the index is built;
-//! what is compared of a row, once per row; the loop over a row's
-//! candidates compares integers and allocates nothing.
+//! (comparison.rs, score.rs). What is compared of a member (id, birth date,
+//! region, the name's characters) is read once, when the index is built,
+//! into one cache line; what is compared of a row, once per row; the loop
+//! over a row's candidates compares integers and allocates nothing (but for
+//! a name too long to keep inline, read from the roster).
 
 use super::blocking::{self, BlockIndex};
 use super::comparison::{self, IdLevel, IdProbe, Levels, NameRef};
@@ -41,15 +42,15 @@ struct Features {
 const NAME_INLINE: usize = 4;
 const ELSEWHERE: u8 = u8::MAX;
 
-/// `text` inline if it fits in `out`, its length (or [`ELSEWHERE`]).
+/// Copies `text` into `out` if it fits; its length, 0 for none, or
+/// [`ELSEWHERE`].
 fn inline(text: Option<&str>, out: &mut [u8]) -> u8 {
-    match text {
+    match text.filter(|t| !t.is_empty()) {
         None => 0,
-        Some(t) if t.len() <= out.len() && !t.is_empty() => {
+        Some(t) if t.len() <= out.len() => {
             out[..t.len()].copy_from_slice(t.as_bytes());
             t.len() as u8
         }
-        Some(t) if t.is_empty() => 0,
         Some(_) => ELSEWHERE,
     }
 }
