@@ -218,9 +218,10 @@ struct Pair {
     member: u32,
 }
 
-/// Members per parallel task while building: fixed, so that the pairs'
-/// order does not depend on the thread count.
-const BUILD_CHUNK: usize = 1 << 18;
+/// Parallel tasks while building: a fixed number, so that the pairs' order
+/// depends on the member count only, never on the thread count (each task
+/// keeps a count per group: more tasks, more memory).
+const BUILD_TASKS: usize = 8;
 
 impl BlockIndex {
     /// Builds the index from each member's keys (`person(i)` for member i).
@@ -237,9 +238,10 @@ impl BlockIndex {
             k.sort_unstable();
             k.dedup();
         };
+        let chunk = members.div_ceil(BUILD_TASKS).max(1);
         let chunks: Vec<std::ops::Range<u32>> = (0..members)
-            .step_by(BUILD_CHUNK)
-            .map(|s| s as u32..(s + BUILD_CHUNK).min(members) as u32)
+            .step_by(chunk)
+            .map(|s| s as u32..(s + chunk).min(members) as u32)
             .collect();
         // About 16 pairs a group (a member has about 12 keys).
         let bits = (members * 12 / 16).max(2).ilog2().clamp(1, 26);

@@ -44,7 +44,9 @@ fn file_names(dir: &std::path::Path) -> Vec<std::ffi::OsString> {
 
 /// The whole binary with 1 and with 2 threads, on extracts written as
 /// several parts each (so parts are read, linked and merged by several
-/// threads): every output the same, byte for byte.
+/// threads) with realistic noise (so rows with broken ids go through the
+/// blocking index, built by several tasks): every output the same, byte for
+/// byte.
 #[test]
 fn the_same_inputs_give_the_same_bytes_whatever_the_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
@@ -59,6 +61,10 @@ fn the_same_inputs_give_the_same_bytes_whatever_the_thread_count() {
         "7",
         "--part-rows",
         "300",
+        "--noise",
+        "realistic",
+        "--counties",
+        "2",
     ];
     hedui(
         &[&gen[..], &["--policies", &policies, "--out", &data]].concat(),
@@ -77,6 +83,16 @@ fn the_same_inputs_give_the_same_bytes_whatever_the_thread_count() {
         );
     }
     let outs = outs.map(std::path::PathBuf::from);
+    let fuzzy: u64 = run_json_without_timings(&outs[0])["extract_timings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["link"]["fuzzy"].as_u64().unwrap())
+        .sum();
+    assert!(
+        fuzzy > 50,
+        "rows with broken ids reach the blocking index: {fuzzy}"
+    );
     let files = file_names(&outs[0]);
     assert_eq!(files, file_names(&outs[1]), "the same outputs are written");
     assert!(files.len() >= 20, "every output is compared: {files:?}");
