@@ -62,12 +62,8 @@ fn link_at_scale(c: &mut Criterion) {
     let data = data_dir();
     let found = hedui::load::discover(&data).unwrap();
     let mut quality = Vec::new();
-    let households = found
-        .read(Dataset::Households, &mut quality)
-        .unwrap()
-        .unwrap();
-    let members = found.read(Dataset::Members, &mut quality).unwrap().unwrap();
-    let roster = normalise::roster(&households, &members, &mut quality);
+    let tables = hedui::stages::load_roster(&found, &mut quality).unwrap();
+    let roster = normalise::roster(&tables.households, &tables.members, &mut quality);
     let index = MemberIndex::new(&roster, &mut quality);
     let deposits = found
         .read(Dataset::Deposits, &mut quality)

@@ -397,18 +397,8 @@ mod tests {
 
     fn member(id: &str) -> Member {
         Member {
-            row_index: 0,
-            household: 0,
-            name: None,
-            name_norm: None,
             id: normalize_id(Some(id)),
-            relation: None,
-            covered: true,
-            disability_grade: None,
-            severe_illness: false,
-            labor_capacity: None,
-            in_school: false,
-            declared: Default::default(),
+            ..Member::bare(0, 0)
         }
     }
 
