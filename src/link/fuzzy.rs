@@ -201,8 +201,10 @@ fn best(
     let mut best: Option<(f64, u32, Levels)> = None;
     let mut tie = false;
     for &m in candidates {
-        let levels = compare(index, roster, m, facts);
-        let w = score::match_weight(&levels);
+        let floor = best.map(|(bw, _, _)| bw);
+        let Some((w, levels)) = compare(index, roster, m, facts, floor) else {
+            continue;
+        };
         match best {
             Some((bw, _, _)) if w < bw => {}
             Some((bw, _, _)) if w == bw => tie = true,
@@ -234,21 +236,19 @@ fn best(
     })
 }
 
-/// Compares a row with one member, field by field.
-fn compare(index: &FuzzyIndex, roster: &Roster, member: u32, row: &RowFacts<'_>) -> Levels {
+/// Compares a row with one member, field by field: its match weight and
+/// levels, or `None` when it cannot weigh as much as `floor` (the best so
+/// far) whatever its id level. The id is compared last, and only then:
+/// it is the costliest field, and most candidates are someone else.
+fn compare(
+    index: &FuzzyIndex,
+    roster: &Roster,
+    member: u32,
+    row: &RowFacts<'_>,
+    floor: Option<f64>,
+) -> Option<(f64, Levels)> {
     let f = &index.features[member as usize];
     let m = || &roster.members[member as usize];
-    let id = match f.id_len {
-        0 => IdLevel::Missing,
-        ELSEWHERE => row.id.compare(m().id.value.as_deref().unwrap_or_default()),
-        n => row.id.compare(ascii(&f.id[..n as usize])),
-    };
-    // The birth date inside a close id was already counted by the id level:
-    // fall back to it only when the id says little.
-    let birth = row.birth_date.or(match id {
-        IdLevel::OneEdit | IdLevel::Truncated | IdLevel::TwoEdits => None,
-        _ => row.id_birth_date,
-    });
     let region = match f.region_len {
         0 => None,
         ELSEWHERE => roster
@@ -271,12 +271,35 @@ fn compare(index: &FuzzyIndex, roster: &Roster, member: u32, row: &RowFacts<'_>)
             },
         ),
     };
-    Levels {
+    let region = comparison::compare_region(row.region, region);
+    // The birth date inside a close id was already counted by the id level:
+    // fall back to it only when the id says little.
+    let birth_if_close = comparison::compare_birth_date(row.birth_date, f.birth);
+    let birth_if_far = match row.birth_date {
+        Some(_) => birth_if_close,
+        None => comparison::compare_birth_date(row.id_birth_date, f.birth),
+    };
+    if floor.is_some_and(|floor| {
+        score::weight_bound(name, [birth_if_close, birth_if_far], region) < floor
+    }) {
+        return None;
+    }
+    let id = match f.id_len {
+        0 => IdLevel::Missing,
+        ELSEWHERE => row.id.compare(m().id.value.as_deref().unwrap_or_default()),
+        n => row.id.compare(ascii(&f.id[..n as usize])),
+    };
+    let birth_date = match id {
+        IdLevel::OneEdit | IdLevel::Truncated | IdLevel::TwoEdits => birth_if_close,
+        _ => birth_if_far,
+    };
+    let levels = Levels {
         id,
         name: Some(name),
-        birth_date: Some(comparison::compare_birth_date(birth, f.birth)),
-        region: Some(comparison::compare_region(row.region, region)),
-    }
+        birth_date: Some(birth_date),
+        region: Some(region),
+    };
+    Some((score::match_weight(&levels), levels))
 }
 
 /// Text that was a `&str` when it was inlined.
