@@ -187,56 +187,104 @@ pub struct MemberIndex {
     /// several members have the id: almost every id is one member's, and a
     /// `Vec` for each would cost an allocation per member. foldhash with a
     /// fixed seed: SipHash was a visible part of the run, and a fixed seed
-    /// keeps runs reproducible.
-    by_id: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
+    /// keeps runs reproducible. Ids of 18 plain characters (nearly all) are
+    /// keyed by their number ([`id_number_key`]): a look-up then reads one
+    /// slot of the table, not also the key's string elsewhere in memory,
+    /// for each of tens of millions of extract rows.
+    by_number: HashMap<u64, u32, foldhash::fast::FixedState>,
+    by_text: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
     shared: Vec<Vec<u32>>,
     fuzzy: OnceLock<FuzzyIndex>,
 }
 
-/// Marks a `by_id` value as an index into `MemberIndex::shared`.
+/// An 18-character id of 17 digits and a digit or `X` as one number
+/// (distinct ids, distinct numbers); `None` for any other text.
+fn id_number_key(id: &str) -> Option<u64> {
+    let b: &[u8; 18] = id.as_bytes().try_into().ok()?;
+    let mut n: u64 = 0;
+    for &d in &b[..17] {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(d - b'0');
+    }
+    let check = match b[17] {
+        d @ b'0'..=b'9' => u64::from(d - b'0'),
+        b'X' => 10,
+        _ => return None,
+    };
+    Some(n * 11 + check)
+}
+
+/// Marks a `by_number` or `by_text` value as an index into `MemberIndex::shared`.
 const SHARED: u32 = 1 << 31;
 
 impl MemberIndex {
     /// Indexes every member with an id; ids shared by several members are
     /// reported as `duplicate_id_number`.
     pub fn new(roster: &Roster, quality: &mut Vec<DataQuality>) -> MemberIndex {
-        let mut by_id: HashMap<Box<str>, u32, foldhash::fast::FixedState> =
-            HashMap::with_capacity_and_hasher(roster.members.len(), Default::default());
-        let mut shared: Vec<Vec<u32>> = Vec::new();
+        let mut index = MemberIndex {
+            by_number: HashMap::with_capacity_and_hasher(roster.members.len(), Default::default()),
+            by_text: HashMap::default(),
+            shared: Vec::new(),
+            fuzzy: OnceLock::new(),
+        };
         for (i, m) in roster.members.iter().enumerate() {
             let Some(id) = m.id.value.as_deref() else {
                 continue;
             };
-            match by_id.get_mut(id) {
+            let slot = match id_number_key(id) {
+                Some(n) => index.by_number.entry(n),
                 None => {
-                    by_id.insert(id.into(), i as u32);
+                    let Some(v) = index.by_text.get_mut(id) else {
+                        index.by_text.insert(id.into(), i as u32);
+                        continue;
+                    };
+                    Self::share(&mut index.shared, v, i, m, quality);
+                    continue;
                 }
-                Some(v) => {
-                    // Reported in member order: every member after the first.
-                    quality.push(DataQuality::new(
-                        Dataset::Members,
-                        m.row_index,
-                        "id_number",
-                        Problem::DuplicateIdNumber,
-                        m.id.value.clone(),
-                    ));
-                    if *v & SHARED == 0 {
-                        shared.push(vec![*v]);
-                        *v = SHARED | (shared.len() - 1) as u32;
-                    }
-                    shared[(*v & !SHARED) as usize].push(i as u32);
+            };
+            match slot {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i as u32);
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    Self::share(&mut index.shared, e.get_mut(), i, m, quality);
                 }
             }
         }
-        MemberIndex {
-            by_id,
-            shared,
-            fuzzy: OnceLock::new(),
+        index
+    }
+
+    /// Member `i` has an id an earlier member has: reported (every member
+    /// after the first, in member order) and added to the id's members.
+    fn share(
+        shared: &mut Vec<Vec<u32>>,
+        v: &mut u32,
+        i: usize,
+        m: &crate::normalise::Member,
+        quality: &mut Vec<DataQuality>,
+    ) {
+        quality.push(DataQuality::new(
+            Dataset::Members,
+            m.row_index,
+            "id_number",
+            Problem::DuplicateIdNumber,
+            m.id.value.clone(),
+        ));
+        if *v & SHARED == 0 {
+            shared.push(vec![*v]);
+            *v = SHARED | (shared.len() - 1) as u32;
         }
+        shared[(*v & !SHARED) as usize].push(i as u32);
     }
 
     pub fn get(&self, id: &str) -> &[u32] {
-        match self.by_id.get(id) {
+        let found = match id_number_key(id) {
+            Some(n) => self.by_number.get(&n),
+            None => self.by_text.get(id),
+        };
+        match found {
             None => &[],
             Some(v) if v & SHARED == 0 => std::slice::from_ref(v),
             Some(v) => &self.shared[(v & !SHARED) as usize],
@@ -410,6 +458,34 @@ mod tests {
             birth_dates: vec![None; ids.len()],
             region_codes: vec![None; ids.len()],
         }
+    }
+
+    #[test]
+    fn an_id_of_18_plain_characters_is_one_number_and_no_other_is() {
+        let key = |id: &str| id_number_key(id);
+        assert_eq!(key("110105194912310021"), Some(11010519491231002 * 11 + 1));
+        assert_eq!(key("11010519491231002X"), Some(11010519491231002 * 11 + 10));
+        assert_ne!(key("11010519491231002X"), key("110105194912310030"));
+        for other in [
+            "11010519491231002x",
+            "1101051949123100",
+            "110105491231002",
+            "11010519491231002 ",
+            "1101051949123100２1",
+        ] {
+            assert_eq!(key(other), None, "{other}");
+        }
+        // Both kinds of id reach their member.
+        let roster = Roster {
+            households: vec![crate::normalise::Household::bare("h", "110105")],
+            members: vec![member("11010519491231002X"), member("5120221980ABC")],
+        };
+        let text = roster.members[1].id.value.clone().expect("kept as written");
+        assert_eq!(id_number_key(&text), None);
+        let index = MemberIndex::new(&roster, &mut Vec::new());
+        assert_eq!(index.get("11010519491231002X"), &[0]);
+        assert_eq!(index.get(&text), &[1]);
+        assert_eq!(index.get("110105194912310029"), &[] as &[u32]);
     }
 
     #[test]
