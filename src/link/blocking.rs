@@ -335,9 +335,8 @@ impl BlockIndex {
 
     /// The members with `key`, in member order, and whether there were more
     /// than [`MAX_BLOCK`] (then none are added: skew).
-    fn block_into(&self, key: u64, out: &mut Vec<u32>) -> bool {
-        let g = (key >> self.shift) as usize;
-        let (start, end) = (self.starts[g] as usize, self.starts[g + 1] as usize);
+    fn block_into(&self, key: u64, start: usize, out: &mut Vec<u32>) -> bool {
+        let end = self.starts[(key >> self.shift) as usize + 1] as usize;
         let before = out.len();
         for pair in &self.pairs[start..end] {
             if { pair.key } == key {
@@ -362,8 +361,22 @@ impl BlockIndex {
             skewed: 0,
         };
         if !self.starts.is_empty() {
-            for key in k {
-                lookup.skewed += usize::from(self.block_into(key, out));
+            // Each key's group is found, and its first pairs fetched, before
+            // any group is scanned: in an index of hundreds of MB the ten or
+            // so look-ups of a row each miss the cache, and asked together
+            // the misses overlap instead of following one another.
+            let groups: Vec<usize> = k
+                .iter()
+                .map(|&key| {
+                    let start = self.starts[(key >> self.shift) as usize] as usize;
+                    if let Some(pair) = self.pairs.get(start) {
+                        super::prefetch(pair);
+                    }
+                    start
+                })
+                .collect();
+            for (key, start) in k.into_iter().zip(groups) {
+                lookup.skewed += usize::from(self.block_into(key, start, out));
             }
         }
         out.sort_unstable();

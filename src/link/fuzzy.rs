@@ -198,6 +198,10 @@ fn best(
     facts: &RowFacts<'_>,
     candidates: &[u32],
 ) -> Option<super::Link> {
+    // Every candidate's features asked for at once (see `prefetch`).
+    for &m in candidates {
+        super::prefetch(&index.features[m as usize]);
+    }
     let mut best: Option<(f64, u32, Levels)> = None;
     let mut tie = false;
     for &m in candidates {
