@@ -32,6 +32,30 @@ fn quoted(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Appends `d` as `YYYY-MM-DD` without chrono's formatter, which reads its
+/// format string for every cell (lists of a province have millions).
+fn push_date(line: &mut String, d: chrono::NaiveDate) {
+    use chrono::Datelike;
+    if !(0..=9999).contains(&d.year()) {
+        line.push_str(&d.format("%Y-%m-%d").to_string());
+        return;
+    }
+    let mut b = [b'0'; 10];
+    let put = |b: &mut [u8], n: u32| {
+        let mut n = n;
+        for slot in b.iter_mut().rev() {
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(&mut b[0..4], d.year() as u32);
+    b[4] = b'-';
+    put(&mut b[5..7], d.month());
+    b[7] = b'-';
+    put(&mut b[8..10], d.day());
+    line.push_str(std::str::from_utf8(&b).expect("ASCII digits"));
+}
+
 /// Appends `cells` as one CSV line (CRLF).
 pub(crate) fn render_row(line: &mut String, cells: &[Cell]) {
     for (k, cell) in cells.iter().enumerate() {
@@ -40,6 +64,9 @@ pub(crate) fn render_row(line: &mut String, cells: &[Cell]) {
         }
         match cell {
             Cell::Text(s) => line.push_str(&quoted(s)),
+            Cell::Count(Some(n)) => line.push_str(itoa::Buffer::new().format(*n)),
+            Cell::Date(Some(d)) => push_date(line, *d),
+            Cell::Money(Some(m)) => crate::rules::push_yuan(line, *m),
             other => line.push_str(&cell_text(other)),
         }
     }
@@ -87,5 +114,42 @@ mod tests {
         assert_eq!(quoted("a,b"), "\"a,b\"");
         assert_eq!(quoted("说\"是\""), "\"说\"\"是\"\"\"");
         assert_eq!(display_width("王芳ab"), 6);
+    }
+
+    proptest::proptest! {
+        /// The fast paths write what the formatters write.
+        #[test]
+        fn amounts_dates_and_counts_read_as_formatted(
+            mantissa in proptest::prelude::any::<i64>(),
+            scale in 0u32..6,
+            days in -1_000_000i32..4_000_000,
+            count in proptest::prelude::any::<u64>(),
+        ) {
+            let money = rust_decimal::Decimal::new(mantissa, scale);
+            let date = chrono::NaiveDate::from_num_days_from_ce_opt(days).expect("in range");
+            let cells = [Cell::Money(Some(money)), Cell::Date(Some(date)), Cell::Count(Some(count))];
+            let mut line = String::new();
+            render_row(&mut line, &cells);
+            let expected = format!(
+                "{},{},{}\r\n",
+                crate::rules::yuan(money),
+                date.format("%Y-%m-%d"),
+                count
+            );
+            proptest::prop_assert_eq!(line, expected);
+        }
+    }
+
+    #[test]
+    fn zero_and_half_fen_amounts_read_as_formatted() {
+        for text in [
+            "0", "-0", "0.00", "0.005", "-0.005", "0.015", "-0.004", "12.345", "-12.355", "100",
+            "7.1",
+        ] {
+            let money: rust_decimal::Decimal = text.parse().expect("a decimal");
+            let mut line = String::new();
+            render_row(&mut line, &[Cell::Money(Some(money))]);
+            assert_eq!(line, format!("{}\r\n", crate::rules::yuan(money)), "{text}");
+        }
     }
 }

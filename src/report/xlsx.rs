@@ -96,15 +96,50 @@ fn stored_width(chars: usize) -> f64 {
 /// that, days since 1899-12-31. `None` before 1900 or after 9999, which
 /// Excel cannot show as dates.
 fn excel_serial(d: NaiveDate) -> Option<i64> {
-    let ymd = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("a valid date");
-    if d > ymd(9999, 12, 31) {
+    // Constants: the workbook has a date in most rows of its longest lists.
+    const fn ymd(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("a valid date")
+    }
+    const LAST: NaiveDate = ymd(9999, 12, 31);
+    const LEAP_DAY_AFTER: NaiveDate = ymd(1900, 3, 1);
+    const FIRST: NaiveDate = ymd(1900, 1, 1);
+    if d > LAST {
         None
-    } else if d >= ymd(1900, 3, 1) {
+    } else if d >= LEAP_DAY_AFTER {
         Some((d - ymd(1899, 12, 30)).num_days())
-    } else if d >= ymd(1900, 1, 1) {
+    } else if d >= FIRST {
         Some((d - ymd(1899, 12, 31)).num_days())
     } else {
         None
+    }
+}
+
+/// Appends `d` as its shortest exact decimal text (`d.normalize()`'s
+/// `Display`), from its integer mantissa: the workbook has millions of
+/// amounts, and the formatter was a visible part of writing them.
+fn push_exact(out: &mut String, d: rust_decimal::Decimal) {
+    let d = d.normalize();
+    if d.is_zero() {
+        let _ = write!(out, "{d}");
+        return;
+    }
+    if d.is_sign_negative() {
+        out.push('-');
+    }
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(d.mantissa().unsigned_abs());
+    let scale = d.scale() as usize;
+    if scale == 0 {
+        out.push_str(digits);
+    } else if digits.len() > scale {
+        let (whole, fraction) = digits.split_at(digits.len() - scale);
+        out.push_str(whole);
+        out.push('.');
+        out.push_str(fraction);
+    } else {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', scale - digits.len()));
+        out.push_str(digits);
     }
 }
 
@@ -114,6 +149,15 @@ fn excel_serial(d: NaiveDate) -> Option<i64> {
 /// (`_x005F_`), so Excel shows the text as it was.
 fn push_xml_text(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
+    // Nearly every cell needs no escape: one pass over the bytes says so
+    // (every character escaped below is ASCII or starts with 0xEF).
+    if !bytes
+        .iter()
+        .any(|&b| b < 0x20 || matches!(b, b'&' | b'<' | b'>' | b'_' | 0xEF))
+    {
+        out.push_str(s);
+        return;
+    }
     let mut start = 0;
     for (i, c) in s.char_indices() {
         let escaped: Option<&str> = match c {
@@ -298,7 +342,9 @@ impl Layout {
                 // The exact amount; Excel reads it into its f64.
                 Cell::Money(Some(d)) => {
                     open(xml, MONEY_STYLE);
-                    let _ = write!(xml, "<v>{}</v></c>", d.normalize());
+                    xml.push_str("<v>");
+                    push_exact(xml, *d);
+                    xml.push_str("</v></c>");
                 }
                 Cell::Score(Some(x)) if x.is_finite() => {
                     open(xml, SCORE_STYLE);
@@ -695,6 +741,29 @@ mod tests {
         assert_eq!(xml_text("王芳 & <b>"), "王芳 &amp; &lt;b&gt;");
         assert_eq!(xml_text("a\u{1}b\tc\r"), "a_x0001_b\tc_x000D_");
         assert_eq!(xml_text("_x0041_ _x12_"), "_x005F_x0041_ _x12_");
+        assert_eq!(xml_text("王芳 1.00 元"), "王芳 1.00 元");
+        for text in [
+            "0",
+            "-0",
+            "0.00",
+            "1.50",
+            "-1.50",
+            "0.05",
+            "-0.0005",
+            "1200",
+            "1.2E3",
+            "79228162514264337593543950335",
+            "-0.0000000000000000000000000001",
+        ] {
+            let d: rust_decimal::Decimal = match text.parse() {
+                Ok(d) => d,
+                Err(_) => rust_decimal::Decimal::from_scientific(text).expect("a decimal"),
+            };
+            let mut out = String::new();
+            push_exact(&mut out, d);
+            assert_eq!(out, d.normalize().to_string(), "{text}");
+        }
+        assert_eq!(xml_text("王\u{FFFF}芳&"), "王_xFFFF_芳&amp;");
         assert_eq!(xml_text("\u{ffff}"), "_xFFFF_");
     }
 

@@ -83,6 +83,33 @@ pub fn yuan(d: Decimal) -> String {
     )
 }
 
+/// Appends [`yuan`]`(d)` to `out`, from the rounded amount's integer
+/// mantissa rather than through the formatter: the CSV lists write millions
+/// of amounts.
+pub fn push_yuan(out: &mut String, d: Decimal) {
+    let r = d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven);
+    let fen = match r.scale() {
+        0 => r.mantissa().checked_mul(100),
+        1 => r.mantissa().checked_mul(10),
+        _ => Some(r.mantissa()),
+    };
+    // Zero (the formatter decides how a negative zero reads) and anything
+    // out of range go the long way.
+    let Some(fen) = fen.filter(|&f| f != 0) else {
+        out.push_str(&yuan(d));
+        return;
+    };
+    if fen < 0 {
+        out.push('-');
+    }
+    let fen = fen.unsigned_abs();
+    out.push_str(itoa::Buffer::new().format(fen / 100));
+    out.push('.');
+    let cents = (fen % 100) as u8;
+    out.push(char::from(b'0' + cents / 10));
+    out.push(char::from(b'0' + cents % 10));
+}
+
 /// For a rule over a sum of holdings: decides on `matched` rows alone first;
 /// if the rule does not fire there but fires once `review` rows are added,
 /// the hit is uncertain (it can only raise manual review). Returns the rows
