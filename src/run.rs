@@ -170,6 +170,7 @@ pub fn run_with_progress(
     summary.seconds = started.elapsed().as_secs_f64();
     add_timings(&mut run_json, clock, &written);
     staging.write_json("run.json", &run_json.to_value())?;
+    output::kill_point("before_commit");
     staging.commit()?;
     let Roster {
         households,
