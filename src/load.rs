@@ -35,6 +35,31 @@ pub enum LoadError {
     },
     #[error("dataset `{dataset}` is given twice: both {dataset}.parquet and a directory {dataset}/ exist; keep one")]
     Ambiguous { dataset: Dataset },
+    #[error("dataset `{dataset}` ({label}): {path} {what}; expected a Parquet file")]
+    NotAFile {
+        dataset: Dataset,
+        label: &'static str,
+        path: PathBuf,
+        what: &'static str,
+    },
+    #[error("dataset `{dataset}` ({label}): {path} in its directory is not a Parquet file (expected only *.parquet files and key=value directories; names starting with `.` or `_` are skipped); remove it or move it out")]
+    UnexpectedFile {
+        dataset: Dataset,
+        label: &'static str,
+        path: PathBuf,
+    },
+    #[error("dataset `{dataset}` ({label}): directory {path} is reached twice through symbolic links (a loop); remove the link")]
+    SymlinkLoop {
+        dataset: Dataset,
+        label: &'static str,
+        path: PathBuf,
+    },
+    #[error("dataset `{dataset}` ({label}): {reason}; a run needs at least one household with a household_id")]
+    EmptyRoster {
+        dataset: Dataset,
+        label: &'static str,
+        reason: String,
+    },
     #[error("dataset `{dataset}` ({label}): directory {path} holds no .parquet files")]
     EmptyDirectory {
         dataset: Dataset,
@@ -232,13 +257,23 @@ pub fn discover(dir: &Path) -> Result<Discovered, LoadError> {
     for dataset in Dataset::ALL {
         let file = dir.join(format!("{}.parquet", dataset.name()));
         let sub = dir.join(dataset.name());
-        let paths = match (file.is_file(), sub.is_dir()) {
-            (true, true) => return Err(LoadError::Ambiguous { dataset }),
-            (true, false) => vec![file],
-            (false, true) => {
+        let paths = match (entry_kind(dataset, &file)?, entry_kind(dataset, &sub)?) {
+            (Some(_), Some(_)) => return Err(LoadError::Ambiguous { dataset }),
+            (Some(Kind::File), None) => vec![file],
+            (Some(Kind::Dir), None) => {
+                return Err(not_a_file(dataset, &file, "is a directory"));
+            }
+            (None, Some(Kind::File)) => {
+                return Err(not_a_file(
+                    dataset,
+                    &sub,
+                    "is a file, not a directory of Parquet files (or name it .parquet)",
+                ));
+            }
+            (None, Some(Kind::Dir)) => {
                 let mut paths = Vec::new();
-                collect_parquet(&sub, &mut paths)
-                    .map_err(|e| unreadable(dataset, &sub, e.to_string()))?;
+                let mut seen = Vec::new();
+                collect_parquet(dataset, &sub, &mut paths, &mut seen)?;
                 paths.sort();
                 if paths.is_empty() {
                     return Err(LoadError::EmptyDirectory {
@@ -249,14 +284,14 @@ pub fn discover(dir: &Path) -> Result<Discovered, LoadError> {
                 }
                 paths
             }
-            (false, false) if dataset.is_required() => {
+            (None, None) if dataset.is_required() => {
                 return Err(LoadError::MissingDataset {
                     dataset,
                     label: dataset.label_zh(),
                     dir: dir.display().to_string(),
                 })
             }
-            (false, false) => continue,
+            (None, None) => continue,
         };
         let mut files = Vec::with_capacity(paths.len());
         for path in paths {
@@ -367,17 +402,92 @@ fn unreadable(dataset: Dataset, path: &Path, reason: String) -> LoadError {
     }
 }
 
-fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+fn not_a_file(dataset: Dataset, path: &Path, what: &'static str) -> LoadError {
+    LoadError::NotAFile {
+        dataset,
+        label: dataset.label_zh(),
+        path: path.to_path_buf(),
+        what,
+    }
+}
+
+/// What a dataset's path is once symbolic links are followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Dir,
+}
+
+/// `None` when nothing is at `path`; an error for what is there but can be
+/// neither read nor listed (a dangling symbolic link, a FIFO — opening it
+/// would wait forever —, a socket or device): never "not supplied".
+fn entry_kind(dataset: Dataset, path: &Path) -> Result<Option<Kind>, LoadError> {
+    let Ok(link) = std::fs::symlink_metadata(path) else {
+        return Ok(None);
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(_) if link.file_type().is_symlink() => {
+            return Err(not_a_file(
+                dataset,
+                path,
+                "is a symbolic link that cannot be followed (dangling or a loop)",
+            ))
+        }
+        Err(e) => return Err(unreadable(dataset, path, e.to_string())),
+    };
+    if meta.is_file() {
+        Ok(Some(Kind::File))
+    } else if meta.is_dir() {
+        Ok(Some(Kind::Dir))
+    } else {
+        Err(not_a_file(
+            dataset,
+            path,
+            "is not a regular file (a FIFO, socket or device)",
+        ))
+    }
+}
+
+/// Every Parquet file under a dataset directory. Anything else is an error
+/// (a CSV part or a README would otherwise be skipped without a word), as is
+/// a directory reached twice through symbolic links (a loop would never end).
+fn collect_parquet(
+    dataset: Dataset,
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut Vec<PathBuf>,
+) -> Result<(), LoadError> {
+    let real = std::fs::canonicalize(dir).map_err(|e| unreadable(dataset, dir, e.to_string()))?;
+    // Reached again, or an ancestor of a directory being read (`ln -s ..`).
+    if seen.iter().any(|s| s.starts_with(&real)) {
+        return Err(LoadError::SymlinkLoop {
+            dataset,
+            label: dataset.label_zh(),
+            path: dir.to_path_buf(),
+        });
+    }
+    seen.push(real);
+    let entries = std::fs::read_dir(dir).map_err(|e| unreadable(dataset, dir, e.to_string()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| unreadable(dataset, dir, e.to_string()))?
+            .path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.starts_with('.') || name.starts_with('_') {
             continue; // _SUCCESS, .crc and similar writer droppings
         }
-        if path.is_dir() {
-            collect_parquet(&path, out)?;
-        } else if name.ends_with(".parquet") {
-            out.push(path);
+        match entry_kind(dataset, &path)? {
+            Some(Kind::Dir) => collect_parquet(dataset, &path, out, seen)?,
+            Some(Kind::File) if name.ends_with(".parquet") => out.push(path),
+            Some(Kind::File) => {
+                return Err(LoadError::UnexpectedFile {
+                    dataset,
+                    label: dataset.label_zh(),
+                    path,
+                })
+            }
+            None => {}
         }
     }
     Ok(())

@@ -390,7 +390,11 @@ fn describe_run(
             version: env!("CARGO_PKG_VERSION").to_string(),
         },
         run_month: req.month.to_string(),
-        data_dir: req.data.display().to_string(),
+        // Absolute, so `hedui explain` finds the rows from any directory.
+        data_dir: std::fs::canonicalize(&req.data)
+            .unwrap_or_else(|_| req.data.clone())
+            .display()
+            .to_string(),
         inputs: run_json::inputs(inputs),
         policies: run_json::policies(&req.policies, shared.policies, shared.params),
         rules: run_json::rules(coverage),

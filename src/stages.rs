@@ -73,9 +73,37 @@ pub fn load_roster(
     quality.extend(q);
     let (members, q) = tables.next().expect("members")?;
     quality.extend(q);
+    check_not_empty(&households)?;
+    check_not_empty(&members)?;
     Ok(RosterTables {
         households,
         members,
+    })
+}
+
+/// A roster table without rows, or whose every `household_id` is null, is
+/// an error: a run that "checked 0 households" would look like success.
+fn check_not_empty(table: &Table) -> Result<(), LoadError> {
+    let ids = table.text("household_id");
+    let files: Vec<&str> = table.files.iter().map(|f| f.path.as_str()).collect();
+    let reason = if table.height() == 0 {
+        format!("{} has no rows", files.join(", "))
+    } else if ids
+        .iter()
+        .all(|id| id.is_none_or(|id| id.trim().is_empty()))
+    {
+        format!(
+            "column `household_id` in {} is null or blank in all {} rows",
+            files.join(", "),
+            table.height()
+        )
+    } else {
+        return Ok(());
+    };
+    Err(LoadError::EmptyRoster {
+        dataset: table.dataset,
+        label: table.dataset.label_zh(),
+        reason,
     })
 }
 

@@ -343,12 +343,12 @@ impl RunJson {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunJsonError {
-    #[error("reading {path}: {source}")]
+    #[error("reading {path}")]
     Read {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not a run.json of this engine: {source}")]
+    #[error("{path} is not a run.json of this engine")]
     Parse {
         path: std::path::PathBuf,
         source: serde_json::Error,
