@@ -465,8 +465,14 @@ pub fn read(table: &Table, links: &[Link], quality: &mut Vec<DataQuality>) -> Ho
                 status: r.code("status", i),
             }),
             Dataset::Payroll => Holding::Payroll(Payroll {
+                // No rule reads `staffing` (public employment of any kind is
+                // R-PAYROLL's), but an unknown code is still reported, never
+                // passed over without a word.
+                employer: {
+                    let _: Option<Staffing> = r.code("staffing", i);
+                    r.text("employer", i)
+                },
                 source,
-                employer: r.text("employer", i),
                 gross_monthly_pay: r.money_non_negative("gross_monthly_pay", i),
                 pay_month: r.date("pay_month", i),
             }),

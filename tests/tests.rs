@@ -11,6 +11,8 @@ mod explain;
 mod generated_truth;
 #[path = "it/linkage.rs"]
 mod linkage;
+#[path = "it/malformed.rs"]
+mod malformed;
 #[path = "it/outputs.rs"]
 mod outputs;
 #[path = "it/report.rs"]
