@@ -307,10 +307,13 @@ enum Expect {
     ),
 }
 
+/// Mutates the data directory (given it and the case's directory);
+/// returns extra flags for the run.
+type Mutation = Box<dyn Fn(&Path, &Path) -> Vec<String>>;
+
 struct Case {
     name: String,
-    /// Mutates the data directory; returns extra flags for the run.
-    mutate: Box<dyn Fn(&Path, &Path) -> Vec<String>>,
+    mutate: Mutation,
     expect: Expect,
 }
 
