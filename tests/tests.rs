@@ -9,6 +9,8 @@ mod bad_input;
 mod explain;
 #[path = "it/generated_truth.rs"]
 mod generated_truth;
+#[path = "it/kill.rs"]
+mod kill;
 #[path = "it/linkage.rs"]
 mod linkage;
 #[path = "it/malformed.rs"]
