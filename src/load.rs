@@ -676,6 +676,26 @@ impl ProblemSink<'_> {
     }
 }
 
+/// Converts one column of `dataset` to `kind`'s canonical type, with the
+/// problems found (rows from 0): what a run does to each column it reads.
+/// For the fuzz targets and tests.
+pub fn convert_column(
+    dataset: Dataset,
+    column: &'static str,
+    kind: ColumnKind,
+    s: &Series,
+) -> PolarsResult<(Series, Vec<DataQuality>)> {
+    let mut problems = Vec::new();
+    let mut sink = ProblemSink {
+        dataset,
+        column,
+        offset: 0,
+        quality: &mut problems,
+    };
+    let converted = convert(kind, s, &mut sink)?;
+    Ok((converted, problems))
+}
+
 /// Converts one column to its canonical type; unconvertible values → null + problem.
 fn convert(kind: ColumnKind, s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
     if matches!(s.dtype(), DataType::Categorical(..) | DataType::Enum(..)) {

@@ -7,6 +7,8 @@ mod support;
 mod bad_input;
 #[path = "it/explain.rs"]
 mod explain;
+#[path = "it/fuzz_seeds.rs"]
+mod fuzz_seeds;
 #[path = "it/generated_truth.rs"]
 mod generated_truth;
 #[path = "it/kill.rs"]
