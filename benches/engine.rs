@@ -198,7 +198,10 @@ fn rules_pass(c: &mut Criterion, w: &World) {
                         household: &Default::default(),
                         staff: &[],
                     },
-                    &evidence.supplied,
+                    hedui::rules::Coverage {
+                        supplied: &evidence.supplied,
+                        empty_columns: &evidence.empty_columns,
+                    },
                     &p.params,
                     w.month,
                 );

@@ -7,6 +7,7 @@ use crate::load::Table;
 use crate::normalise::Roster;
 use crate::quality::{DataQuality, Problem};
 use crate::schema::*;
+use crate::verdict::RuleId;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
@@ -178,6 +179,73 @@ impl ExtractRow {
     }
 }
 
+/// A column a rule reads from a linked row (rules.md "Values the engine
+/// cannot trust"): a value of it that cannot be read, or that is null where
+/// the contract does not allow null, leaves the row's household to a
+/// person (R-DATA-QUALITY); the column null in every row of its dataset
+/// leaves `rules` not checked for the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needed {
+    pub dataset: Dataset,
+    pub column: &'static str,
+    /// Null keeps the meaning the rules give it (`assessed_value`,
+    /// `registered_capital`): only a value that cannot be read counts.
+    pub nullable: bool,
+    /// The rules that read it.
+    pub rules: &'static [RuleId],
+}
+
+const fn needed(dataset: Dataset, column: &'static str, rules: &'static [RuleId]) -> Needed {
+    Needed {
+        dataset,
+        column,
+        nullable: false,
+        rules,
+    }
+}
+
+const PROPERTY_RULES: &[RuleId] = &[RuleId::PropertyCount, RuleId::PropertyCommercial];
+const BUSINESS_RULES: &[RuleId] = &[RuleId::BusinessCapital, RuleId::BusinessActive];
+
+/// Every column a rule needs from a linked row. `as_of`, `institution`,
+/// `account_no`, `plate_no` and `unit_no` are not here: a row without them
+/// is its own holding or an undated snapshot (docs/DECISIONS.md).
+pub const NEEDED: &[Needed] = &[
+    needed(Dataset::Deposits, "balance", &[RuleId::FinAssets]),
+    needed(Dataset::Vehicles, "vehicle_type", &[RuleId::Vehicle]),
+    needed(Dataset::Vehicles, "status", &[RuleId::Vehicle]),
+    Needed {
+        nullable: true,
+        ..needed(Dataset::Vehicles, "assessed_value", &[RuleId::Vehicle])
+    },
+    needed(Dataset::Properties, "usage", PROPERTY_RULES),
+    needed(Dataset::Properties, "status", PROPERTY_RULES),
+    needed(Dataset::Properties, "share", PROPERTY_RULES),
+    needed(Dataset::Properties, "area_m2", &[RuleId::PropertyCount]),
+    needed(Dataset::Businesses, "entity_type", BUSINESS_RULES),
+    needed(Dataset::Businesses, "role", BUSINESS_RULES),
+    needed(Dataset::Businesses, "status", BUSINESS_RULES),
+    Needed {
+        nullable: true,
+        ..needed(Dataset::Businesses, "registered_capital", BUSINESS_RULES)
+    },
+    needed(Dataset::Payroll, "gross_monthly_pay", &[RuleId::Payroll]),
+    needed(Dataset::Payroll, "pay_month", &[RuleId::Payroll]),
+    needed(Dataset::Deaths, "date_of_death", &[RuleId::Death]),
+];
+
+/// The columns of `dataset` a rule needs.
+pub fn needed_columns(dataset: Dataset) -> impl Iterator<Item = &'static Needed> {
+    NEEDED.iter().filter(move |n| n.dataset == dataset)
+}
+
+/// A value of a linked row that a rule needs and that could not be read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Unreadable {
+    pub source: Source,
+    pub column: &'static str,
+}
+
 /// What the extracts say about one household.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HouseholdEvidence {
@@ -190,6 +258,8 @@ pub struct HouseholdEvidence {
     /// Rows of extracts without a holding type, any dataset; boxed so that a
     /// household without them (every one, today) costs one pointer.
     pub rows: Option<Box<Vec<ExtractRow>>>,
+    /// Values its linked rows need and that could not be read.
+    pub unreadable: Vec<Unreadable>,
 }
 
 impl HouseholdEvidence {
@@ -208,6 +278,9 @@ impl HouseholdEvidence {
 pub struct Evidence {
     pub households: Vec<HouseholdEvidence>,
     pub supplied: BTreeSet<Dataset>,
+    /// Needed columns null in every row of their (non-empty) dataset: the
+    /// rules that read them are not checked this run.
+    pub empty_columns: BTreeSet<(Dataset, &'static str)>,
 }
 
 impl Evidence {
@@ -221,6 +294,7 @@ impl Evidence {
                 .map(|_| HouseholdEvidence::default())
                 .collect(),
             supplied: BTreeSet::new(),
+            empty_columns: BTreeSet::new(),
         }
     }
 
@@ -283,6 +357,7 @@ impl Evidence {
                         Holding::Payroll(h) => target.payroll.push(h),
                         Holding::Death(h) => target.deaths.push(h),
                         Holding::Row(h) => target.rows.get_or_insert_default().push(h),
+                        Holding::Unreadable(h) => target.unreadable.push(h),
                     }
                 }
             });
@@ -306,6 +381,7 @@ enum Holding {
     Payroll(Payroll),
     Death(Death),
     Row(ExtractRow),
+    Unreadable(Unreadable),
 }
 
 impl Holding {
@@ -318,6 +394,7 @@ impl Holding {
             Holding::Payroll(h) => &h.source,
             Holding::Death(h) => &h.source,
             Holding::Row(h) => &h.source,
+            Holding::Unreadable(h) => &h.source,
         }
     }
 }
@@ -388,8 +465,14 @@ pub fn read(table: &Table, links: &[Link], quality: &mut Vec<DataQuality>) -> Ho
                 status: r.code("status", i),
             }),
             Dataset::Payroll => Holding::Payroll(Payroll {
+                // No rule reads `staffing` (public employment of any kind is
+                // R-PAYROLL's), but an unknown code is still reported, never
+                // passed over without a word.
+                employer: {
+                    let _: Option<Staffing> = r.code("staffing", i);
+                    r.text("employer", i)
+                },
                 source,
-                employer: r.text("employer", i),
                 gross_monthly_pay: r.money_non_negative("gross_monthly_pay", i),
                 pay_month: r.date("pay_month", i),
             }),
@@ -401,7 +484,82 @@ pub fn read(table: &Table, links: &[Link], quality: &mut Vec<DataQuality>) -> Ho
             _ => Holding::Row(r.row(i, source)),
         });
     }
+    unreadable_values(&rows, links, quality, &mut items);
     Holdings { dataset, items }
+}
+
+impl Holdings {
+    /// Drops the unreadable values of `columns` (null in every row of the
+    /// dataset: the rule is not checked, so its rows raise nothing one by one).
+    pub fn forget_unreadable(&mut self, columns: &BTreeSet<(Dataset, &'static str)>) {
+        let dataset = self.dataset;
+        self.items.retain(|h| match h {
+            Holding::Unreadable(u) => !columns.contains(&(dataset, u.column)),
+            _ => true,
+        });
+    }
+}
+
+/// The needed values of the linked `rows` that cannot be read: a problem
+/// recorded on them (unparsable, implausible, unknown code, negative, out
+/// of range), or null in a column that may not be null (then a
+/// `null_value` problem too). Appended to `items` as [`Holding::Unreadable`].
+fn unreadable_values(
+    rows: &Table,
+    links: &[Link],
+    quality: &mut Vec<DataQuality>,
+    items: &mut Vec<Holding>,
+) {
+    let dataset = rows.dataset;
+    let needed: Vec<&Needed> = needed_columns(dataset).collect();
+    if needed.is_empty() || links.is_empty() {
+        return;
+    }
+    let flagged: std::collections::HashSet<(u64, &str)> = quality
+        .iter()
+        .filter(|q| q.dataset == dataset && needed.iter().any(|n| n.column == q.column))
+        .map(|q| (q.row_index, q.column))
+        .collect();
+    for n in needed {
+        let column = rows.frame.column(n.column).expect("contract column");
+        let nulls = (column.null_count() > 0).then(|| column.is_null());
+        for (i, link) in links.iter().enumerate() {
+            let row = link.row_index;
+            let null = nulls.as_ref().is_some_and(|m| m.get(i).unwrap_or(false));
+            let problem = flagged.contains(&(row, n.column));
+            if null && !n.nullable && !problem {
+                quality.push(DataQuality::new(
+                    dataset,
+                    row,
+                    n.column,
+                    Problem::NullValue,
+                    None,
+                ));
+            }
+            if problem || (null && !n.nullable) {
+                let source = Source::new(dataset, link);
+                items.push(Holding::Unreadable(Unreadable {
+                    source,
+                    column: n.column,
+                }));
+            }
+        }
+    }
+}
+
+/// The needed columns of `table` that may not be null and are null in
+/// every one of its rows (none for a table without rows). A nullable one
+/// (`registered_capital`) all null is a plausible extract: every business
+/// an individual one.
+pub fn all_null_columns(table: &Table) -> Vec<&'static str> {
+    needed_columns(table.dataset)
+        .filter(|n| !n.nullable)
+        .filter(|n| {
+            let column = table.frame.column(n.column).expect("contract column");
+            table.height() > 0 && column.null_count() == table.height()
+        })
+        .map(|n| n.column)
+        .collect()
 }
 
 /// Reads typed values from the materialised linked rows, reporting problems

@@ -30,6 +30,7 @@
 pub mod calendar;
 pub mod decide;
 pub mod evidence;
+pub mod fuzz;
 pub mod gen;
 pub mod income;
 pub mod link;

@@ -35,6 +35,31 @@ pub enum LoadError {
     },
     #[error("dataset `{dataset}` is given twice: both {dataset}.parquet and a directory {dataset}/ exist; keep one")]
     Ambiguous { dataset: Dataset },
+    #[error("dataset `{dataset}` ({label}): {path} {what}; expected a Parquet file")]
+    NotAFile {
+        dataset: Dataset,
+        label: &'static str,
+        path: PathBuf,
+        what: &'static str,
+    },
+    #[error("dataset `{dataset}` ({label}): {path} in its directory is not a Parquet file (expected only *.parquet files and key=value directories; names starting with `.` or `_` are skipped); remove it or move it out")]
+    UnexpectedFile {
+        dataset: Dataset,
+        label: &'static str,
+        path: PathBuf,
+    },
+    #[error("dataset `{dataset}` ({label}): directory {path} is reached twice through symbolic links (a loop); remove the link")]
+    SymlinkLoop {
+        dataset: Dataset,
+        label: &'static str,
+        path: PathBuf,
+    },
+    #[error("dataset `{dataset}` ({label}): {reason}; a run needs at least one household with a household_id")]
+    EmptyRoster {
+        dataset: Dataset,
+        label: &'static str,
+        reason: String,
+    },
     #[error("dataset `{dataset}` ({label}): directory {path} holds no .parquet files")]
     EmptyDirectory {
         dataset: Dataset,
@@ -232,13 +257,23 @@ pub fn discover(dir: &Path) -> Result<Discovered, LoadError> {
     for dataset in Dataset::ALL {
         let file = dir.join(format!("{}.parquet", dataset.name()));
         let sub = dir.join(dataset.name());
-        let paths = match (file.is_file(), sub.is_dir()) {
-            (true, true) => return Err(LoadError::Ambiguous { dataset }),
-            (true, false) => vec![file],
-            (false, true) => {
+        let paths = match (entry_kind(dataset, &file)?, entry_kind(dataset, &sub)?) {
+            (Some(_), Some(_)) => return Err(LoadError::Ambiguous { dataset }),
+            (Some(Kind::File), None) => vec![file],
+            (Some(Kind::Dir), None) => {
+                return Err(not_a_file(dataset, &file, "is a directory"));
+            }
+            (None, Some(Kind::File)) => {
+                return Err(not_a_file(
+                    dataset,
+                    &sub,
+                    "is a file, not a directory of Parquet files (or name it .parquet)",
+                ));
+            }
+            (None, Some(Kind::Dir)) => {
                 let mut paths = Vec::new();
-                collect_parquet(&sub, &mut paths)
-                    .map_err(|e| unreadable(dataset, &sub, e.to_string()))?;
+                let mut seen = Vec::new();
+                collect_parquet(dataset, &sub, &mut paths, &mut seen)?;
                 paths.sort();
                 if paths.is_empty() {
                     return Err(LoadError::EmptyDirectory {
@@ -249,14 +284,14 @@ pub fn discover(dir: &Path) -> Result<Discovered, LoadError> {
                 }
                 paths
             }
-            (false, false) if dataset.is_required() => {
+            (None, None) if dataset.is_required() => {
                 return Err(LoadError::MissingDataset {
                     dataset,
                     label: dataset.label_zh(),
                     dir: dir.display().to_string(),
                 })
             }
-            (false, false) => continue,
+            (None, None) => continue,
         };
         let mut files = Vec::with_capacity(paths.len());
         for path in paths {
@@ -367,17 +402,92 @@ fn unreadable(dataset: Dataset, path: &Path, reason: String) -> LoadError {
     }
 }
 
-fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+fn not_a_file(dataset: Dataset, path: &Path, what: &'static str) -> LoadError {
+    LoadError::NotAFile {
+        dataset,
+        label: dataset.label_zh(),
+        path: path.to_path_buf(),
+        what,
+    }
+}
+
+/// What a dataset's path is once symbolic links are followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Dir,
+}
+
+/// `None` when nothing is at `path`; an error for what is there but can be
+/// neither read nor listed (a dangling symbolic link, a FIFO — opening it
+/// would wait forever —, a socket or device): never "not supplied".
+fn entry_kind(dataset: Dataset, path: &Path) -> Result<Option<Kind>, LoadError> {
+    let Ok(link) = std::fs::symlink_metadata(path) else {
+        return Ok(None);
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(_) if link.file_type().is_symlink() => {
+            return Err(not_a_file(
+                dataset,
+                path,
+                "is a symbolic link that cannot be followed (dangling or a loop)",
+            ))
+        }
+        Err(e) => return Err(unreadable(dataset, path, e.to_string())),
+    };
+    if meta.is_file() {
+        Ok(Some(Kind::File))
+    } else if meta.is_dir() {
+        Ok(Some(Kind::Dir))
+    } else {
+        Err(not_a_file(
+            dataset,
+            path,
+            "is not a regular file (a FIFO, socket or device)",
+        ))
+    }
+}
+
+/// Every Parquet file under a dataset directory. Anything else is an error
+/// (a CSV part or a README would otherwise be skipped without a word), as is
+/// a directory reached twice through symbolic links (a loop would never end).
+fn collect_parquet(
+    dataset: Dataset,
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut Vec<PathBuf>,
+) -> Result<(), LoadError> {
+    let real = std::fs::canonicalize(dir).map_err(|e| unreadable(dataset, dir, e.to_string()))?;
+    // Reached again, or an ancestor of a directory being read (`ln -s ..`).
+    if seen.iter().any(|s| s.starts_with(&real)) {
+        return Err(LoadError::SymlinkLoop {
+            dataset,
+            label: dataset.label_zh(),
+            path: dir.to_path_buf(),
+        });
+    }
+    seen.push(real);
+    let entries = std::fs::read_dir(dir).map_err(|e| unreadable(dataset, dir, e.to_string()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| unreadable(dataset, dir, e.to_string()))?
+            .path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.starts_with('.') || name.starts_with('_') {
             continue; // _SUCCESS, .crc and similar writer droppings
         }
-        if path.is_dir() {
-            collect_parquet(&path, out)?;
-        } else if name.ends_with(".parquet") {
-            out.push(path);
+        match entry_kind(dataset, &path)? {
+            Some(Kind::Dir) => collect_parquet(dataset, &path, out, seen)?,
+            Some(Kind::File) if name.ends_with(".parquet") => out.push(path),
+            Some(Kind::File) => {
+                return Err(LoadError::UnexpectedFile {
+                    dataset,
+                    label: dataset.label_zh(),
+                    path,
+                })
+            }
+            None => {}
         }
     }
     Ok(())
@@ -566,6 +676,26 @@ impl ProblemSink<'_> {
     }
 }
 
+/// Converts one column of `dataset` to `kind`'s canonical type, with the
+/// problems found (rows from 0): what a run does to each column it reads.
+/// For the fuzz targets and tests.
+pub fn convert_column(
+    dataset: Dataset,
+    column: &'static str,
+    kind: ColumnKind,
+    s: &Series,
+) -> PolarsResult<(Series, Vec<DataQuality>)> {
+    let mut problems = Vec::new();
+    let mut sink = ProblemSink {
+        dataset,
+        column,
+        offset: 0,
+        quality: &mut problems,
+    };
+    let converted = convert(kind, s, &mut sink)?;
+    Ok((converted, problems))
+}
+
 /// Converts one column to its canonical type; unconvertible values → null + problem.
 fn convert(kind: ColumnKind, s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
     if matches!(s.dtype(), DataType::Categorical(..) | DataType::Enum(..)) {
@@ -581,44 +711,113 @@ fn convert(kind: ColumnKind, s: &Series, sink: &mut ProblemSink) -> PolarsResult
     }
 }
 
+/// Money of this many cents or more (either sign) is implausible: 10^15
+/// yuan (rules.md R-DATA-QUALITY). Checked where a value enters, so every
+/// amount after load fits `rust_decimal` (96 bits) with room for sums.
+pub const MAX_CENTS: i128 = 100_000_000_000_000_000;
+
+/// The first and last plausible dates, in days from 1970-01-01:
+/// 1900-01-01 and 2099-12-31 (rules.md R-DATA-QUALITY). Every date after
+/// load lies between them, so date and month arithmetic cannot overflow.
+pub const FIRST_DAY: i32 = -25_567;
+pub const LAST_DAY: i32 = 47_481;
+
+/// A date in days from 1970-01-01, if plausible.
+fn plausible_days(days: i64) -> Result<i32, Problem> {
+    if (i64::from(FIRST_DAY)..=i64::from(LAST_DAY)).contains(&days) {
+        Ok(days as i32)
+    } else {
+        Err(Problem::ImplausibleDate)
+    }
+}
+
+/// A plausible date (1900-01-01 to 2099-12-31), else its problem.
+pub fn plausible_date(date: NaiveDate) -> Result<NaiveDate, Problem> {
+    plausible_days(i64::from(date_to_days(date))).map(|_| date)
+}
+
+/// Cents within [`MAX_CENTS`], else `implausible_amount`.
+fn plausible_cents(cents: i128) -> Result<i128, Problem> {
+    if cents.unsigned_abs() < MAX_CENTS as u128 {
+        Ok(cents)
+    } else {
+        Err(Problem::ImplausibleAmount)
+    }
+}
+
+/// Each value of a column, converted by `f`; an `Err` is null and a
+/// problem row with the raw value's text.
+fn each<V, T: std::fmt::Display>(
+    values: impl Iterator<Item = Option<T>>,
+    sink: &mut ProblemSink,
+    f: impl Fn(&T) -> Result<V, Problem>,
+) -> Vec<Option<V>> {
+    values
+        .enumerate()
+        .map(|(i, v)| {
+            let v = v?;
+            f(&v).map_err(|p| sink.push(i, p, &v.to_string())).ok()
+        })
+        .collect()
+}
+
+/// The values of an integer column as i128: `UInt64` beyond `i64::MAX`
+/// included (a cast to `Int64` would make them null without a word).
+fn integers(s: &Series) -> PolarsResult<Vec<Option<i128>>> {
+    Ok(if s.dtype() == &DataType::UInt64 {
+        s.u64()?.iter().map(|v| v.map(i128::from)).collect()
+    } else {
+        let ca = s.cast(&DataType::Int64)?;
+        ca.i64()?.iter().map(|v| v.map(i128::from)).collect()
+    })
+}
+
 /// Money as `Decimal(38, 2)`: from decimals, floats (whole cents),
-/// integers and strings.
+/// integers and strings; implausible amounts and non-finite floats are
+/// null and a problem, never rescaled.
 fn to_money(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
-    if matches!(s.dtype(), DataType::Decimal(_, 2)) {
-        // Already cents: the same physical values, no per-row copy (a
-        // roster's seven money columns, millions of rows).
-        return Ok(s
-            .decimal()?
+    if let DataType::Decimal(_, 2) = s.dtype() {
+        let ca = s.decimal()?;
+        if ca
             .physical()
-            .clone()
-            .into_decimal(38, 2)?
-            .into_series());
+            .iter()
+            .flatten()
+            .all(|v| plausible_cents(v).is_ok())
+        {
+            // Already cents: the same physical values, no per-row copy (a
+            // roster's seven money columns, millions of rows).
+            return Ok(ca.physical().clone().into_decimal(38, 2)?.into_series());
+        }
     }
     let values: Vec<Option<i128>> = match s.dtype() {
-        DataType::String => parse_each(s.str()?, sink, Problem::BadMoney, parse_money),
+        DataType::String => parse_each(s.str()?, sink, parse_money),
         DataType::Decimal(_, scale) => {
             let scale = *scale as u32;
             let ca = s.decimal()?;
-            ca.physical()
-                .iter()
-                .map(|v| v.map(|v| to_cents_i128(v, scale)))
-                .collect()
+            let shown = |v: &i128| Decimal::try_from_i128_with_scale(*v, scale.min(28));
+            let values = ca.physical().iter().enumerate().map(|(i, v)| {
+                v.map(
+                    |v| match to_cents_i128(v, scale).and_then(plausible_cents) {
+                        Ok(c) => Some(c),
+                        Err(p) => {
+                            let text = shown(&v)
+                                .map_or_else(|_| format!("{v}e-{scale}"), |d| d.to_string());
+                            sink.push(i, p, &text);
+                            None
+                        }
+                    },
+                )
+            });
+            values.map(Option::flatten).collect()
         }
         DataType::Float32 | DataType::Float64 => {
             let ca = s.cast(&DataType::Float64)?;
-            ca.f64()?
-                .iter()
-                .map(|v| v.and_then(float_to_cents))
-                .collect()
+            each(ca.f64()?.iter(), sink, |&f| float_to_cents(f))
         }
         DataType::Null => vec![None; s.len()],
-        _ => {
-            let ca = s.cast(&DataType::Int64)?;
-            ca.i64()?
-                .iter()
-                .map(|v| v.map(|v| v as i128 * 100))
-                .collect()
-        }
+        _ => each(integers(s)?.into_iter(), sink, |&v| {
+            plausible_cents(v.checked_mul(100).ok_or(Problem::ImplausibleAmount)?)
+        }),
     };
     Ok(
         Int128Chunked::from_iter_options(s.name().clone(), values.into_iter())
@@ -627,13 +826,41 @@ fn to_money(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
     )
 }
 
+const DAY_UNITS: [(TimeUnit, i64); 3] = [
+    (TimeUnit::Nanoseconds, 86_400_000_000_000),
+    (TimeUnit::Microseconds, 86_400_000_000),
+    (TimeUnit::Milliseconds, 86_400_000),
+];
+
+/// Dates from dates, timestamps (the date part) and strings; a date
+/// outside 1900–2099 is null and an `implausible_date` problem (a date32
+/// of ±2^31 days is beyond chrono's range: never converted to a date).
 fn to_date(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
-    if s.dtype() != &DataType::String {
-        return s.cast(&DataType::Date);
-    }
-    let days: Vec<Option<i32>> = parse_each(s.str()?, sink, Problem::BadDate, |t| {
-        parse_date(t).map(date_to_days)
-    });
+    let days: Vec<Option<i32>> = match s.dtype() {
+        DataType::String => parse_each(s.str()?, sink, |t| {
+            parse_date(t)
+                .ok_or(Problem::BadDate)
+                .and_then(|d| plausible_days(i64::from(date_to_days(d))))
+        }),
+        DataType::Date => {
+            let ca = s.date()?;
+            each(ca.physical().iter(), sink, |&d| {
+                plausible_days(i64::from(d))
+            })
+        }
+        DataType::Datetime(unit, _) => {
+            let per_day = DAY_UNITS
+                .iter()
+                .find(|(u, _)| u == unit)
+                .map_or(86_400_000, |(_, n)| *n);
+            let ca = s.datetime()?;
+            each(ca.physical().iter(), sink, |&t| {
+                plausible_days(t.div_euclid(per_day))
+            })
+        }
+        DataType::Null => vec![None; s.len()],
+        _ => return s.cast(&DataType::Date),
+    };
     Int32Chunked::from_iter_options(s.name().clone(), days.into_iter())
         .into_series()
         .cast(&DataType::Date)
@@ -642,22 +869,13 @@ fn to_date(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
 /// Booleans from booleans, strings, and integers 0 and 1.
 fn to_bool(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
     let v: Vec<Option<bool>> = if s.dtype() == &DataType::String {
-        parse_each(s.str()?, sink, Problem::BadBool, parse_bool)
+        parse_each(s.str()?, sink, |t| parse_bool(t).ok_or(Problem::BadBool))
     } else if s.dtype().is_integer() {
-        let ca = s.cast(&DataType::Int64)?;
-        ca.i64()?
-            .iter()
-            .enumerate()
-            .map(|(i, v)| match v {
-                Some(0) => Some(false),
-                Some(1) => Some(true),
-                Some(other) => {
-                    sink.push(i, Problem::BadBool, &other.to_string());
-                    None
-                }
-                None => None,
-            })
-            .collect()
+        each(integers(s)?.into_iter(), sink, |&v| match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(Problem::BadBool),
+        })
     } else {
         return s.cast(&DataType::Boolean);
     };
@@ -667,36 +885,51 @@ fn to_bool(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
 /// Integers from integers, strings, and floats that are whole numbers.
 fn to_int(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
     let v: Vec<Option<i64>> = if s.dtype() == &DataType::String {
-        parse_each(s.str()?, sink, Problem::BadNumber, |t| {
-            t.parse::<i64>().ok()
+        parse_each(s.str()?, sink, |t| {
+            t.parse::<i64>().map_err(|_| Problem::BadNumber)
         })
-    } else if s.dtype().is_integer() || s.dtype() == &DataType::Null {
+    } else if s.dtype().is_integer() {
+        each(integers(s)?.into_iter(), sink, |&v| {
+            i64::try_from(v).map_err(|_| Problem::BadNumber)
+        })
+    } else if s.dtype() == &DataType::Null {
         return s.cast(&DataType::Int64);
     } else {
         let ca = s.cast(&DataType::Float64)?;
-        ca.f64()?
-            .iter()
-            .enumerate()
-            .map(|(i, v)| match v {
-                Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(f as i64),
-                Some(f) => {
-                    sink.push(i, Problem::BadNumber, &f.to_string());
-                    None
-                }
-                None => None,
-            })
-            .collect()
+        each(ca.f64()?.iter(), sink, |&f| {
+            if !f.is_finite() {
+                Err(Problem::NotFinite)
+            } else if f.fract() == 0.0 && f.abs() < 1e15 {
+                Ok(f as i64)
+            } else {
+                Err(Problem::BadNumber)
+            }
+        })
     };
     Ok(Int64Chunked::from_iter_options(s.name().clone(), v.into_iter()).into_series())
 }
 
+/// Floats (areas, shares); NaN and infinities are null and a problem.
 fn to_float(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
-    if s.dtype() != &DataType::String {
-        return s.cast(&DataType::Float64);
-    }
-    let v: Vec<Option<f64>> = parse_each(s.str()?, sink, Problem::BadNumber, |t| {
-        t.parse::<f64>().ok().filter(|f| f.is_finite())
-    });
+    let finite = |f: f64| {
+        if f.is_finite() {
+            Ok(f)
+        } else {
+            Err(Problem::NotFinite)
+        }
+    };
+    let v: Vec<Option<f64>> = match s.dtype() {
+        DataType::String => parse_each(s.str()?, sink, |t| {
+            t.parse::<f64>()
+                .map_err(|_| Problem::BadNumber)
+                .and_then(finite)
+        }),
+        DataType::Null => vec![None; s.len()],
+        _ => {
+            let ca = s.cast(&DataType::Float64)?;
+            each(ca.f64()?.iter(), sink, |&f| finite(f))
+        }
+    };
     Ok(Float64Chunked::from_iter_options(s.name().clone(), v.into_iter()).into_series())
 }
 
@@ -713,8 +946,7 @@ fn trim(s: &str) -> &str {
 fn parse_each<T>(
     ca: &StringChunked,
     sink: &mut ProblemSink,
-    problem: Problem,
-    parse: impl Fn(&str) -> Option<T>,
+    parse: impl Fn(&str) -> Result<T, Problem>,
 ) -> Vec<Option<T>> {
     ca.iter()
         .enumerate()
@@ -723,35 +955,28 @@ fn parse_each<T>(
             if t.is_empty() {
                 return None;
             }
-            let parsed = parse(t);
-            if parsed.is_none() {
-                sink.push(i, problem, v.unwrap_or(""));
-            }
-            parsed
+            parse(t).map_err(|p| sink.push(i, p, v.unwrap_or(""))).ok()
         })
         .collect()
 }
 
-/// Rescales a decimal's physical value to cents, rounding half-even.
-fn to_cents_i128(value: i128, scale: u32) -> i128 {
-    if scale == 2 {
-        return value;
+/// Rescales a decimal's physical value to cents, rounding half-even, in
+/// checked integer arithmetic (a Parquet decimal may have 38 digits, more
+/// than `rust_decimal` holds).
+fn to_cents_i128(value: i128, scale: u32) -> Result<i128, Problem> {
+    let too_big = Problem::ImplausibleAmount;
+    if scale <= 2 {
+        let factor = 10i128.checked_pow(2 - scale).ok_or(too_big)?;
+        return value.checked_mul(factor).ok_or(too_big);
     }
-    match i64::try_from(value) {
-        Ok(v) if scale <= 28 => {
-            let d = Decimal::from_i128_with_scale(v as i128, scale)
-                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven);
-            decimal_to_cents(d)
-        }
-        _ => {
-            // Beyond rust_decimal's 28 digits: integer arithmetic on the i128.
-            if scale < 2 {
-                value * 10i128.pow(2 - scale)
-            } else {
-                value / 10i128.pow(scale - 2)
-            }
-        }
-    }
+    let Some(divisor) = 10i128.checked_pow(scale - 2) else {
+        // Scale above 40: every representable value is below a cent.
+        return Ok(0);
+    };
+    let (q, r) = (value / divisor, (value % divisor).unsigned_abs());
+    let half = divisor.unsigned_abs() / 2;
+    let away = r > half || (r == half && divisor % 2 == 0 && q % 2 != 0);
+    Ok(if away { q + value.signum() } else { q })
 }
 
 fn decimal_to_cents(d: Decimal) -> i128 {
@@ -760,10 +985,14 @@ fn decimal_to_cents(d: Decimal) -> i128 {
     d.mantissa()
 }
 
-/// A float read by its shortest decimal form, then rounded half-even to cents.
-fn float_to_cents(f: f64) -> Option<i128> {
+/// A float read by its shortest decimal form, then rounded half-even to
+/// cents; NaN, infinities and amounts of 10^15 yuan or more are problems.
+fn float_to_cents(f: f64) -> Result<i128, Problem> {
     if !f.is_finite() {
-        return None;
+        return Err(Problem::NotFinite);
+    }
+    if f.abs() >= 1e15 {
+        return Err(Problem::ImplausibleAmount);
     }
     // Fast path, no allocation: below 10^12 a float's rounding interval is
     // narrower than a cent, so when it is the nearest float to a whole
@@ -771,19 +1000,17 @@ fn float_to_cents(f: f64) -> Option<i128> {
     if f.abs() < 1e12 {
         let cents = (f * 100.0).round();
         if cents / 100.0 == f {
-            return Some(cents as i128);
+            return Ok(cents as i128);
         }
     }
-    Decimal::from_str(&format!("{f}"))
-        .ok()
-        .map(decimal_to_cents)
+    decimal_text_to_cents(&format!("{f}"))
 }
 
 /// Money strings: plain decimals, optionally with thousands separators, a
-/// leading ¥ or a trailing 元.
-fn parse_money(t: &str) -> Option<i128> {
+/// leading ¥, a trailing 元, or an exponent (`1.5e3`).
+fn parse_money(t: &str) -> Result<i128, Problem> {
     if let Some(cents) = plain_cents(t) {
-        return Some(cents);
+        return plausible_cents(cents);
     }
     let cleaned: String = t
         .trim_start_matches(['¥', '￥'])
@@ -791,10 +1018,53 @@ fn parse_money(t: &str) -> Option<i128> {
         .chars()
         .filter(|c| *c != ',' && !c.is_whitespace())
         .collect();
-    Decimal::from_str(&cleaned)
-        .or_else(|_| Decimal::from_scientific(&cleaned))
+    decimal_text_to_cents(&cleaned)
+}
+
+/// `[+-]digits[.digits][e[+-]digits]` to cents, half-even. The magnitude is
+/// read from the digits before any arithmetic, so `1e28` is implausible
+/// (never read as some other number) and no exponent can overflow.
+fn decimal_text_to_cents(t: &str) -> Result<i128, Problem> {
+    let bad = Problem::BadMoney;
+    let (mantissa, exp) = match t.find(['e', 'E']) {
+        Some(p) => (&t[..p], t[p + 1..].parse::<i64>().map_err(|_| bad)?),
+        None => (t, 0),
+    };
+    let unsigned = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
+    let (whole, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = || whole.bytes().chain(frac.bytes());
+    if whole.len() + frac.len() == 0 || !digits().all(|b| b.is_ascii_digit()) {
+        return Err(bad);
+    }
+    // The value lies in [10^(lead+exp-1), 10^(lead+exp)).
+    let lead = match whole.trim_start_matches('0').len() {
+        0 => match frac.bytes().position(|b| b != b'0') {
+            Some(zeros) => -(zeros as i64),
+            None => return Ok(0), // zero, whatever the exponent
+        },
+        n => n as i64,
+    };
+    let magnitude = lead.saturating_add(exp);
+    if magnitude >= 16 {
+        return Err(Problem::ImplausibleAmount);
+    }
+    if magnitude <= -3 {
+        return Ok(0); // below 0.001 yuan: rounds to 0.00
+    }
+    // Here |exp| is bounded by the digits written; beyond what a decimal
+    // holds the text is not a usable amount.
+    let m = Decimal::from_str(mantissa).map_err(|_| bad)?;
+    let scale = u32::try_from(exp.unsigned_abs())
         .ok()
-        .map(decimal_to_cents)
+        .filter(|&s| s <= 28)
+        .ok_or(bad)?;
+    let power = Decimal::from_i128_with_scale(10i128.pow(scale), 0);
+    let value = if exp >= 0 {
+        m.checked_mul(power)
+    } else {
+        m.checked_div(power)
+    };
+    plausible_cents(decimal_to_cents(value.ok_or(bad)?))
 }
 
 /// Fast path of [`parse_money`] for the common form `-?digits(.d{1,2})?`
@@ -868,30 +1138,66 @@ mod tests {
 
     #[test]
     fn money_strings_are_read_exactly() {
-        assert_eq!(parse_money("1234.5"), Some(123450));
-        assert_eq!(parse_money("1,234.50元"), Some(123450));
-        assert_eq!(parse_money("¥0.005"), Some(0)); // half-even: 0.005 → 0.00
-        assert_eq!(parse_money("0.015"), Some(2)); // half-even: 0.015 → 0.02
-        assert_eq!(parse_money("abc"), None);
+        assert_eq!(parse_money("1234.5"), Ok(123450));
+        assert_eq!(parse_money("1,234.50元"), Ok(123450));
+        assert_eq!(parse_money("¥0.005"), Ok(0)); // half-even: 0.005 → 0.00
+        assert_eq!(parse_money("0.015"), Ok(2)); // half-even: 0.015 → 0.02
+        assert_eq!(parse_money("abc"), Err(Problem::BadMoney));
         // The fast path and the general path agree.
         for t in [
             "0", "-0", "12", "12.3", "12.34", "-5.07", "007.10", "1.", ".5", "-", "1e3",
         ] {
             let general = Decimal::from_str(t)
                 .or_else(|_| Decimal::from_scientific(t))
-                .ok()
-                .map(decimal_to_cents);
+                .map(decimal_to_cents)
+                .map_err(|_| Problem::BadMoney);
             assert_eq!(parse_money(t), general, "{t}");
         }
     }
 
+    /// Issue 13, finding 4: "1e28" was read as 1e26 and "1e27" as 1e26.
+    #[test]
+    fn scientific_money_strings_are_read_by_their_digits_never_rescaled() {
+        for t in [
+            "1e28",
+            "1e27",
+            "1e15",
+            "9.99e15",
+            "1E40",
+            "-1e28",
+            "1e9999999999",
+            "1e15元",
+        ] {
+            assert_eq!(parse_money(t), Err(Problem::ImplausibleAmount), "{t}");
+        }
+        assert_eq!(parse_money("9.99e14"), Ok(99_900_000_000_000_000));
+        assert_eq!(
+            parse_money("999999999999999.99"),
+            Ok(99_999_999_999_999_999)
+        );
+        assert_eq!(
+            parse_money("1000000000000000"),
+            Err(Problem::ImplausibleAmount)
+        );
+        assert_eq!(parse_money("1.5e3"), Ok(150_000));
+        assert_eq!(parse_money("15e-1"), Ok(150));
+        assert_eq!(parse_money("1e-40"), Ok(0));
+        assert_eq!(parse_money("0e99999"), Ok(0));
+        assert_eq!(parse_money("1e"), Err(Problem::BadMoney));
+        assert_eq!(parse_money("e5"), Err(Problem::BadMoney));
+        assert_eq!(parse_money("1.2.3"), Err(Problem::BadMoney));
+        assert_eq!(
+            parse_money("123456789012345678901234567890123456789"),
+            Err(Problem::ImplausibleAmount)
+        );
+    }
+
     #[test]
     fn floats_are_read_by_their_shortest_form() {
-        assert_eq!(float_to_cents(0.1), Some(10));
-        assert_eq!(float_to_cents(740.0), Some(74000));
-        assert_eq!(float_to_cents(2.675), Some(268)); // "2.675" half-even → 2.68, not f64's 2.67499…
-        assert_eq!(float_to_cents(0.125), Some(12));
-        assert_eq!(float_to_cents(f64::NAN), None);
+        assert_eq!(float_to_cents(0.1), Ok(10));
+        assert_eq!(float_to_cents(740.0), Ok(74000));
+        assert_eq!(float_to_cents(2.675), Ok(268)); // "2.675" half-even → 2.68, not f64's 2.67499…
+        assert_eq!(float_to_cents(0.125), Ok(12));
         // The fast path agrees with the shortest-form path.
         for f in [
             0.29,
@@ -902,19 +1208,181 @@ mod tests {
             1e11 + 0.01,
             0.1 + 0.2,
             5e12 + 0.5,
+            1e-300,
         ] {
             let slow = Decimal::from_str(&format!("{f}"))
-                .ok()
-                .map(decimal_to_cents);
-            assert_eq!(float_to_cents(f), slow, "{f}");
+                .map(decimal_to_cents)
+                .unwrap_or(0);
+            assert_eq!(float_to_cents(f), Ok(slow), "{f}");
         }
+    }
+
+    /// Issue 13, finding 4: float money NaN, ±inf and 1e30 became null
+    /// without a word.
+    #[test]
+    fn float_money_nan_inf_and_1e30_are_problems_not_null() {
+        assert_eq!(float_to_cents(f64::NAN), Err(Problem::NotFinite));
+        assert_eq!(float_to_cents(f64::INFINITY), Err(Problem::NotFinite));
+        assert_eq!(float_to_cents(f64::NEG_INFINITY), Err(Problem::NotFinite));
+        assert_eq!(float_to_cents(1e30), Err(Problem::ImplausibleAmount));
+        assert_eq!(float_to_cents(-1e15), Err(Problem::ImplausibleAmount));
+        assert_eq!(float_to_cents(9.99e14), Ok(99_900_000_000_000_000));
     }
 
     #[test]
     fn decimals_of_other_scales_round_half_even() {
-        assert_eq!(to_cents_i128(12345, 3), 1234); // 12.345 → 12.34
-        assert_eq!(to_cents_i128(12355, 3), 1236);
-        assert_eq!(to_cents_i128(7, 0), 700);
+        assert_eq!(to_cents_i128(12345, 3), Ok(1234)); // 12.345 → 12.34
+        assert_eq!(to_cents_i128(12355, 3), Ok(1236));
+        assert_eq!(to_cents_i128(-12355, 3), Ok(-1236));
+        assert_eq!(to_cents_i128(-12345, 3), Ok(-1234));
+        assert_eq!(to_cents_i128(12346, 3), Ok(1235));
+        assert_eq!(to_cents_i128(7, 0), Ok(700));
+        assert_eq!(to_cents_i128(i128::MAX, 38), Ok(170));
+    }
+
+    /// Issue 13, finding 2: money of 2^96 cents or more in a Parquet
+    /// decimal panicked in rust_decimal.
+    #[test]
+    fn decimal_overflow_money_is_an_implausible_amount_not_a_panic() {
+        let big = 1i128 << 96;
+        for (v, scale) in [
+            (big, 2),
+            (i128::MAX, 0),
+            (i128::MIN, 2),
+            (big, 5),
+            (MAX_CENTS, 2),
+        ] {
+            let cents = to_cents_i128(v, scale).and_then(plausible_cents);
+            assert_eq!(cents, Err(Problem::ImplausibleAmount), "{v} scale {scale}");
+        }
+        let s =
+            Int128Chunked::from_iter_options("m".into(), [Some(big), Some(150), None].into_iter())
+                .into_decimal(38, 2)
+                .unwrap()
+                .into_series();
+        let mut problems = Vec::new();
+        let mut sink = ProblemSink {
+            dataset: Dataset::Deposits,
+            column: "balance",
+            offset: 10,
+            quality: &mut problems,
+        };
+        let out = to_money(&s, &mut sink).unwrap();
+        let cents: Vec<Option<i128>> = out.decimal().unwrap().physical().iter().collect();
+        assert_eq!(cents, vec![None, Some(150), None]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            (problems[0].row_index, problems[0].problem),
+            (10, Problem::ImplausibleAmount)
+        );
+    }
+
+    /// Issue 13, finding 4: uint64 beyond int64 became null without a word.
+    #[test]
+    fn uint64_beyond_int64_is_a_problem_not_null() {
+        let s = Series::new("m".into(), [Some(u64::MAX), Some(7), None]);
+        let mut problems = Vec::new();
+        let mut sink = ProblemSink {
+            dataset: Dataset::Members,
+            column: "declared_wage",
+            offset: 0,
+            quality: &mut problems,
+        };
+        let out = to_money(&s, &mut sink).unwrap();
+        let cents: Vec<Option<i128>> = out.decimal().unwrap().physical().iter().collect();
+        assert_eq!(cents, vec![None, Some(700), None]);
+        assert_eq!(problems[0].problem, Problem::ImplausibleAmount);
+        assert_eq!(problems[0].value.as_deref(), Some("18446744073709551615"));
+        let mut problems = Vec::new();
+        let mut sink = ProblemSink {
+            dataset: Dataset::Households,
+            column: "tier",
+            offset: 0,
+            quality: &mut problems,
+        };
+        let out = to_int(&s, &mut sink).unwrap();
+        assert_eq!(out.i64().unwrap().get(0), None);
+        assert_eq!(problems[0].problem, Problem::BadNumber);
+    }
+
+    /// Issue 13, findings 2 and 4: a date32 outside chrono's range panicked;
+    /// out-of-range timestamps became null without a word; years 1, 1800
+    /// and 9999 were accepted.
+    #[test]
+    fn dates_outside_1900_to_2099_are_implausible_whatever_their_type() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(date_to_days(date(1900, 1, 1)), FIRST_DAY);
+        assert_eq!(date_to_days(date(2099, 12, 31)), LAST_DAY);
+        let days = Int32Chunked::from_iter_options(
+            "d".into(),
+            [
+                Some(i32::MAX),
+                Some(i32::MIN),
+                Some(FIRST_DAY - 1),
+                Some(0),
+                Some(LAST_DAY + 1),
+            ]
+            .into_iter(),
+        )
+        .into_series()
+        .cast(&DataType::Date)
+        .unwrap();
+        let ns = Int64Chunked::from_iter_options(
+            "t".into(),
+            [Some(i64::MAX), Some(i64::MIN), Some(86_400_000_000_000)].into_iter(),
+        )
+        .into_series()
+        .cast(&DataType::Datetime(TimeUnit::Nanoseconds, None))
+        .unwrap();
+        let text = Series::new(
+            "s".into(),
+            ["0001-01-01", "1800-06-01", "9999-12-31", "2024-07-31"],
+        );
+        let cases = [
+            (days, vec![None, None, None, Some(0), None]),
+            (ns, vec![None, None, Some(1)]),
+            (
+                text,
+                vec![None, None, None, Some(date_to_days(date(2024, 7, 31)))],
+            ),
+        ];
+        for (s, expected) in cases {
+            let mut problems = Vec::new();
+            let mut sink = ProblemSink {
+                dataset: Dataset::Deaths,
+                column: "date_of_death",
+                offset: 0,
+                quality: &mut problems,
+            };
+            let out = to_date(&s, &mut sink).unwrap();
+            let got: Vec<Option<i32>> = out.date().unwrap().physical().iter().collect();
+            assert_eq!(got, expected, "{}", s.name());
+            let flagged = expected.iter().filter(|v| v.is_none()).count();
+            assert_eq!(problems.len(), flagged, "{}", s.name());
+            assert!(problems
+                .iter()
+                .all(|p| p.problem == Problem::ImplausibleDate));
+        }
+    }
+
+    #[test]
+    fn area_and_share_nan_and_infinity_are_problems() {
+        let s = Series::new(
+            "share".into(),
+            [Some(f64::NAN), Some(0.5), Some(f64::INFINITY), None],
+        );
+        let mut problems = Vec::new();
+        let mut sink = ProblemSink {
+            dataset: Dataset::Properties,
+            column: "share",
+            offset: 0,
+            quality: &mut problems,
+        };
+        let out = to_float(&s, &mut sink).unwrap();
+        let got: Vec<Option<f64>> = out.f64().unwrap().iter().collect();
+        assert_eq!(got, vec![None, Some(0.5), None, None]);
+        assert_eq!(problems.len(), 2);
+        assert!(problems.iter().all(|p| p.problem == Problem::NotFinite));
     }
 
     #[test]

@@ -328,13 +328,15 @@ pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality
     };
     let (by_id, kinds) = household_index(households.text("household_id"));
     let columns = HouseholdColumns::of(households);
+    let unreadable = unreadable_values(HOUSEHOLDS, quality);
     for (kept, q) in rows_in_chunks(households.height(), |row, out, quality| {
-        out.extend(columns.household(row, kinds[row], quality));
+        let unreadable = unreadable.get(&(row as u64)).map_or(&[][..], Vec::as_slice);
+        out.extend(columns.household(row, kinds[row], unreadable, quality));
     }) {
         roster.households.extend(kept);
         quality.extend(q);
     }
-    let unreadable = unreadable_amounts(members.height(), quality);
+    let unreadable = unreadable_values(MEMBERS, quality);
     let columns = member_columns(members);
     let households_so_far = &roster.households;
     let chunks = rows_in_chunks(members.height(), |row, out, quality| {
@@ -408,6 +410,7 @@ impl<'a> HouseholdColumns<'a> {
         &self,
         row: usize,
         kind: HouseholdRow,
+        unreadable: &[&'static str],
         quality: &mut Vec<DataQuality>,
     ) -> Option<Household> {
         let id = self.ids.get(row).map(str::trim).unwrap_or("");
@@ -425,7 +428,20 @@ impl<'a> HouseholdColumns<'a> {
                 return None;
             }
         }
-        let mut roster_problems = Vec::new();
+        // Values load could not read (an unparsable or implausible date or
+        // amount): no decision rests on them (rules.md R-DATA-QUALITY).
+        let mut roster_problems = unreadable.to_vec();
+        let tier = self.tiers.get(row);
+        if let Some(t) = tier.filter(|t| !(1..=4).contains(t)) {
+            quality.push(DataQuality::new(
+                HOUSEHOLDS,
+                row as u64,
+                "tier",
+                Problem::OutOfRange,
+                Some(t.to_string()),
+            ));
+            roster_problems.push("tier");
+        }
         let region = region_code(self.regions.get(row));
         if region.is_none() {
             let raw = self.regions.get(row).map(str::to_string);
@@ -469,7 +485,7 @@ impl<'a> HouseholdColumns<'a> {
             area,
             program,
             status,
-            tier: self.tiers.get(row),
+            tier: tier.filter(|t| (1..=4).contains(t)),
             single_person_coverage: self.single.get(row).unwrap_or(false),
             benefit_start: self.benefit_start[row],
             phase_out_until: self.phase_out_until[row],
@@ -501,19 +517,44 @@ fn null_unless_reported(row: usize, column: &'static str, quality: &mut Vec<Data
     }
 }
 
-/// Members whose declared amounts failed to parse in load: their income is
-/// unknown, so their household's decision is a person's.
-fn unreadable_amounts(members: usize, quality: &[DataQuality]) -> Vec<bool> {
-    let mut unreadable = vec![false; members];
+/// Whether a problem leaves a roster value a decision needs unreadable
+/// (rules.md R-DATA-QUALITY): an id that is missing or still invalid, a
+/// value load could not read or found implausible, a grade or tier out of
+/// range, a birth date after the run month. Repaired ids, names, unknown
+/// relation codes and negative declared amounts (read as 0) are not.
+pub fn leaves_roster_unreadable(problem: Problem) -> bool {
+    match problem {
+        Problem::Id(p) => !p.is_repaired(),
+        Problem::BadMoney
+        | Problem::BadDate
+        | Problem::BadBool
+        | Problem::BadNumber
+        | Problem::OutOfRange
+        | Problem::ImplausibleDate
+        | Problem::ImplausibleAmount
+        | Problem::NotFinite
+        | Problem::BirthAfterRunMonth => true,
+        _ => false,
+    }
+}
+
+/// The rows of `dataset` with a value load could not read, and those
+/// values' columns, in the order found (few: a map, not a row-sized list).
+fn unreadable_values(
+    dataset: Dataset,
+    quality: &[DataQuality],
+) -> std::collections::BTreeMap<u64, Vec<&'static str>> {
+    let mut rows = std::collections::BTreeMap::<u64, Vec<&'static str>>::new();
     for q in quality
         .iter()
-        .filter(|q| q.dataset == MEMBERS && q.problem == Problem::BadMoney)
+        .filter(|q| q.dataset == dataset && leaves_roster_unreadable(q.problem))
     {
-        if let Some(flag) = unreadable.get_mut(q.row_index as usize) {
-            *flag = true;
+        let columns = rows.entry(q.row_index).or_default();
+        if !columns.contains(&q.column) {
+            columns.push(q.column);
         }
     }
-    unreadable
+    rows
 }
 
 /// The declared amounts of `members`, in [`Declared`]'s order.
@@ -679,25 +720,100 @@ fn disability_grade(row: usize, grade: Option<i64>, quality: &mut Vec<DataQualit
 }
 
 /// Appends the members of each chunk to the roster and to their
-/// households' lists, in roster order (after the parallel part); a member
-/// with an unreadable amount makes its household's roster entry unusable.
+/// households' lists, in roster order (after the parallel part). A member
+/// whose id cannot be used (its holdings cannot be found: nothing about
+/// them was checked) or with a value that could not be read makes its
+/// household's roster entry unusable (rules.md R-DATA-QUALITY).
 fn attach_members(
     roster: &mut Roster,
     chunks: Vec<(Vec<Member>, Vec<DataQuality>)>,
-    unreadable: &[bool],
+    unreadable: &std::collections::BTreeMap<u64, Vec<&'static str>>,
     quality: &mut Vec<DataQuality>,
 ) {
     for (kept, q) in chunks {
-        quality.extend(q);
+        let mut found = q
+            .iter()
+            .filter(|p| p.dataset == MEMBERS && leaves_roster_unreadable(p.problem))
+            .peekable();
         for m in kept {
             let index = roster.members.len() as u32;
             let h = &mut roster.households[m.household as usize];
             h.members.push(index);
-            if unreadable[m.row_index as usize] && !h.roster_problems.contains(&"declared amounts")
-            {
-                h.roster_problems.push("declared amounts");
+            let mut columns: Vec<&'static str> =
+                unreadable.get(&m.row_index).cloned().unwrap_or_default();
+            // The chunk's problems are in row order: those of this row.
+            while let Some(p) = found.next_if(|p| p.row_index <= m.row_index) {
+                if p.row_index == m.row_index {
+                    columns.push(p.column);
+                }
+            }
+            for column in columns {
+                let column = member_column(column);
+                if !h.roster_problems.contains(&column) {
+                    h.roster_problems.push(column);
+                }
             }
             roster.members.push(m);
+        }
+        quality.extend(q);
+    }
+}
+
+/// A member column as named in a household's `roster_problems`.
+fn member_column(column: &'static str) -> &'static str {
+    match column {
+        "id_number" => "members.id_number",
+        "declared_wage"
+        | "declared_business"
+        | "declared_property_income"
+        | "declared_transfer"
+        | "declared_basic_pension"
+        | "declared_medical_expense"
+        | "declared_education_expense" => "members.declared_amounts",
+        "disability_grade" => "members.disability_grade",
+        "covered" => "members.covered",
+        "severe_illness" => "members.severe_illness",
+        "in_school" => "members.in_school",
+        _ => "members",
+    }
+}
+
+/// Members born (by their id) after the run month's last day, or before
+/// 1900: a `birth_after_run_month` or `implausible_date` problem, and the
+/// household's roster entry is unusable (rules.md R-DATA-QUALITY). Needs
+/// the run month, so it runs after [`roster`].
+pub fn flag_implausible_births(
+    roster: &mut Roster,
+    month: crate::calendar::RunMonth,
+    quality: &mut Vec<DataQuality>,
+) {
+    let last_day = month.last_day();
+    for m in &roster.members {
+        let Some(birth) =
+            m.id.value
+                .as_deref()
+                .filter(|_| m.id.valid)
+                .and_then(id_birth_date)
+        else {
+            continue;
+        };
+        let problem = if birth > last_day {
+            Problem::BirthAfterRunMonth
+        } else if crate::load::plausible_date(birth).is_err() {
+            Problem::ImplausibleDate
+        } else {
+            continue;
+        };
+        quality.push(DataQuality::new(
+            MEMBERS,
+            m.row_index,
+            "id_number",
+            problem,
+            m.id.value.clone(),
+        ));
+        let h = &mut roster.households[m.household as usize];
+        if !h.roster_problems.contains(&"members.id_number") {
+            h.roster_problems.push("members.id_number");
         }
     }
 }
@@ -965,7 +1081,11 @@ mod tests {
             DataQuality::new(MEMBERS, 2, "declared_wage", Problem::NegativeAmount, None),
             DataQuality::new(MEMBERS, 9, "declared_wage", Problem::BadMoney, None),
         ];
-        assert_eq!(unreadable_amounts(3, &quality), [false, true, false]);
+        let flagged = unreadable_values(MEMBERS, &quality);
+        assert_eq!(
+            flagged.into_iter().collect::<Vec<_>>(),
+            [(1, vec!["declared_wage"]), (9, vec!["declared_wage"])]
+        );
     }
 
     #[test]
@@ -1017,11 +1137,21 @@ mod tests {
             ],
             members: Vec::new(),
         };
+        let bad_id = DataQuality::new(
+            MEMBERS,
+            1,
+            "id_number",
+            Problem::Id(IdProblem::BadChecksum),
+            None,
+        );
         let chunks = vec![
-            (vec![Member::bare(0, 1), Member::bare(1, 0)], Vec::new()),
+            (vec![Member::bare(0, 1), Member::bare(1, 0)], vec![bad_id]),
             (vec![Member::bare(2, 1), Member::bare(3, 1)], Vec::new()),
         ];
-        let (unreadable, mut quality) = ([false, false, true, true], Vec::new());
+        let unreadable = [(2, vec!["declared_wage"]), (3, vec!["declared_transfer"])]
+            .into_iter()
+            .collect();
+        let mut quality = Vec::new();
         attach_members(&mut roster, chunks, &unreadable, &mut quality);
         flag_empty_households(&mut roster.households, &mut quality);
         let h = &roster.households;
@@ -1029,9 +1159,20 @@ mod tests {
             (&h[0].members[..], &h[1].members[..]),
             (&[1][..], &[0, 2, 3][..])
         );
-        assert_eq!(h[1].roster_problems, ["declared amounts"], "flagged once");
+        assert_eq!(h[0].roster_problems, ["members.id_number"]);
+        assert_eq!(
+            h[1].roster_problems,
+            ["members.declared_amounts"],
+            "flagged once"
+        );
         assert_eq!(h[2].roster_problems, ["members"]);
-        assert_eq!(problems(&quality), [(0, "household_id", "no_members")]);
+        assert_eq!(
+            problems(&quality),
+            [
+                (1, "id_number", "bad_checksum"),
+                (0, "household_id", "no_members")
+            ]
+        );
     }
 
     /// The whole roster from loaded tables: a duplicated household, a

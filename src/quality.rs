@@ -31,11 +31,24 @@ pub enum Problem {
     MissingPhaseOutUntil,
     /// Not a 6- to 12-digit statistical division code.
     BadRegionCode,
+    /// A date before 1900-01-01 or after 2099-12-31 (rules.md
+    /// R-DATA-QUALITY): read as unreadable, never as a date.
+    ImplausibleDate,
+    /// An amount of 10^15 yuan or more (either sign): read as unreadable,
+    /// never rescaled.
+    ImplausibleAmount,
+    /// A float that is NaN or infinite.
+    NotFinite,
+    /// A birth date (in an id or a column) after the run month's last day.
+    BirthAfterRunMonth,
+    /// A column a rule needs is null in every row of its dataset: the rule
+    /// is not checked this month (one row per column, `row_index` 0).
+    EmptyColumn,
 }
 
 impl Problem {
     /// The problems not about an id or a name, each once.
-    const OTHERS: [Problem; 14] = [
+    const OTHERS: [Problem; 19] = [
         Problem::BadMoney,
         Problem::BadDate,
         Problem::BadBool,
@@ -50,6 +63,11 @@ impl Problem {
         Problem::DuplicateIdNumber,
         Problem::MissingPhaseOutUntil,
         Problem::BadRegionCode,
+        Problem::ImplausibleDate,
+        Problem::ImplausibleAmount,
+        Problem::NotFinite,
+        Problem::BirthAfterRunMonth,
+        Problem::EmptyColumn,
     ];
 
     /// Every problem, each once.
@@ -94,6 +112,11 @@ impl Problem {
             Problem::DuplicateIdNumber => "身份证号在花名册中重复",
             Problem::MissingPhaseOutUntil => "渐退期缺少截止月份",
             Problem::BadRegionCode => "区划代码无效",
+            Problem::ImplausibleDate => "日期不合常理（早于1900年或晚于2099年）",
+            Problem::ImplausibleAmount => "金额不合常理（绝对值达10¹⁵元）",
+            Problem::NotFinite => "数值为NaN或无穷大",
+            Problem::BirthAfterRunMonth => "出生日期晚于核对月份",
+            Problem::EmptyColumn => "整列为空（该规则本月未核对）",
         }
     }
 
@@ -115,6 +138,11 @@ impl Problem {
             Problem::DuplicateIdNumber => "duplicate_id_number",
             Problem::MissingPhaseOutUntil => "missing_phase_out_until",
             Problem::BadRegionCode => "bad_region_code",
+            Problem::ImplausibleDate => "implausible_date",
+            Problem::ImplausibleAmount => "implausible_amount",
+            Problem::NotFinite => "not_finite",
+            Problem::BirthAfterRunMonth => "birth_after_run_month",
+            Problem::EmptyColumn => "empty_column",
         }
     }
 }

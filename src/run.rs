@@ -14,11 +14,10 @@ use crate::policy::{PolicyError, PolicySet, Resolved};
 use crate::progress::{Progress, Quiet, Stage};
 use crate::quality::DataQuality;
 use crate::report;
-use crate::schema::Dataset;
 use crate::stages::{self, Frames, InputFiles};
 use crate::verdict::Action;
 use polars::prelude::DataFrame;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -122,7 +121,8 @@ pub fn run_with_progress(
     progress.advance(2);
     clock.lap("load_roster", tables.rows());
 
-    let roster = normalise::roster(&tables.households, &tables.members, &mut quality);
+    let mut roster = normalise::roster(&tables.households, &tables.members, &mut quality);
+    normalise::flag_implausible_births(&mut roster, req.month, &mut quality);
     drop(tables);
     let regions = roster.households.iter().map(|h| h.region_code.as_str());
     let params = policies.resolve_each(regions, req.month)?;
@@ -131,7 +131,8 @@ pub fn run_with_progress(
     let thresholds = stages::link_thresholds(&params);
     let linked = stages::link_extracts(&data, &roster, &thresholds, &mut quality, progress)?;
     inputs.extend(linked.files);
-    let evidence = stages::file_holdings(&roster, linked.holdings);
+    let mut evidence = stages::file_holdings(&roster, linked.holdings);
+    evidence.empty_columns = linked.empty_columns;
     clock.lap("load_link_extracts", linked.rows);
 
     let shared = Shared {
@@ -169,6 +170,7 @@ pub fn run_with_progress(
     summary.seconds = started.elapsed().as_secs_f64();
     add_timings(&mut run_json, clock, &written);
     staging.write_json("run.json", &run_json.to_value())?;
+    output::kill_point("before_commit");
     staging.commit()?;
     let Roster {
         households,
@@ -220,10 +222,14 @@ fn after_linking<'scope, 'env>(
     // Only `supplied` of the evidence is read after the rules.
     let holdings = std::mem::take(&mut evidence.households);
     let (roster, month) = (shared.roster, shared.req.month);
+    let coverage = crate::rules::Coverage {
+        supplied: &evidence.supplied,
+        empty_columns: &evidence.empty_columns,
+    };
     let results = stages::assess(
         roster,
         holdings,
-        &evidence.supplied,
+        coverage,
         &kin,
         shared.params,
         month,
@@ -238,15 +244,9 @@ fn after_linking<'scope, 'env>(
     drop_in_parallel(results);
     clock.lap("output_frames", frames.decisions.height());
 
-    let summary = counts.summary(shared, &frames, &evidence.supplied, data_quality_rows);
+    let summary = counts.summary(shared, &frames, coverage, data_quality_rows);
     // report.html reads the inputs and policies of run.json, no timings.
-    let run_json = describe_run(
-        shared,
-        &inputs,
-        &evidence.supplied,
-        &summary,
-        extract_timings,
-    );
+    let run_json = describe_run(shared, &inputs, coverage, &summary, extract_timings);
     let (tables, reports) = write_tables_and_reports(shared, &frames, &quality_counts, &run_json);
     let mut written = tables?;
     written.push(
@@ -353,7 +353,7 @@ impl Counts {
         self,
         shared: &Shared,
         frames: &Frames,
-        supplied: &BTreeSet<Dataset>,
+        coverage: crate::rules::Coverage,
         data_quality: usize,
     ) -> RunSummary {
         RunSummary {
@@ -366,9 +366,7 @@ impl Counts {
             review_due: frames.review_due.height(),
             matches: self.matches,
             data_quality,
-            not_checked: crate::rules::not_checked(supplied)
-                .map(|(r, _)| r.code)
-                .collect(),
+            not_checked: coverage.not_checked().map(|n| n.rule.code).collect(),
             seconds: 0.0,
         }
     }
@@ -379,7 +377,7 @@ impl Counts {
 fn describe_run(
     shared: &Shared,
     inputs: &InputFiles,
-    supplied: &BTreeSet<Dataset>,
+    coverage: crate::rules::Coverage,
     summary: &RunSummary,
     extract_timings: Vec<ExtractTiming>,
 ) -> RunJson {
@@ -392,10 +390,14 @@ fn describe_run(
             version: env!("CARGO_PKG_VERSION").to_string(),
         },
         run_month: req.month.to_string(),
-        data_dir: req.data.display().to_string(),
+        // Absolute, so `hedui explain` finds the rows from any directory.
+        data_dir: std::fs::canonicalize(&req.data)
+            .unwrap_or_else(|_| req.data.clone())
+            .display()
+            .to_string(),
         inputs: run_json::inputs(inputs),
         policies: run_json::policies(&req.policies, shared.policies, shared.params),
-        rules: run_json::rules(supplied),
+        rules: run_json::rules(coverage),
         counts: run_json::Counts {
             households: summary.households,
             actions: owned(&summary.actions),

@@ -26,7 +26,7 @@ use crate::output::{self, HouseholdResult};
 use crate::parallel::{in_parallel, Built};
 use crate::policy::Resolved;
 use crate::progress::{Progress, Stage};
-use crate::quality::DataQuality;
+use crate::quality::{DataQuality, Problem};
 use crate::rules;
 use crate::schema::Dataset;
 use polars::prelude::DataFrame;
@@ -73,9 +73,37 @@ pub fn load_roster(
     quality.extend(q);
     let (members, q) = tables.next().expect("members")?;
     quality.extend(q);
+    check_not_empty(&households)?;
+    check_not_empty(&members)?;
     Ok(RosterTables {
         households,
         members,
+    })
+}
+
+/// A roster table without rows, or whose every `household_id` is null, is
+/// an error: a run that "checked 0 households" would look like success.
+fn check_not_empty(table: &Table) -> Result<(), LoadError> {
+    let ids = table.text("household_id");
+    let files: Vec<&str> = table.files.iter().map(|f| f.path.as_str()).collect();
+    let reason = if table.height() == 0 {
+        format!("{} has no rows", files.join(", "))
+    } else if ids
+        .iter()
+        .all(|id| id.is_none_or(|id| id.trim().is_empty()))
+    {
+        format!(
+            "column `household_id` in {} is null or blank in all {} rows",
+            files.join(", "),
+            table.height()
+        )
+    } else {
+        return Ok(());
+    };
+    Err(LoadError::EmptyRoster {
+        dataset: table.dataset,
+        label: table.dataset.label_zh(),
+        reason,
     })
 }
 
@@ -106,6 +134,8 @@ pub struct Linked {
     /// Extract rows read, all datasets.
     pub rows: usize,
     pub timings: Vec<ExtractTiming>,
+    /// Needed columns null in every row of their dataset.
+    pub empty_columns: std::collections::BTreeSet<(Dataset, &'static str)>,
 }
 
 /// Reads, links and turns into holdings every file of every extract.
@@ -157,6 +187,7 @@ pub fn link_extracts(
         files: InputFiles::new(),
         rows: 0,
         timings: Vec::new(),
+        empty_columns: Default::default(),
     };
     let mut parts = parts.into_iter();
     for dataset in Dataset::LINKED {
@@ -172,7 +203,15 @@ pub fn link_extracts(
 
 impl Linked {
     /// Adds one dataset's parts, in file order.
-    fn merge(&mut self, dataset: Dataset, parts: Vec<LinkedPart>, quality: &mut Vec<DataQuality>) {
+    fn merge(
+        &mut self,
+        dataset: Dataset,
+        mut parts: Vec<LinkedPart>,
+        quality: &mut Vec<DataQuality>,
+    ) {
+        let empty = empty_columns(dataset, &mut parts, quality);
+        self.empty_columns
+            .extend(empty.iter().map(|&c| (dataset, c)));
         let mut dataset_links = DatasetLinks {
             dataset,
             rows: 0,
@@ -205,6 +244,46 @@ impl Linked {
     }
 }
 
+/// The needed columns of `dataset` null in every row of every part (rows
+/// there are): their rules are not checked this run, as if the dataset had
+/// not been supplied (rules.md R-DATA-QUALITY), so its rows raise nothing
+/// one by one: their `null_value` rows and unreadable values are dropped,
+/// and one `empty_column` row says why.
+fn empty_columns(
+    dataset: Dataset,
+    parts: &mut [LinkedPart],
+    quality: &mut Vec<DataQuality>,
+) -> Vec<&'static str> {
+    let rows: usize = parts.iter().map(|p| p.rows).sum();
+    if rows == 0 {
+        return Vec::new();
+    }
+    let empty: Vec<&'static str> = evidence::needed_columns(dataset)
+        .map(|n| n.column)
+        .filter(|c| parts.iter().all(|p| p.rows == 0 || p.all_null.contains(c)))
+        .collect();
+    if empty.is_empty() {
+        return empty;
+    }
+    let set = empty.iter().map(|&c| (dataset, c)).collect();
+    for part in parts.iter_mut() {
+        part.quality
+            .retain(|q| !(q.problem == Problem::NullValue && empty.contains(&q.column)));
+        part.holdings.forget_unreadable(&set);
+    }
+    for &column in &empty {
+        let value = format!("{rows} rows, all null");
+        quality.push(DataQuality::new(
+            dataset,
+            0,
+            column,
+            Problem::EmptyColumn,
+            Some(value),
+        ));
+    }
+    empty
+}
+
 /// One file of an extract, read, linked and turned into holdings.
 struct LinkedPart {
     rows: usize,
@@ -215,6 +294,8 @@ struct LinkedPart {
     files: Vec<InputFile>,
     quality: Vec<DataQuality>,
     times: PartTimes,
+    /// Needed columns null in every row of this file.
+    all_null: Vec<&'static str>,
 }
 
 fn link_part(
@@ -247,6 +328,7 @@ fn link_part(
     let holdings = evidence::read(&table, &part_links.links, &mut quality);
     times.evidence = lap();
     Ok(LinkedPart {
+        all_null: evidence::all_null_columns(&table),
         rows: table.height(),
         links: part_links.links,
         link_stats: part_links.stats,
@@ -314,7 +396,7 @@ pub fn near_relatives(
 pub fn assess(
     roster: &Roster,
     holdings: Vec<HouseholdEvidence>,
-    supplied: &std::collections::BTreeSet<Dataset>,
+    coverage: rules::Coverage,
     kin: &Kin,
     params: &[Option<Arc<Resolved>>],
     month: RunMonth,
@@ -334,7 +416,7 @@ pub fn assess(
                         household: &kin.households[i],
                         staff: &kin.registers.staff,
                     };
-                    let a = rules::assess(roster, h, &holdings, kin, supplied, &p.params, month);
+                    let a = rules::assess(roster, h, &holdings, kin, coverage, &p.params, month);
                     let d = decide::decide(roster, h, &a, &p.params, month);
                     (a, d)
                 }

@@ -7,10 +7,16 @@ mod support;
 mod bad_input;
 #[path = "it/explain.rs"]
 mod explain;
+#[path = "it/fuzz_seeds.rs"]
+mod fuzz_seeds;
 #[path = "it/generated_truth.rs"]
 mod generated_truth;
+#[path = "it/kill.rs"]
+mod kill;
 #[path = "it/linkage.rs"]
 mod linkage;
+#[path = "it/malformed.rs"]
+mod malformed;
 #[path = "it/outputs.rs"]
 mod outputs;
 #[path = "it/report.rs"]

@@ -155,7 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     let findings = rows_of(&read(&args.out.join("findings.parquet"))?, &args.household)?;
-    let tables = extract_rows(&findings, Path::new(&run_json.data_dir))?;
+    let tables = extract_rows(&findings, &run_json)?;
     let mut out = String::new();
     describe_decision(&mut out, &args.household, &run_json.run_month, &decisions)?;
     if findings.height() == 0 {
@@ -174,8 +174,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 /// member.
 fn extract_rows(
     findings: &DataFrame,
-    data_dir: &Path,
+    run: &hedui::output::RunJson,
 ) -> anyhow::Result<BTreeMap<Dataset, hedui::load::Table>> {
+    let data_dir = Path::new(&run.data_dir);
     let mut tables = BTreeMap::new();
     if findings.height() == 0 {
         return Ok(tables);
@@ -183,16 +184,66 @@ fn extract_rows(
     let needed: Vec<Dataset> = (0..findings.height())
         .filter_map(|i| dataset_of(findings, i))
         .collect();
+    if data_dir.is_relative() && !data_dir.is_dir() {
+        return Err(StaleData(format!(
+            "run.json records the data directory `{}` relative to where the run was started; run `hedui explain` from there (runs of this version record it absolute)",
+            data_dir.display()
+        ))
+        .into());
+    }
     let data = hedui::load::discover(data_dir)
         .with_context(|| format!("re-reading the run's data directory {}", data_dir.display()))?;
     for d in needed.into_iter().chain([Dataset::Members]) {
         if let std::collections::btree_map::Entry::Vacant(e) = tables.entry(d) {
             if let Some(t) = data.read(d, &mut Vec::new())? {
+                same_as_the_run(run, &t)?;
                 e.insert(t);
             }
         }
     }
     Ok(tables)
+}
+
+/// The data changed since the run: the rows re-read would be other rows.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StaleData(String);
+
+/// Refuses a dataset whose files are not those the run read (by path and
+/// BLAKE3 hash in run.json): `row_index` would point at another person's row.
+fn same_as_the_run(
+    run: &hedui::output::RunJson,
+    table: &hedui::load::Table,
+) -> Result<(), StaleData> {
+    let name = table.dataset.name();
+    let recorded = run
+        .inputs
+        .get(name)
+        .and_then(|i| i.files.as_ref())
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let now: Vec<(&str, &str)> = table
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.blake3.as_str()))
+        .collect();
+    let then: Vec<(&str, &str)> = recorded
+        .iter()
+        .map(|f| (f.path.as_str(), f.blake3.as_str()))
+        .collect();
+    if now == then {
+        return Ok(());
+    }
+    let changed = now
+        .iter()
+        .find(|f| !then.contains(f))
+        .or_else(|| then.iter().find(|f| !now.contains(f)))
+        .map_or_else(|| name.to_string(), |(path, _)| path.to_string());
+    Err(StaleData(format!(
+        "dataset `{name}` ({}) in {} is not what the run read ({changed} differs from run.json's inputs by path or content hash); the rows it would show may be another person's. Re-run `hedui run` on this data, or restore the data the run read",
+        table.dataset.label_zh(),
+        run.data_dir
+    )))
 }
 
 /// The dataset of finding `i`, if it rests on an extract row.

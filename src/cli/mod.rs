@@ -66,6 +66,7 @@ pub fn exit_code(e: &anyhow::Error) -> i32 {
             || c.is::<hedui::policy::PolicyError>()
             || c.is::<hedui::load::LoadError>()
             || c.is::<validate::ProblemsFound>()
+            || c.is::<explain::StaleData>()
             || matches!(
                 c.downcast_ref::<hedui::report::diff::DiffError>(),
                 Some(hedui::report::diff::DiffError::Read { .. })

@@ -91,19 +91,20 @@ pub enum GenError {
     NoiseRates(String),
     #[error("output path {} exists and is not a directory", .0.display())]
     OutIsFile(PathBuf),
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
     // Boxed: a policy error is large, and every generator function
     // returns a `GenError`.
-    #[error("policy files in {}: {source}", dir.display())]
+    // The cause is the `source`, printed by the error chain, not repeated here.
+    #[error("policy files in {}", dir.display())]
     PolicyDir {
         dir: PathBuf,
         source: Box<PolicyError>,
     },
-    #[error("no policy for region {region} in {month}: {source}")]
+    #[error("no policy for region {region} in {month}")]
     Policy {
         region: String,
         month: RunMonth,
@@ -111,7 +112,7 @@ pub enum GenError {
     },
     #[error("policy for region {region} is unusable for generating data: {detail}")]
     Params { region: String, detail: String },
-    #[error("writing dataset {dataset} to {}: {source}", path.display())]
+    #[error("writing dataset {dataset} to {}", path.display())]
     Parquet {
         dataset: &'static str,
         path: PathBuf,

@@ -91,7 +91,8 @@ pub struct Rules {
     pub not_checked: Vec<NotChecked>,
 }
 
-/// A rule not checked, and why: its dataset was not supplied.
+/// A rule not checked, and why: its dataset was not supplied, or a column
+/// it needs is null in every row.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NotChecked {
     pub rule: String,
@@ -307,16 +308,15 @@ fn parameter_sets(params: &[Option<Arc<Resolved>>]) -> Vec<(Arc<Resolved>, usize
 }
 
 /// `rules`: which ran on the supplied datasets, which did not and why.
-pub fn rules(supplied: &BTreeSet<Dataset>) -> Rules {
+pub fn rules(coverage: crate::rules::Coverage) -> Rules {
     Rules {
-        checked: crate::rules::checked(supplied)
-            .map(|r| r.code.to_string())
-            .collect(),
-        not_checked: crate::rules::not_checked(supplied)
-            .map(|(r, d)| NotChecked {
-                rule: r.code.to_string(),
-                dataset: d.name().to_string(),
-                reason: format!("dataset `{}` ({}) was not supplied", d.name(), d.label_zh()),
+        checked: coverage.checked().map(|r| r.code.to_string()).collect(),
+        not_checked: coverage
+            .not_checked()
+            .map(|n| NotChecked {
+                rule: n.rule.code.to_string(),
+                dataset: n.dataset.name().to_string(),
+                reason: n.reason(),
             })
             .collect(),
     }
@@ -343,12 +343,12 @@ impl RunJson {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunJsonError {
-    #[error("reading {path}: {source}")]
+    #[error("reading {path}")]
     Read {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not a run.json of this engine: {source}")]
+    #[error("{path} is not a run.json of this engine")]
     Parse {
         path: std::path::PathBuf,
         source: serde_json::Error,
@@ -375,7 +375,10 @@ mod tests {
         let run = RunJson {
             run_month: "2024-10".into(),
             inputs: inputs(&files),
-            rules: rules(&BTreeSet::new()),
+            rules: rules(crate::rules::Coverage {
+                supplied: &BTreeSet::new(),
+                empty_columns: &BTreeSet::new(),
+            }),
             extract_timings: vec![ExtractTiming {
                 dataset: "deposits".into(),
                 thread_ms: PartTimes {

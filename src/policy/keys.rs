@@ -42,31 +42,46 @@ pub(crate) struct PositiveCount;
 /// A list of enumeration codes or Chinese labels.
 pub(crate) struct List<T>(PhantomData<T>);
 
-fn decimal_at_least_zero(v: &Value) -> Result<Decimal, String> {
+/// A decimal from 0 up to (not including) `limit`. Every policy number
+/// is bounded where it enters, so the rules' products (standard × months ×
+/// members) cannot overflow a `Decimal`.
+fn decimal_in(v: &Value, limit: Decimal) -> Result<Decimal, String> {
     match value::decimal(v) {
-        Some(d) if d >= Decimal::ZERO => Ok(d),
+        Some(d) if d >= Decimal::ZERO && d < limit => Ok(d),
         _ => Err(value::describe(v)),
     }
 }
 
+/// 10^15 yuan: the same bound as an implausible amount in the data
+/// (rules.md R-DATA-QUALITY).
+const MONEY_LIMIT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+#[cfg(test)]
+pub(crate) const MONEY_LIMIT_FOR_TESTS: Decimal = MONEY_LIMIT;
+/// Multipliers and areas: a million is far beyond any policy.
+const NON_NEGATIVE_LIMIT: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+/// Months and counts: 1200 (a century) is far beyond any policy, and keeps
+/// month arithmetic on 1900–2099 dates within chrono's range.
+const COUNT_LIMIT: i64 = 1200;
+
 impl Kind for Money {
     type Value = Decimal;
     fn expected() -> String {
-        "an amount of money ≥ 0 in yuan (a string such as \"740.00\", an integer or a float)"
+        "an amount of money ≥ 0 and below 10^15 yuan (a string such as \"740.00\", an integer or a float)"
             .to_string()
     }
     fn read(v: &Value) -> Result<Decimal, String> {
-        decimal_at_least_zero(v)
+        decimal_in(v, MONEY_LIMIT)
     }
 }
 
 impl Kind for NonNegative {
     type Value = Decimal;
     fn expected() -> String {
-        "a decimal ≥ 0 (a string such as \"1.5\", an integer or a float)".to_string()
+        "a decimal ≥ 0 and below 1000000 (a string such as \"1.5\", an integer or a float)"
+            .to_string()
     }
     fn read(v: &Value) -> Result<Decimal, String> {
-        decimal_at_least_zero(v)
+        decimal_in(v, NON_NEGATIVE_LIMIT)
     }
 }
 
@@ -95,7 +110,9 @@ impl Kind for Flag {
 
 fn whole(v: &Value, min: i64) -> Result<u32, String> {
     match v {
-        Value::Integer(i) if *i >= min => u32::try_from(*i).map_err(|_| value::describe(v)),
+        Value::Integer(i) if (min..=COUNT_LIMIT).contains(i) => {
+            u32::try_from(*i).map_err(|_| value::describe(v))
+        }
         _ => Err(value::describe(v)),
     }
 }
@@ -103,7 +120,7 @@ fn whole(v: &Value, min: i64) -> Result<u32, String> {
 impl Kind for Count {
     type Value = u32;
     fn expected() -> String {
-        "a whole number ≥ 0 (a TOML integer)".to_string()
+        "a whole number from 0 to 1200 (a TOML integer)".to_string()
     }
     fn read(v: &Value) -> Result<u32, String> {
         whole(v, 0)
@@ -113,7 +130,7 @@ impl Kind for Count {
 impl Kind for PositiveCount {
     type Value = u32;
     fn expected() -> String {
-        "a whole number ≥ 1 (a TOML integer)".to_string()
+        "a whole number from 1 to 1200 (a TOML integer)".to_string()
     }
     fn read(v: &Value) -> Result<u32, String> {
         whole(v, 1)

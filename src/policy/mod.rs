@@ -56,17 +56,14 @@ impl fmt::Display for PeriodRef {
 /// must not start.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    #[error("cannot read the policy directory {}: {source}", dir.display())]
-    ReadDir {
-        dir: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot read the policy file {}: {source}", path.display())]
+    // The I/O error is in the message and not a `source`: with both, a
+    // report of the error chain said its cause twice.
+    #[error("cannot read the policy directory {}: {error}", dir.display())]
+    ReadDir { dir: PathBuf, error: std::io::Error },
+    #[error("cannot read the policy file {}: {error}", path.display())]
     ReadFile {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("the policy directory {} holds no policy file (*.toml)", dir.display())]
     NoFiles { dir: PathBuf },
@@ -154,9 +151,9 @@ impl PolicySet {
     /// Reads every `*.toml` in `dir` (not recursive), sorted by file name;
     /// other files are ignored. Any bad file is an error.
     pub fn load_dir(dir: &Path) -> Result<PolicySet, PolicyError> {
-        let read_dir = |source| PolicyError::ReadDir {
+        let read_dir = |error| PolicyError::ReadDir {
             dir: dir.to_path_buf(),
-            source,
+            error,
         };
         let mut paths = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(read_dir)? {
@@ -172,9 +169,9 @@ impl PolicySet {
         }
         let mut sources = Vec::with_capacity(paths.len());
         for path in paths {
-            let bytes = std::fs::read(&path).map_err(|source| PolicyError::ReadFile {
+            let bytes = std::fs::read(&path).map_err(|error| PolicyError::ReadFile {
                 path: path.clone(),
-                source,
+                error,
             })?;
             let file = path
                 .file_name()

@@ -818,3 +818,92 @@ proptest! {
         }
     }
 }
+
+/// Issue 13, finding 2: `phase_out_months` or `review_months_*` of
+/// 2147483647 passed validation and panicked in the calendar; a 29-digit
+/// standard passed and overflowed a multiplication.
+#[test]
+fn policy_months_2147483647_and_29_digit_standards_are_errors_before_the_run() {
+    let cases = [
+        (
+            "phase_out_months = 6",
+            "phase_out_months = 2147483647",
+            "phase_out_months",
+        ),
+        (
+            "review_months_semiannual = 6",
+            "review_months_semiannual = 2147483647",
+            "review_months_semiannual",
+        ),
+        (
+            "review_months_annual = 12",
+            "review_months_annual = 1201",
+            "review_months_annual",
+        ),
+        (
+            "payroll_lookback_months = 12",
+            "payroll_lookback_months = 4294967296",
+            "payroll_lookback_months",
+        ),
+        (
+            "financial_assets_months = 24",
+            "financial_assets_months = 9223372036854775807",
+            "financial_assets_months",
+        ),
+        (
+            "urban_standard = \"700.00\"",
+            "urban_standard = \"12345678901234567890123456789\"",
+            "urban_standard",
+        ),
+        (
+            "urban_standard = \"700.00\"",
+            "urban_standard = 1e15",
+            "urban_standard",
+        ),
+        (
+            "business_capital_limit = 100000",
+            "business_capital_limit = 1000000000000000",
+            "business_capital_limit",
+        ),
+        (
+            "marginal_multiplier = 1.5",
+            "marginal_multiplier = 1e300",
+            "marginal_multiplier",
+        ),
+        (
+            "rural_standard = 465",
+            "rural_standard = nan",
+            "rural_standard",
+        ),
+        (
+            "rural_standard = 465",
+            "rural_standard = inf",
+            "rural_standard",
+        ),
+    ];
+    for (from, to, key) in cases {
+        let text = province("四川省", "2023-01-01").replace(from, to);
+        assert_ne!(text, province("四川省", "2023-01-01"), "{from} not in FULL");
+        let err = load_err(&[("51.toml", &text)]);
+        match &err {
+            PolicyError::BadValue { key: k, .. } => assert_eq!(k, key, "{err}"),
+            other => panic!("{to}: {other:?}"),
+        }
+    }
+    assert_eq!(super::keys::MONEY_LIMIT_FOR_TESTS, dec("1000000000000000"));
+    // The largest accepted values still run through the calendar.
+    let text = province("四川省", "2023-01-01")
+        .replace("phase_out_months = 6", "phase_out_months = 1200")
+        .replace(
+            "urban_standard = \"700.00\"",
+            "urban_standard = \"999999999999999.99\"",
+        );
+    let r = set(&[("51.toml", &text)])
+        .resolve("51", month("2099-12"))
+        .unwrap();
+    assert_eq!(r.params.phase_out_months, 1200);
+    let end = month("2099-12")
+        .plus(r.params.phase_out_months as i32 - 1)
+        .first_day();
+    assert_eq!(end, date("2199-11-01"));
+}

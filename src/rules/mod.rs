@@ -10,6 +10,7 @@
 
 pub mod business_active;
 pub mod business_capital;
+mod coverage;
 pub mod data_quality;
 pub mod death;
 pub mod entry;
@@ -23,6 +24,7 @@ pub mod review_due;
 mod table;
 pub mod vehicle;
 
+pub use coverage::{Coverage, NotChecked};
 pub use table::{checked, not_checked, ForCandidate, Rule, RULES};
 
 #[cfg(test)]
@@ -193,7 +195,7 @@ pub fn assess(
     household: &Household,
     evidence: &HouseholdEvidence,
     kin: Kin,
-    supplied: &std::collections::BTreeSet<Dataset>,
+    coverage: Coverage,
     params: &Params,
     month: RunMonth,
 ) -> Assessment {
@@ -237,16 +239,17 @@ pub fn assess(
     let mut not_checked = Vec::new();
     for rule in RULES {
         let Some(check) = rule.check else { continue };
-        if !rule.is_checked(supplied) {
+        if !coverage.is_checked(rule) {
             not_checked.push(rule.id);
         } else if rule.runs_without_living || !facts.living.is_empty() {
             findings.extend(check(&facts));
         }
     }
+    data_quality::uncertain_where_unreadable(&facts, &mut findings);
     not_checked.sort();
     not_checked.dedup();
     let financial_assets = fin_assets::household_total(&facts);
-    let near_relatives = if supplied.contains(&Dataset::Staff) {
+    let near_relatives = if coverage.supplied.contains(&Dataset::Staff) {
         near_relative::pairs(&facts)
     } else {
         Vec::new()

@@ -389,7 +389,10 @@ impl World {
                 household: &kin,
                 staff: &self.registers.staff,
             },
-            &self.supplied,
+            crate::rules::Coverage {
+                supplied: &self.supplied,
+                empty_columns: &Default::default(),
+            },
             &self.params,
             self.month,
         )

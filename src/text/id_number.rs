@@ -308,17 +308,24 @@ fn push_once(problems: &mut Vec<IdProblem>, p: IdProblem) {
 }
 
 /// Masks an id for publication (公示): the first 6 and last 4 characters
-/// kept, the rest `*`. Ids of 10 characters or fewer are masked whole, since
-/// keeping 6 + 4 of them would publish the whole number.
+/// of an 18-character id kept (the contract), the rest `*`, so the 8
+/// digits of the birth date are always hidden. A shorter value (a broken
+/// or cut id) hides at least 8 characters too: it keeps only its first
+/// characters, at most 6 (a 12-digit value keeps 4; 10 or fewer, none),
+/// never its end. A longer one keeps 6 and 4 as an 18-digit id does.
 pub fn mask_id(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
     let n = chars.len();
-    if n <= 10 {
-        return "*".repeat(n);
-    }
-    let mut out: String = chars[..6].iter().collect();
-    out.extend(std::iter::repeat_n('*', n - 10));
-    out.extend(&chars[n - 4..]);
+    let (head, tail) = if n >= 18 {
+        (6, 4)
+    } else if n > 10 {
+        ((n - 8).min(6), 0)
+    } else {
+        (0, 0)
+    };
+    let mut out: String = chars[..head].iter().collect();
+    out.extend(std::iter::repeat_n('*', n - head - tail));
+    out.extend(&chars[n - tail..]);
     out
 }
 
@@ -442,6 +449,20 @@ mod tests {
         assert_eq!(mask_id(EXAMPLE), "110105********002X");
         assert_eq!(mask_id("1234567890"), "**********");
         assert_eq!(mask_id(""), "");
+    }
+
+    /// Issue 13, finding 8: a 12-digit id was masked as `512022**8001`
+    /// (10 of 12 digits shown).
+    #[test]
+    fn a_12_digit_id_is_masked_beyond_recognition() {
+        assert_eq!(mask_id("512022198001"), "5120********");
+        assert_eq!(mask_id("51202219800101100"), "512022***********");
+        assert_eq!(mask_id("512022800101100"), "512022*********");
+        for n in 0..30 {
+            let id: String = "5".repeat(n);
+            let shown = mask_id(&id).chars().filter(|c| *c != '*').count();
+            assert!(n - shown >= n.min(8), "{n}: {}", mask_id(&id));
+        }
     }
 
     proptest! {

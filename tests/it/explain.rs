@@ -112,3 +112,109 @@ fn explain_names_the_member_of_a_near_relative_finding() {
     assert!(text.contains("R-NEAR-RELATIVE"), "{text}");
     assert!(text.contains("成员：李强"), "{text}");
 }
+
+/// A data directory whose vehicles show H1's car (the explain tests' set).
+fn data_with_a_car(data: &std::path::Path) {
+    roster_only(data);
+    write(
+        &data.join("vehicles.parquet"),
+        &mut df!(
+            "owner_name" => ["王芳"],
+            "owner_id_number" => [id("19800101", 101).as_str()],
+            "plate_no" => ["川M12345"],
+            "vehicle_type" => ["car"],
+            "use_nature" => ["private"],
+            "status" => ["normal"],
+            "first_registered" => ["2020-01-01"],
+            "assessed_value" => [150000i64],
+        )
+        .unwrap(),
+    );
+}
+
+fn explain(out: &std::path::Path, cwd: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_hedui"))
+        .current_dir(cwd)
+        .args(["explain", "--household", "H1", "--out"])
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// Issue 13, finding 7: after the data changed, explain showed another
+/// person's row as the evidence.
+#[test]
+fn explain_refuses_when_the_inputs_no_longer_match_run_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, out) = (tmp.path().join("data"), tmp.path().join("out"));
+    data_with_a_car(&data);
+    run(&data, &out, "2024-10").unwrap();
+    assert!(explain(&out, tmp.path()).status.success());
+    // Another month's extract under the same name: row 0 is someone else.
+    write(
+        &data.join("vehicles.parquet"),
+        &mut df!(
+            "owner_name" => ["路人", "王芳"],
+            "owner_id_number" => [id("19700101", 999).as_str(), id("19800101", 101).as_str()],
+            "plate_no" => ["川M00000", "川M12345"],
+            "vehicle_type" => ["car", "car"],
+            "use_nature" => ["private", "private"],
+            "status" => ["normal", "normal"],
+            "first_registered" => ["2020-01-01", "2020-01-01"],
+            "assessed_value" => [1i64, 150000],
+        )
+        .unwrap(),
+    );
+    let result = explain(&out, tmp.path());
+    assert_eq!(result.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        err.contains("vehicles") && err.contains("vehicles.parquet") && err.contains("run.json"),
+        "{err}"
+    );
+    assert!(
+        result.stdout.is_empty(),
+        "nothing explained from stale data"
+    );
+}
+
+/// Issue 13, finding 7: a relative `--data` broke explain from another
+/// working directory.
+#[test]
+fn explain_finds_a_relative_data_directory_from_anywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    data_with_a_car(&tmp.path().join("data"));
+    let ran = std::process::Command::new(env!("CARGO_BIN_EXE_hedui"))
+        .current_dir(tmp.path())
+        .args([
+            "run",
+            "--quiet",
+            "--data",
+            "data",
+            "--month",
+            "2024-10",
+            "--out",
+            "out",
+            "--policies",
+        ])
+        .arg(policies())
+        .output()
+        .unwrap();
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let result = explain(&tmp.path().join("out"), elsewhere.path());
+    let text = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(
+        text.contains("车辆登记 第 0 行") && !text.contains("已找不到"),
+        "{text}"
+    );
+}

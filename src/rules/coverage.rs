@@ -1,0 +1,131 @@
+//! Which rules a run could check: a rule is not checked when its dataset
+//! was not supplied, or when a column it needs is null in every row of that
+//! dataset (rules.md R-DATA-QUALITY: "as if the dataset had not been
+//! supplied"). Never reported as passed.
+
+use super::Rule;
+use crate::evidence::NEEDED;
+use crate::schema::Dataset;
+use std::collections::BTreeSet;
+
+/// The datasets supplied and the needed columns found empty.
+#[derive(Debug, Clone, Copy)]
+pub struct Coverage<'a> {
+    pub supplied: &'a BTreeSet<Dataset>,
+    pub empty_columns: &'a BTreeSet<(Dataset, &'static str)>,
+}
+
+/// Why a rule was not checked.
+#[derive(Clone)]
+pub struct NotChecked {
+    pub rule: &'static Rule,
+    pub dataset: Dataset,
+    /// The needed column null in every row; `None`: the dataset is absent.
+    pub empty_column: Option<&'static str>,
+}
+
+impl NotChecked {
+    /// What run.json says.
+    pub fn reason(&self) -> String {
+        let d = self.dataset;
+        match self.empty_column {
+            None => format!("dataset `{}` ({}) was not supplied", d.name(), d.label_zh()),
+            Some(c) => format!(
+                "column `{c}` of dataset `{}` ({}) is null in every row",
+                d.name(),
+                d.label_zh()
+            ),
+        }
+    }
+}
+
+impl Coverage<'_> {
+    /// Why `rule` is not checked, if it is not.
+    pub fn why_not(&self, rule: &'static Rule) -> Option<NotChecked> {
+        if let Some(dataset) = rule.needs.filter(|d| !self.supplied.contains(d)) {
+            return Some(NotChecked {
+                rule,
+                dataset,
+                empty_column: None,
+            });
+        }
+        NEEDED
+            .iter()
+            .find(|n| {
+                n.rules.contains(&rule.id) && self.empty_columns.contains(&(n.dataset, n.column))
+            })
+            .map(|n| NotChecked {
+                rule,
+                dataset: n.dataset,
+                empty_column: Some(n.column),
+            })
+    }
+
+    pub fn is_checked(&self, rule: &'static Rule) -> bool {
+        self.why_not(rule).is_none()
+    }
+
+    /// Rules not checked, in table order.
+    pub fn not_checked(&self) -> impl Iterator<Item = NotChecked> + '_ {
+        super::RULES.iter().filter_map(|r| self.why_not(r))
+    }
+
+    /// Rules that ran, in table order.
+    pub fn checked(&self) -> impl Iterator<Item = &'static Rule> + '_ {
+        super::RULES
+            .iter()
+            .filter(|r| r.check.is_some() && self.is_checked(r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::RuleId;
+
+    #[test]
+    fn an_empty_needed_column_leaves_exactly_its_rules_unchecked() {
+        let mut supplied: BTreeSet<Dataset> = Dataset::LINKED.into_iter().collect();
+        supplied.insert(Dataset::Staff);
+        let empty = BTreeSet::from([
+            (Dataset::Properties, "area_m2"),
+            (Dataset::Deposits, "balance"),
+        ]);
+        let coverage = Coverage {
+            supplied: &supplied,
+            empty_columns: &empty,
+        };
+        let off: Vec<(&str, Option<&str>)> = coverage
+            .not_checked()
+            .map(|n| (n.rule.code, n.empty_column))
+            .collect();
+        assert_eq!(
+            off,
+            [
+                ("R-PROPERTY-COUNT", Some("area_m2")),
+                ("R-FIN-ASSETS", Some("balance"))
+            ]
+        );
+        assert!(coverage.is_checked(RuleId::PropertyCommercial.rule()));
+        let reason = coverage.not_checked().next().unwrap().reason();
+        assert!(
+            reason.contains("`area_m2`") && reason.contains("properties"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn every_needed_column_names_rules_that_read_its_dataset() {
+        for n in NEEDED {
+            for r in n.rules {
+                assert_eq!(r.rule().needs, Some(n.dataset), "{} {}", n.column, r);
+            }
+            assert!(
+                n.dataset.columns().iter().any(|c| c.name == n.column),
+                "{} is a contract column of {}",
+                n.column,
+                n.dataset.name()
+            );
+        }
+    }
+}
