@@ -142,6 +142,13 @@ pub fn id_birth_date(id: &str) -> Option<NaiveDate> {
 }
 
 fn birth_date_of(id: &str) -> Option<NaiveDate> {
+    let (y, m, d) = birth_ymd(id)?;
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Year, month and day of an 18-character id's birth date, if they make a
+/// date between 1850 and 2100.
+fn birth_ymd(id: &str) -> Option<(i32, u32, u32)> {
     if id.len() != 18 {
         return None;
     }
@@ -149,16 +156,27 @@ fn birth_date_of(id: &str) -> Option<NaiveDate> {
     if !part.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    // Digit arithmetic rather than `str::parse`: run on every id of every
-    // extract row.
+    // Digit arithmetic rather than `str::parse`, and the calendar by hand
+    // rather than building a date (`is_real_date`): run on every id of
+    // every extract row.
     let number = |b: &[u8]| b.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
     let y = number(&part[0..4]) as i32;
     let m = number(&part[4..6]);
     let d = number(&part[6..8]);
-    if !(1850..=2100).contains(&y) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(y, m, d)
+    ((1850..=2100).contains(&y) && is_real_date(y, m, d)).then_some((y, m, d))
+}
+
+/// Whether `y-m-d` is a day of the Gregorian calendar.
+fn is_real_date(y: i32, m: u32, d: u32) -> bool {
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
 }
 
 /// An id number after normalisation, borrowing the input when it needed
@@ -242,7 +260,7 @@ pub fn normalize_id(raw: Option<&str>) -> NormalizedId {
             let body = format!("{}19{}", &text[..6], &text[6..]);
             let check = check_digit(&body).expect("17 ASCII digits");
             text = format!("{body}{check}");
-            let ok = birth_date_of(&text).is_some();
+            let ok = birth_ymd(&text).is_some();
             if !ok {
                 problems.push(IdProblem::BadBirthDate);
             }
@@ -278,7 +296,7 @@ fn is_plain_18(b: &[u8]) -> bool {
 
 /// Birth date and check digit of a plain 18-character id; records what fails.
 fn check_18(id: &str, problems: &mut Vec<IdProblem>) -> bool {
-    let date_ok = birth_date_of(id).is_some();
+    let date_ok = birth_ymd(id).is_some();
     if !date_ok {
         problems.push(IdProblem::BadBirthDate);
     }
@@ -332,6 +350,21 @@ pub fn mask_id(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_real_date_is_what_the_calendar_says() {
+        for y in [1850, 1900, 1999, 2000, 2004, 2023, 2100] {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    assert_eq!(
+                        is_real_date(y, m, d),
+                        NaiveDate::from_ymd_opt(y, m, d).is_some(),
+                        "{y}-{m}-{d}"
+                    );
+                }
+            }
+        }
+    }
     use proptest::prelude::*;
 
     // 11010519491231002X is the standard's own worked example.
