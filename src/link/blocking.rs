@@ -72,21 +72,17 @@ impl KeyHash {
     }
 
     fn eat(&mut self, mut bytes: &[u8]) {
-        while let Some((&b, rest)) = bytes.split_first() {
-            if self.filled == 0 && bytes.len() >= 8 {
-                let (word, rest) = bytes.split_at(8);
-                self.word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-                self.filled = 8;
-                self.mix();
-                bytes = rest;
-                continue;
-            }
-            self.word |= u64::from(b) << (8 * self.filled);
-            self.filled += 1;
+        while !bytes.is_empty() {
+            let n = (8 - self.filled as usize).min(bytes.len());
+            let mut word = [0u8; 8];
+            word[..n].copy_from_slice(&bytes[..n]);
+            // `filled` is below 8 here: the shift stays below 64.
+            self.word |= u64::from_le_bytes(word) << (8 * self.filled);
+            self.filled += n as u32;
             if self.filled == 8 {
                 self.mix();
             }
-            bytes = rest;
+            bytes = &bytes[n..];
         }
     }
 
