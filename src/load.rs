@@ -864,7 +864,14 @@ fn to_date(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
             })
         }
         DataType::Null => vec![None; s.len()],
-        _ => return s.cast(&DataType::Date),
+        _ => {
+            // No other type passes the schema check; should one reach
+            // here, its values are range-checked like any date (found by
+            // fuzzing: an integer column cast to dates unchecked).
+            let cast = s.cast(&DataType::Date)?;
+            let ca = cast.date()?;
+            each(ca.physical().iter(), sink, |&d| plausible_days(i64::from(d)))
+        }
     };
     Int32Chunked::from_iter_options(s.name().clone(), days.into_iter())
         .into_series()
