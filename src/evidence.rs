@@ -38,6 +38,20 @@ impl Source {
         }
     }
 
+    /// A `matched` link on an equal id, for tests.
+    #[cfg(test)]
+    pub fn exact(dataset: Dataset, member: u32, row_index: u64) -> Source {
+        Source {
+            dataset,
+            row_index,
+            member,
+            score: 1.0,
+            method: MatchMethod::IdExact,
+            status: MatchStatus::Matched,
+            levels: Levels::EXACT,
+        }
+    }
+
     /// A `matched` link is a fact; a `review` link only raises manual review.
     pub fn is_fact(&self) -> bool {
         self.status == MatchStatus::Matched
@@ -501,7 +515,6 @@ impl Reader<'_> {
 mod tests {
     use super::*;
     use crate::normalise::{Household, Member};
-    use crate::rules::testkit::member;
 
     /// 200 households of one member each; parts of deposits and deaths
     /// whose rows fall on households in every shard, several per household.
@@ -511,10 +524,7 @@ mod tests {
             let mut hh = Household::bare(&format!("H{h:03}"), "512022101001");
             hh.members.push(h);
             roster.households.push(hh);
-            roster.members.push(Member {
-                household: h,
-                ..member()
-            });
+            roster.members.push(Member::bare(h as u64, h));
         }
         let link = |row: u64, member: u32| Link {
             row_index: row,
@@ -659,7 +669,7 @@ mod tests {
         let mut household = Household::bare("H1", "512022101001");
         household.members.push(0);
         roster.households.push(household);
-        roster.members.push(member());
+        roster.members.push(Member::adult());
         let mut evidence = Evidence::new(1);
         let part = Holdings {
             dataset: Dataset::Deposits,

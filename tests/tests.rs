@@ -17,3 +17,5 @@ mod outputs;
 mod report;
 #[path = "it/scenarios.rs"]
 mod scenarios;
+#[path = "it/architecture.rs"]
+mod architecture;

@@ -252,7 +252,7 @@ pub fn findings_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame
     // Ids compared borrowed: a key with an owned id cost an allocation per
     // comparison (0.4 s at 1M households).
     rows.sort_by(|(ha, a), (hb, b)| {
-        let rest = |f: &crate::verdict::Finding| {
+        let rest = |f: &crate::rules::Finding| {
             (
                 f.rule,
                 f.source.map(|s| (s.dataset.name(), s.row_index)),
@@ -264,7 +264,7 @@ pub fn findings_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame
             .then_with(|| rest(a).cmp(&rest(b)))
     });
     let member_id =
-        |f: &crate::verdict::Finding| f.member.map(|m| roster.members[m as usize].id_number());
+        |f: &crate::rules::Finding| f.member.map(|m| roster.members[m as usize].id_number());
     frame(
         [
             strings(

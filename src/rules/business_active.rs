@@ -9,7 +9,8 @@
 
 use super::Facts;
 use crate::schema::BusinessStatus;
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence

@@ -9,7 +9,8 @@
 //! registration is R-BUSINESS-ACTIVE.
 
 use super::{yuan, Facts};
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence

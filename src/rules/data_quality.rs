@@ -10,7 +10,8 @@
 
 use super::Facts;
 use crate::normalise::Household;
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if f.household.roster_problems.is_empty() {

@@ -11,7 +11,8 @@
 use super::Facts;
 use crate::calendar::RunMonth;
 use crate::evidence::Death;
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 
 /// Whether a death row makes its member dead for this run ("Who counts").
 pub fn is_dead(death: &Death, month: RunMonth) -> bool {

@@ -13,7 +13,8 @@
 //! **Source**: rules.md "Rules for candidates".
 
 use super::{yuan, Facts};
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if f.household.program.is_none_or(|p| p.is_recipient()) {

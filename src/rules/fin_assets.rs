@@ -15,7 +15,8 @@
 
 use super::{aggregate_findings, facts_first, yuan, Facts};
 use crate::evidence::Deposit;
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 

@@ -15,7 +15,8 @@
 use super::{yuan, Facts};
 use crate::calendar::RunMonth;
 use crate::schema::HouseholdStatus;
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if !f.household.program.is_some_and(|p| p.is_recipient()) || !f.income.exceeds(f.standard) {

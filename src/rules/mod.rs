@@ -20,9 +20,11 @@ pub mod payroll;
 pub mod property_commercial;
 pub mod property_count;
 pub mod review_due;
+mod finding;
 mod table;
 pub mod vehicle;
 
+pub use finding::Finding;
 pub use table::{checked, not_checked, ForCandidate, Rule, RULES};
 
 #[cfg(test)]
@@ -35,7 +37,7 @@ use crate::near_relatives::HouseholdKin;
 use crate::normalise::{Household, Member, Roster, StaffMember};
 use crate::policy::Params;
 use crate::schema::Dataset;
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::{Action, RuleId};
 use rust_decimal::Decimal;
 
 /// Everything a rule may read about one household.

@@ -24,7 +24,8 @@ use super::Facts;
 use crate::near_relatives::{KinPair, RelationSource};
 use crate::normalise::StaffMember;
 use crate::schema::{code_enum, HouseholdStatus, Relation, StaffRole};
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 
 code_enum!(
     /// What is wrong with a near-relative pair.

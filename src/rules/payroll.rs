@@ -11,7 +11,8 @@
 
 use super::{yuan, Facts};
 use crate::income::in_lookback;
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence

@@ -9,7 +9,8 @@
 
 use super::Facts;
 use crate::schema::{PropertyStatus, PropertyUsage};
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 use rust_decimal::Decimal;
 
 pub fn check(f: &Facts) -> Vec<Finding> {

@@ -14,7 +14,8 @@
 use super::{aggregate_findings, facts_first, Facts};
 use crate::evidence::Property;
 use crate::schema::{PropertyStatus, PropertyUsage};
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 

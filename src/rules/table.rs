@@ -10,7 +10,8 @@ use super::{
     near_relative, payroll, property_commercial, property_count, vehicle, Facts,
 };
 use crate::schema::Dataset;
-use crate::verdict::{Finding, RuleId};
+use super::Finding;
+use crate::verdict::RuleId;
 use std::collections::BTreeSet;
 use std::fmt;
 

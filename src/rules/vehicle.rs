@@ -10,7 +10,8 @@
 
 use super::{yuan, Facts};
 use crate::schema::VehicleStatus;
-use crate::verdict::{Action, Finding, RuleId};
+use super::Finding;
+use crate::verdict::{Action, RuleId};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let p = f.params;
