@@ -14,8 +14,9 @@ use crate::calendar::RunMonth;
 use crate::income::Income;
 use crate::normalise::{Household, Roster};
 use crate::policy::Params;
+use crate::rules::RuleId;
 use crate::rules::{Assessment, Finding, ForCandidate};
-use crate::verdict::{Action, RuleId};
+use crate::verdict::Action;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 

@@ -1,10 +1,7 @@
-//! The words rules and `decide` share: [`Action`] (what the engine
-//! recommends), [`RuleId`] (which rule) and [`Finding`] (one rule hit).
+//! [`Action`]: what the engine recommends for a household, the word rules,
+//! `decide`, the outputs and the reports share.
 //!
-//! Architecture invariant: a leaf. This module imports neither `rules` nor
-//! `decide`, so both can import it without importing each other. What each
-//! rule *is* (its code, label, dataset and categories) is its row in
-//! `rules::RULES`; here it is only a name.
+//! Architecture invariant: a leaf (it imports no module of the crate).
 
 /// What the engine recommends for a household.
 ///
@@ -77,37 +74,4 @@ impl Action {
     pub fn from_code(code: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.code() == code)
     }
-}
-
-/// Declares [`RuleId`] and its `ALL` from one list of variants.
-macro_rules! rule_ids {
-    ($($(#[$doc:meta])* $variant:ident,)+) => {
-        /// Every rule, by name. Declaration order is the fixed order that
-        /// breaks ties between reasons of equal strength. The rule's facts
-        /// (code, label, dataset, categories, check) are its row in
-        /// `rules::RULES`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-        pub enum RuleId { $($(#[$doc])* $variant,)+ }
-
-        impl RuleId {
-            /// Every rule id, in declaration order.
-            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant,)+];
-        }
-    };
-}
-
-rule_ids! {
-    Death,
-    Vehicle,
-    PropertyCount,
-    PropertyCommercial,
-    BusinessCapital,
-    FinAssets,
-    Income,
-    Payroll,
-    BusinessActive,
-    NearRelative,
-    DataQuality,
-    Entry,
-    SinglePerson,
 }

@@ -3,6 +3,8 @@
 #[path = "it/support.rs"]
 mod support;
 
+#[path = "it/architecture.rs"]
+mod architecture;
 #[path = "it/bad_input.rs"]
 mod bad_input;
 #[path = "it/explain.rs"]
@@ -17,5 +19,3 @@ mod outputs;
 mod report;
 #[path = "it/scenarios.rs"]
 mod scenarios;
-#[path = "it/architecture.rs"]
-mod architecture;

@@ -61,7 +61,7 @@ fn action_label(code: &str) -> String {
 }
 
 fn rule_label(code: &str) -> String {
-    match hedui::verdict::RuleId::from_code(code) {
+    match hedui::rules::RuleId::from_code(code) {
         Some(r) => format!("{code} {}", r.label_zh()),
         None => code.to_string(),
     }

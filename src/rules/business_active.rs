@@ -9,8 +9,8 @@
 
 use super::Facts;
 use crate::schema::BusinessStatus;
-use super::Finding;
-use crate::verdict::{Action, RuleId};
+use super::{Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence
@@ -43,7 +43,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{BusinessRole, BusinessStatus, EntityType};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
 
     #[test]
     fn an_individual_business_or_cooperative_is_reviewed() {

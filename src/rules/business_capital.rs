@@ -9,8 +9,8 @@
 //! registration is R-BUSINESS-ACTIVE.
 
 use super::{yuan, Facts};
-use super::Finding;
-use crate::verdict::{Action, RuleId};
+use super::{Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence
@@ -38,7 +38,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{BusinessRole, BusinessStatus, EntityType};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 

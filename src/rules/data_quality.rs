@@ -10,8 +10,8 @@
 
 use super::Facts;
 use crate::normalise::Household;
-use super::Finding;
-use crate::verdict::{Action, RuleId};
+use super::{Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if f.household.roster_problems.is_empty() {

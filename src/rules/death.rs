@@ -11,8 +11,8 @@
 use super::Facts;
 use crate::calendar::RunMonth;
 use crate::evidence::Death;
-use super::Finding;
-use crate::verdict::{Action, RuleId};
+use super::{Finding, RuleId};
+use crate::verdict::Action;
 
 /// Whether a death row makes its member dead for this run ("Who counts").
 pub fn is_dead(death: &Death, month: RunMonth) -> bool {
@@ -67,7 +67,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::*;
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
 
     #[test]
     fn one_of_two_covered_members_dead_is_a_member_change() {

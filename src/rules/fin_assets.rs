@@ -15,8 +15,8 @@
 
 use super::{aggregate_findings, facts_first, yuan, Facts};
 use crate::evidence::Deposit;
-use super::Finding;
-use crate::verdict::{Action, RuleId};
+use super::{Finding, RuleId};
+use crate::verdict::Action;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -106,7 +106,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::*;
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     // Standard 700, 24 months, 2 members: limit 33600.00; severe 36 months: 50400.00.

@@ -1,7 +1,8 @@
 //! [`Finding`]: one rule hit, with the extract row behind it.
 
+use super::RuleId;
 use crate::evidence::Source;
-use crate::verdict::{Action, RuleId};
+use crate::verdict::Action;
 
 /// One rule hit with its evidence.
 #[derive(Debug, Clone, PartialEq)]

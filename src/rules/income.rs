@@ -15,8 +15,8 @@
 use super::{yuan, Facts};
 use crate::calendar::RunMonth;
 use crate::schema::HouseholdStatus;
-use super::Finding;
-use crate::verdict::{Action, RuleId};
+use super::{Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if !f.household.program.is_some_and(|p| p.is_recipient()) || !f.income.exceeds(f.standard) {
@@ -58,7 +58,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{HouseholdStatus, Program};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     // Urban standard 700; 2 members → the household may have 1400.00.

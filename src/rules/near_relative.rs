@@ -24,8 +24,8 @@ use super::Facts;
 use crate::near_relatives::{KinPair, RelationSource};
 use crate::normalise::StaffMember;
 use crate::schema::{code_enum, HouseholdStatus, Relation, StaffRole};
-use super::Finding;
-use crate::verdict::{Action, RuleId};
+use super::{Finding, RuleId};
+use crate::verdict::Action;
 
 code_enum!(
     /// What is wrong with a near-relative pair.
@@ -160,7 +160,8 @@ mod tests {
     use super::*;
     use crate::rules::testkit::*;
     use crate::schema::{HouseholdStatus, Program, StaffRole};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
 
     #[test]
     fn coverage_drops_trailing_zero_levels_down_to_the_county() {

@@ -9,8 +9,8 @@
 
 use super::Facts;
 use crate::schema::{PropertyStatus, PropertyUsage};
-use super::Finding;
-use crate::verdict::{Action, RuleId};
+use super::{Finding, RuleId};
+use crate::verdict::Action;
 use rust_decimal::Decimal;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
@@ -51,7 +51,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{PropertyStatus, PropertyUsage};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     #[test]

@@ -14,8 +14,8 @@
 use super::{aggregate_findings, facts_first, Facts};
 use crate::evidence::Property;
 use crate::schema::{PropertyStatus, PropertyUsage};
-use super::Finding;
-use crate::verdict::{Action, RuleId};
+use super::{Finding, RuleId};
+use crate::verdict::Action;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -83,7 +83,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{PropertyStatus, PropertyUsage};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     fn homes(w: &mut World, n: usize, area: rust_decimal::Decimal) {

@@ -6,6 +6,7 @@
 //! `Params::example`), or its tests would close an import circle.
 
 use super::{assess, Assessment, Kin};
+use super::{Finding, RuleId};
 use crate::calendar::RunMonth;
 use crate::evidence::*;
 use crate::link::MatchStatus;
@@ -15,8 +16,7 @@ use crate::normalise::{Household, Member, Roster};
 use crate::policy::Params;
 use crate::schema::*;
 use crate::text::normalize_id;
-use super::Finding;
-use crate::verdict::{Action, RuleId};
+use crate::verdict::Action;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;

@@ -10,8 +10,8 @@
 
 use super::{yuan, Facts};
 use crate::schema::VehicleStatus;
-use super::Finding;
-use crate::verdict::{Action, RuleId};
+use super::{Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let p = f.params;
@@ -73,7 +73,8 @@ fn name(f: &Facts, member: u32) -> String {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{VehicleStatus, VehicleType};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 

@@ -164,7 +164,11 @@ fn no_import_circle_between_the_modules_of_src() {
             .collect();
         circles.push(format!("{}\n{}", circle.join(" → "), edges.join("\n")));
     }
-    assert!(circles.is_empty(), "import circles:\n{}", circles.join("\n"));
+    assert!(
+        circles.is_empty(),
+        "import circles:\n{}",
+        circles.join("\n")
+    );
 }
 
 #[test]
@@ -173,7 +177,13 @@ fn the_reader_sees_grouped_and_relative_paths() {
     assert_eq!(names_after(text, "crate::"), ["a", "b", "e"]);
     assert_eq!(names_after(text, "super::super::"), ["c"]);
     assert_eq!(names_after(text, "super::"), Vec::<String>::new());
-    assert_eq!(module_of(Path::new("rules/death.rs")), Some(("rules".into(), 2)));
-    assert_eq!(module_of(Path::new("link/mod.rs")), Some(("link".into(), 1)));
+    assert_eq!(
+        module_of(Path::new("rules/death.rs")),
+        Some(("rules".into(), 2))
+    );
+    assert_eq!(
+        module_of(Path::new("link/mod.rs")),
+        Some(("link".into(), 1))
+    );
     assert_eq!(module_of(Path::new("lib.rs")), None);
 }

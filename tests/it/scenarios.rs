@@ -332,7 +332,7 @@ fn every_scenario_decides_as_it_says() {
             entry.1 = true;
         }
     }
-    for rule in hedui::verdict::RuleId::ALL {
+    for rule in hedui::rules::RuleId::ALL {
         let code = rule.code();
         let (fires, quiet) = seen.get(code).copied().unwrap_or_default();
         assert!(
