@@ -1,20 +1,23 @@
 //! Agency extract rows (`deposits`, `vehicles`, `properties`, `businesses`,
 //! `payroll`, `deaths`): the rows planted on members, the harmless
 //! background rows of clean households, and the strangers' rows that make up
-//! most of every extract.
+//! most of every extract. An extract without a row type here (a new
+//! dataset) gets [`ExtractRow`]s, planted with [`Ctx::add_row`] and written
+//! column by column from the dataset table.
 
 use super::names;
 use super::people::{birth_for_age, noisy_id};
 use super::roster::{self, yuan, Household, COUNTIES, OTHER_COUNTIES};
 use super::Ctx;
 use crate::schema::{
-    Area, AssetType, BusinessRole, BusinessStatus, DeathSource, EntityType, PropertyStatus,
-    PropertyUsage, Staffing, UseNature, VehicleStatus, VehicleType,
+    Area, AssetType, BusinessRole, BusinessStatus, Dataset, DeathSource, EntityType,
+    PropertyStatus, PropertyUsage, Staffing, UseNature, VehicleStatus, VehicleType,
 };
 use chrono::NaiveDate;
 use rand::seq::IndexedRandom;
 use rand::Rng;
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 
 /// The person a row is keyed to, and how the row writes their name and id
 /// when noisy (`None`: the canonical form).
@@ -92,6 +95,22 @@ pub(crate) struct DeathRow {
     pub source: DeathSource,
 }
 
+/// A row of an extract without a row type of its own: its contract
+/// columns other than the person columns, by name, as text (the contract
+/// accepts text for every kind); a column not given is null.
+#[derive(Debug, Clone)]
+pub(crate) struct ExtractRow {
+    pub holder: Holder,
+    pub values: Vec<(&'static str, String)>,
+}
+
+impl ExtractRow {
+    pub fn value(&self, column: &str) -> Option<&str> {
+        let found = self.values.iter().find(|(c, _)| *c == column);
+        found.map(|(_, v)| v.as_str())
+    }
+}
+
 /// A row of any extract: each is keyed to one holder.
 pub(crate) trait Keyed {
     fn holder(&self) -> &Holder;
@@ -112,7 +131,8 @@ keyed!(
     PropertyRow,
     BusinessRow,
     PayrollRow,
-    DeathRow
+    DeathRow,
+    ExtractRow
 );
 
 /// All extract rows, in generation order (shuffled before writing).
@@ -124,6 +144,8 @@ pub(crate) struct Extracts {
     pub businesses: Vec<BusinessRow>,
     pub payroll: Vec<PayrollRow>,
     pub deaths: Vec<DeathRow>,
+    /// The rows of extracts without a row type, by dataset.
+    pub rows: BTreeMap<Dataset, Vec<ExtractRow>>,
 }
 
 /// A random date between two dates (inclusive).
@@ -395,6 +417,22 @@ impl Ctx<'_> {
             date_of_death,
             source,
         });
+    }
+
+    /// A row of `dataset` (an extract without a row type) keyed to
+    /// `person`, with id and name noise at probability `noise`.
+    // Every shipped extract has a row type; the next one's planting calls this.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn add_row(
+        &mut self,
+        dataset: Dataset,
+        person: u32,
+        noise: f64,
+        values: Vec<(&'static str, String)>,
+    ) {
+        let holder = self.holder(person, noise);
+        let rows = self.ex.rows.entry(dataset).or_default();
+        rows.push(ExtractRow { holder, values });
     }
 
     /// Harmless rows for the members of a clean household: a few small
