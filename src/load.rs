@@ -49,21 +49,23 @@ pub enum LoadError {
         reason: String,
     },
     #[error(
-        "dataset `{dataset}` ({label}): file {path} has no column `{column}` (expected {expected})"
+        "dataset `{dataset}` ({label}): file {path} has no column `{column}` ({column_label}; expected {expected})"
     )]
     MissingColumn {
         dataset: Dataset,
         label: &'static str,
         path: PathBuf,
         column: &'static str,
+        column_label: &'static str,
         expected: &'static str,
     },
-    #[error("dataset `{dataset}` ({label}): column `{column}` in {path} is of type {found}; expected {expected}")]
+    #[error("dataset `{dataset}` ({label}): column `{column}` ({column_label}) in {path} is of type {found}; expected {expected}")]
     WrongType {
         dataset: Dataset,
         label: &'static str,
         path: PathBuf,
         column: &'static str,
+        column_label: &'static str,
         expected: &'static str,
         found: String,
     },
@@ -466,6 +468,7 @@ fn check_schema(
                     label: dataset.label_zh(),
                     path: path.to_path_buf(),
                     column: spec.name,
+                    column_label: spec.label_zh,
                     expected: spec.kind.expected(),
                     found: dtype.to_string(),
                 })
@@ -478,6 +481,7 @@ fn check_schema(
                     label: dataset.label_zh(),
                     path: path.to_path_buf(),
                     column: spec.name,
+                    column_label: spec.label_zh,
                     expected: spec.kind.expected(),
                 })
             }
