@@ -6,20 +6,23 @@
 
 use std::fmt;
 
-/// Declares an enumeration of the contract: each variant has its code (used
-/// in Parquet) and its Chinese label (accepted on input as an alias, used in
-/// human-facing reports).
+/// Declares a code ↔ label enumeration, one row per variant: its code (as
+/// written in Parquet and read back) and its Chinese label (accepted on
+/// input as an alias, used in human-facing reports). `ALL` and the derived
+/// order are the rows' order.
 macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = $code:literal / $label:literal),+ $(,)?
+    }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-            /// The contract's code, as written in Parquet.
+            /// The code, as written in Parquet.
             pub fn code(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
             }
@@ -27,6 +30,11 @@ macro_rules! code_enum {
             /// The Chinese label used in human-facing reports.
             pub fn label_zh(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
+            }
+
+            /// The variant whose code is exactly `code`, if any.
+            pub fn from_code(code: &str) -> Option<$name> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
             }
         }
 
