@@ -1,5 +1,5 @@
-//! The module graph of `src/`, read as text: no import circle between the
-//! top-level modules, the generator (`gen`) aside.
+//! The shape of `src/`, read as text, the generator (`gen`) aside: no
+//! import circle between the top-level modules, no function over 120 lines.
 //!
 //! A file of module A that mentions `crate::B` (or `super::B` climbing to
 //! the crate root) depends on B, tests and comments included: a circle
@@ -186,4 +186,77 @@ fn the_reader_sees_grouped_and_relative_paths() {
         Some(("link".into(), 1))
     );
     assert_eq!(module_of(Path::new("lib.rs")), None);
+}
+
+/// Functions longer than `limit` lines in one file: (first line, name,
+/// lines). Reads rustfmt's layout: a function starts on a line whose code
+/// begins with its `fn` (after `pub`, `const`, … ) and ends at the first
+/// later line that is `}` at the same indentation.
+fn long_functions(text: &str, limit: usize) -> Vec<(usize, String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut long = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let code = line.trim_start();
+        let indent = line.len() - code.len();
+        let Some(at) = code.find("fn ") else { continue };
+        let head = &code[..at];
+        let qualifiers = [
+            "pub",
+            "pub(crate)",
+            "pub(super)",
+            "const",
+            "async",
+            "unsafe",
+        ];
+        if !head.split_whitespace().all(|w| qualifiers.contains(&w)) {
+            continue;
+        }
+        if code.ends_with(';') || code.ends_with('}') {
+            continue; // a declaration without a body, or a one-line function
+        }
+        let end = format!("{}}}", " ".repeat(indent));
+        let Some(len) = lines[i..].iter().position(|l| *l == end) else {
+            continue;
+        };
+        if len + 1 > limit {
+            long.push((i + 1, ident(&code[at + 3..]).to_string(), len + 1));
+        }
+    }
+    long
+}
+
+#[test]
+fn no_function_in_src_is_longer_than_120_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut long = Vec::new();
+    for file in files {
+        let relative = file.strip_prefix(&src).unwrap();
+        if module_of(relative).is_some_and(|(m, _)| EXEMPT.contains(&m.as_str())) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (line, name, len) in long_functions(&text, 120) {
+            long.push(format!("{}:{line} {name}: {len} lines", relative.display()));
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over 120 lines:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn a_long_function_is_seen() {
+    let body = "    let x = 1;\n".repeat(3);
+    let text =
+        format!("pub(crate) fn short() {{\n{body}}}\n\nfn f(\n    a: u8,\n) -> u8 {{\n{body}}}\n");
+    let named = |n: &str, line: usize, len: usize| (line, n.to_string(), len);
+    assert_eq!(long_functions(&text, 5), [named("f", 7, 7)]);
+    assert_eq!(
+        long_functions(&text, 4),
+        [named("short", 1, 5), named("f", 7, 7)]
+    );
 }
