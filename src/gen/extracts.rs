@@ -2,8 +2,9 @@
 //! `payroll`, `deaths`): the rows planted on members, the harmless
 //! background rows of clean households, and the strangers' rows that make up
 //! most of every extract. An extract without a row type here (a new
-//! dataset) gets [`ExtractRow`]s, planted with [`Ctx::add_row`] and written
-//! column by column from the dataset table.
+//! dataset) gets [`ExtractRow`]s: planted with [`Ctx::add_row`], strangers'
+//! rows copied from the planted ones, noise and `truth/linkage.csv` as for
+//! any extract, written column by column from the dataset table.
 
 use super::names;
 use super::people::{birth_for_age, noisy_id};
@@ -421,8 +422,6 @@ impl Ctx<'_> {
 
     /// A row of `dataset` (an extract without a row type) keyed to
     /// `person`, with id and name noise at probability `noise`.
-    // Every shipped extract has a row type; the next one's planting calls this.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn add_row(
         &mut self,
         dataset: Dataset,
@@ -860,6 +859,20 @@ impl Ctx<'_> {
             };
             self.add_death(person, noise, date);
         }
+        self.strangers_like_planted(counts, noise);
+    }
+
+    /// Strangers' rows of the extracts without a row type: copies of the
+    /// extract's planted rows in turn, each keyed to a stranger.
+    fn strangers_like_planted(&mut self, counts: &StrangerCounts, noise: f64) {
+        for (&dataset, &n) in &counts.rows {
+            let planted = self.ex.rows[&dataset].clone();
+            for k in 0..n {
+                let person = self.stranger();
+                let values = planted[k % planted.len()].values.clone();
+                self.add_row(dataset, person, noise, values);
+            }
+        }
     }
 }
 
@@ -872,6 +885,8 @@ pub(crate) struct StrangerCounts {
     pub businesses: usize,
     pub payroll: usize,
     pub deaths: usize,
+    /// The extracts without a row type.
+    pub rows: BTreeMap<Dataset, usize>,
 }
 
 impl StrangerCounts {
@@ -889,6 +904,7 @@ impl StrangerCounts {
             businesses: f(ex.businesses.len(), 0.1),
             payroll: f(ex.payroll.len(), 0.3),
             deaths: f(ex.deaths.len(), 0.05),
+            rows: ex.rows.iter().map(|(&d, r)| (d, f(r.len(), 0.1))).collect(),
         }
     }
 }
@@ -903,13 +919,15 @@ impl StrangerCounts {
             + ex.properties.len()
             + ex.businesses.len()
             + ex.payroll.len()
-            + ex.deaths.len();
+            + ex.deaths.len()
+            + ex.rows.values().map(Vec::len).sum::<usize>();
         let strangers = self.deposits
             + self.vehicles
             + self.properties
             + self.businesses
             + self.payroll
-            + self.deaths;
+            + self.deaths
+            + self.rows.values().sum::<usize>();
         let factor = (total.saturating_sub(member_rows) as f64 / strangers.max(1) as f64).max(1.0);
         for n in [
             &mut self.deposits,
@@ -918,7 +936,10 @@ impl StrangerCounts {
             &mut self.businesses,
             &mut self.payroll,
             &mut self.deaths,
-        ] {
+        ]
+        .into_iter()
+        .chain(self.rows.values_mut())
+        {
             *n = (*n as f64 * factor).round() as usize;
         }
     }
