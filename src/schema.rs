@@ -448,21 +448,6 @@ dataset_table! {
             col("source", Code, "信息来源"),
         ],
     },
-    SocialInsurance {
-        name: "social_insurance",
-        label_zh: "职工社会保险缴费",
-        role: Role::Extract {
-            name: "person_name",
-            id: "person_id_number",
-        },
-        columns: &[
-            col("person_name", Text, "姓名"),
-            col("person_id_number", Text, "身份证号"),
-            col("insurer", Text, "参保单位"),
-            col("contribution_base", Money, "缴费基数"),
-            col("paid_month", Date, "缴费月份"),
-        ],
-    },
     Staff {
         name: "staff",
         label_zh: "经办人员及村居干部",

@@ -20,9 +20,9 @@ use super::truth::{deduction_rate, Action, Candidate, PairTruth, Rule};
 use super::Ctx;
 use crate::policy::Params;
 use crate::schema::{
-    Area, AssetType, BusinessRole, BusinessStatus, Dataset, EntityType, KinshipSource,
-    LaborCapacity, Program, PropertyStatus, PropertyUsage, Relation, StaffRole, Staffing,
-    VehicleStatus, VehicleType,
+    Area, AssetType, BusinessRole, BusinessStatus, EntityType, KinshipSource, LaborCapacity,
+    Program, PropertyStatus, PropertyUsage, Relation, StaffRole, Staffing, VehicleStatus,
+    VehicleType,
 };
 use rand::seq::IndexedRandom;
 use rand::Rng;
@@ -128,14 +128,6 @@ pub(crate) const CASES: &[CaseDef] = &[
         (1, 4),
         lookback,
         payroll_covered_member_in_window,
-    ),
-    // R-SOCIAL-INSURANCE
-    case(
-        "social_insurance_in_window",
-        Kind::Any,
-        (1, 4),
-        always,
-        social_insurance_in_window,
     ),
     case(
         "payroll_only_before_window",
@@ -1091,22 +1083,6 @@ fn payroll_covered_member_in_window(ctx: &mut Ctx, h: &mut Household) {
     let i = adult(ctx, h);
     small_payroll(ctx, h, i);
     fire(h, Rule::Payroll, Action::ManualReview);
-}
-
-/// A contribution of a living adult in the run month: R-SOCIAL-INSURANCE.
-fn social_insurance_in_window(ctx: &mut Ctx, h: &mut Household) {
-    let i = adult(ctx, h);
-    let values = vec![
-        ("insurer", "乐至县某某建材有限公司".to_string()),
-        ("contribution_base", "3500.00".to_string()),
-        (
-            "paid_month",
-            ctx.month.first_day().format("%Y-%m-%d").to_string(),
-        ),
-    ];
-    let person = h.members[i].person;
-    ctx.add_row(Dataset::SocialInsurance, person, NOISE, values);
-    fire(h, Rule::SocialInsurance, Action::ManualReview);
 }
 
 fn payroll_only_before_window(ctx: &mut Ctx, h: &mut Household) {

@@ -110,15 +110,6 @@ rule_table! {
         runs_without_living: false,
         reason_order: 100,
     },
-    SocialInsurance in social_insurance {
-        code: "R-SOCIAL-INSURANCE",
-        label_zh: "有职工社会保险缴费记录",
-        needs: Some(Dataset::SocialInsurance),
-        for_candidate: ForCandidate::BlocksEntry,
-        in_snapshot: false,
-        runs_without_living: false,
-        reason_order: 95,
-    },
     Income in income {
         code: "R-INCOME",
         label_zh: "家庭人均收入超过标准",
