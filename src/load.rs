@@ -49,26 +49,33 @@ pub enum LoadError {
         reason: String,
     },
     #[error(
-        "dataset `{dataset}` ({label}): file {path} has no column `{column}` ({column_label}; expected {expected})"
+        "dataset `{dataset}` ({label}): file {path} has no column `{column}` ({}; expected {expected})",
+        column_label(*.dataset, .column)
     )]
     MissingColumn {
         dataset: Dataset,
         label: &'static str,
         path: PathBuf,
         column: &'static str,
-        column_label: &'static str,
         expected: &'static str,
     },
-    #[error("dataset `{dataset}` ({label}): column `{column}` ({column_label}) in {path} is of type {found}; expected {expected}")]
+    #[error(
+        "dataset `{dataset}` ({label}): column `{column}` ({}) in {path} is of type {found}; expected {expected}",
+        column_label(*.dataset, .column)
+    )]
     WrongType {
         dataset: Dataset,
         label: &'static str,
         path: PathBuf,
         column: &'static str,
-        column_label: &'static str,
         expected: &'static str,
         found: String,
     },
+}
+
+/// A column's Chinese label, for the errors that name it.
+fn column_label(dataset: Dataset, column: &str) -> &'static str {
+    dataset.column(column).map_or("", |c| c.label_zh)
 }
 
 /// One input file as read, for run.json.
@@ -468,7 +475,6 @@ fn check_schema(
                     label: dataset.label_zh(),
                     path: path.to_path_buf(),
                     column: spec.name,
-                    column_label: spec.label_zh,
                     expected: spec.kind.expected(),
                     found: dtype.to_string(),
                 })
@@ -481,7 +487,6 @@ fn check_schema(
                     label: dataset.label_zh(),
                     path: path.to_path_buf(),
                     column: spec.name,
-                    column_label: spec.label_zh,
                     expected: spec.kind.expected(),
                 })
             }

@@ -436,7 +436,7 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
                 .as_str(),
         );
         score[k] = Some(link.score);
-        method[k] = Some(position(&MatchMethod::ALL, link.method));
+        method[k] = Some(position(MatchMethod::ALL, link.method));
         status[k] = Some(position(&statuses, link.status));
         levels[k] = Some((link.method, link.levels));
     }

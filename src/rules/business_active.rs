@@ -7,9 +7,8 @@
 //! **Action**: `manual_review` (business income must be verified by a visit).
 //! **Source**: rules.md "Rules for recipients".
 
-use super::Facts;
+use super::{Facts, Finding, RuleId};
 use crate::schema::BusinessStatus;
-use super::{Finding, RuleId};
 use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {

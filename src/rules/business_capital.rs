@@ -8,8 +8,7 @@
 //! **Source**: rules.md "Rules for recipients". Every other active
 //! registration is R-BUSINESS-ACTIVE.
 
-use super::{yuan, Facts};
-use super::{Finding, RuleId};
+use super::{yuan, Facts, Finding, RuleId};
 use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {

@@ -8,9 +8,8 @@
 //! so the engine never decides on a roster entry it could not read.
 //! **Source**: not in rules.md; the project's choice (docs/DECISIONS.md).
 
-use super::Facts;
+use super::{Facts, Finding, RuleId};
 use crate::normalise::Household;
-use super::{Finding, RuleId};
 use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {

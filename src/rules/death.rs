@@ -8,10 +8,9 @@
 //! A death row without a date, or on a `review` link, only raises manual review;
 //! a death dated after the run month is not yet a fact for this month.
 
-use super::Facts;
+use super::{Facts, Finding, RuleId};
 use crate::calendar::RunMonth;
 use crate::evidence::Death;
-use super::{Finding, RuleId};
 use crate::verdict::Action;
 
 /// Whether a death row makes its member dead for this run ("Who counts").

@@ -12,8 +12,7 @@
 //! **Parameters**: the standards, `marginal_multiplier`.
 //! **Source**: rules.md "Rules for candidates".
 
-use super::{yuan, Facts};
-use super::{Finding, RuleId};
+use super::{yuan, Facts, Finding, RuleId};
 use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {

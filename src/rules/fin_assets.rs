@@ -13,9 +13,8 @@
 //! A row without `as_of` is used only for an account with no dated snapshot;
 //! a missing or negative balance counts as 0 (reported in data_quality).
 
-use super::{aggregate_findings, facts_first, yuan, Facts};
+use super::{aggregate_findings, facts_first, yuan, Facts, Finding, RuleId};
 use crate::evidence::Deposit;
-use super::{Finding, RuleId};
 use crate::verdict::Action;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;

@@ -12,10 +12,9 @@
 //! **Parameters**: the standards, `phase_out_months` (used by `decide`).
 //! Candidates' income is read by R-ENTRY / R-SINGLE-PERSON (`entry.rs`).
 
-use super::{yuan, Facts};
+use super::{yuan, Facts, Finding, RuleId};
 use crate::calendar::RunMonth;
 use crate::schema::HouseholdStatus;
-use super::{Finding, RuleId};
 use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {

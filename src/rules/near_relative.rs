@@ -20,11 +20,10 @@
 //! **Parameters**: `near_relative_relations`.
 //! **Source**: rules.md "Near relatives"; 乐至 seed 低保近亲属备案制度.
 
-use super::Facts;
+use super::{Facts, Finding, RuleId};
 use crate::near_relatives::{KinPair, RelationSource};
 use crate::normalise::StaffMember;
 use crate::schema::{code_enum, HouseholdStatus, Relation, StaffRole};
-use super::{Finding, RuleId};
 use crate::verdict::Action;
 
 code_enum!(

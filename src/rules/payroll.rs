@@ -9,9 +9,8 @@
 //! **Parameters**: `payroll_lookback_months`.
 //! **Source**: rules.md "Rules for recipients".
 
-use super::{yuan, Facts};
+use super::{yuan, Facts, Finding, RuleId};
 use crate::income::in_lookback;
-use super::{Finding, RuleId};
 use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {

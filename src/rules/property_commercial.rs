@@ -7,9 +7,8 @@
 //! **Parameters**: `commercial_property_allowed`.
 //! **Source**: rules.md "Rules for recipients".
 
-use super::Facts;
+use super::{Facts, Finding, RuleId};
 use crate::schema::{PropertyStatus, PropertyUsage};
-use super::{Finding, RuleId};
 use crate::verdict::Action;
 use rust_decimal::Decimal;
 

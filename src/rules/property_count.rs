@@ -11,10 +11,9 @@
 //! **Source**: rules.md "Rules for recipients", "Who counts".
 //! A unit without `area_m2` counts with area 0; one without `share` as wholly owned.
 
-use super::{aggregate_findings, facts_first, Facts};
+use super::{aggregate_findings, facts_first, Facts, Finding, RuleId};
 use crate::evidence::Property;
 use crate::schema::{PropertyStatus, PropertyUsage};
-use super::{Finding, RuleId};
 use crate::verdict::Action;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;

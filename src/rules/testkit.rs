@@ -5,8 +5,7 @@
 //! builds its test values itself (`Member::adult`, `Source::exact`,
 //! `Params::example`), or its tests would close an import circle.
 
-use super::{assess, Assessment, Kin};
-use super::{Finding, RuleId};
+use super::{assess, Assessment, Finding, Kin, RuleId};
 use crate::calendar::RunMonth;
 use crate::evidence::*;
 use crate::link::MatchStatus;

@@ -8,9 +8,8 @@
 //! **Source**: rules.md "Rules for recipients".
 //! A vehicle whose status or type could not be read only raises manual review.
 
-use super::{yuan, Facts};
+use super::{yuan, Facts, Finding, RuleId};
 use crate::schema::VehicleStatus;
-use super::{Finding, RuleId};
 use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
