@@ -879,7 +879,9 @@ fn to_date(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
             // fuzzing: an integer column cast to dates unchecked).
             let cast = s.cast(&DataType::Date)?;
             let ca = cast.date()?;
-            each(ca.physical().iter(), sink, |&d| plausible_days(i64::from(d)))
+            each(ca.physical().iter(), sink, |&d| {
+                plausible_days(i64::from(d))
+            })
         }
     };
     Int32Chunked::from_iter_options(s.name().clone(), days.into_iter())
