@@ -14,8 +14,9 @@ use crate::calendar::RunMonth;
 use crate::income::Income;
 use crate::normalise::{Household, Roster};
 use crate::policy::Params;
-use crate::rules::{Assessment, ForCandidate};
-use crate::verdict::{Action, Finding, RuleId};
+use crate::rules::RuleId;
+use crate::rules::{Assessment, Finding, ForCandidate};
+use crate::verdict::Action;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -207,6 +208,23 @@ mod tests {
     use crate::rules::testkit::*;
     use proptest::prelude::*;
     use rust_decimal_macros::dec;
+
+    /// The decision on a test world: its findings weighed by [`decide`].
+    trait Decided {
+        fn decide(&self) -> Decision;
+    }
+
+    impl Decided for World {
+        fn decide(&self) -> Decision {
+            decide(
+                &self.roster(),
+                &self.household,
+                &self.assess(),
+                &self.params,
+                self.month,
+            )
+        }
+    }
 
     #[test]
     fn exit_outranks_member_change_and_reasons_are_strongest_first() {

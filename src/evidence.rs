@@ -7,7 +7,6 @@ use crate::load::Table;
 use crate::normalise::Roster;
 use crate::quality::{DataQuality, Problem};
 use crate::schema::*;
-use crate::verdict::RuleId;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
@@ -36,6 +35,20 @@ impl Source {
             method: link.method,
             status: link.status,
             levels: link.levels,
+        }
+    }
+
+    /// A `matched` link on an equal id, for tests.
+    #[cfg(test)]
+    pub fn exact(dataset: Dataset, member: u32, row_index: u64) -> Source {
+        Source {
+            dataset,
+            row_index,
+            member,
+            score: 1.0,
+            method: MatchMethod::IdExact,
+            status: MatchStatus::Matched,
+            levels: Levels::EXACT,
         }
     }
 
@@ -191,11 +204,13 @@ pub struct Needed {
     /// Null keeps the meaning the rules give it (`assessed_value`,
     /// `registered_capital`): only a value that cannot be read counts.
     pub nullable: bool,
-    /// The rules that read it.
-    pub rules: &'static [RuleId],
+    /// The codes of the rules that read it (`evidence` comes before the
+    /// rules, so it names them as run.json does; a test checks each is a
+    /// row of the rule table whose dataset this is).
+    pub rules: &'static [&'static str],
 }
 
-const fn needed(dataset: Dataset, column: &'static str, rules: &'static [RuleId]) -> Needed {
+const fn needed(dataset: Dataset, column: &'static str, rules: &'static [&'static str]) -> Needed {
     Needed {
         dataset,
         column,
@@ -204,24 +219,24 @@ const fn needed(dataset: Dataset, column: &'static str, rules: &'static [RuleId]
     }
 }
 
-const PROPERTY_RULES: &[RuleId] = &[RuleId::PropertyCount, RuleId::PropertyCommercial];
-const BUSINESS_RULES: &[RuleId] = &[RuleId::BusinessCapital, RuleId::BusinessActive];
+const PROPERTY_RULES: &[&str] = &["R-PROPERTY-COUNT", "R-PROPERTY-COMMERCIAL"];
+const BUSINESS_RULES: &[&str] = &["R-BUSINESS-CAPITAL", "R-BUSINESS-ACTIVE"];
 
 /// Every column a rule needs from a linked row. `as_of`, `institution`,
 /// `account_no`, `plate_no` and `unit_no` are not here: a row without them
 /// is its own holding or an undated snapshot (docs/DECISIONS.md).
 pub const NEEDED: &[Needed] = &[
-    needed(Dataset::Deposits, "balance", &[RuleId::FinAssets]),
-    needed(Dataset::Vehicles, "vehicle_type", &[RuleId::Vehicle]),
-    needed(Dataset::Vehicles, "status", &[RuleId::Vehicle]),
+    needed(Dataset::Deposits, "balance", &["R-FIN-ASSETS"]),
+    needed(Dataset::Vehicles, "vehicle_type", &["R-VEHICLE"]),
+    needed(Dataset::Vehicles, "status", &["R-VEHICLE"]),
     Needed {
         nullable: true,
-        ..needed(Dataset::Vehicles, "assessed_value", &[RuleId::Vehicle])
+        ..needed(Dataset::Vehicles, "assessed_value", &["R-VEHICLE"])
     },
     needed(Dataset::Properties, "usage", PROPERTY_RULES),
     needed(Dataset::Properties, "status", PROPERTY_RULES),
     needed(Dataset::Properties, "share", PROPERTY_RULES),
-    needed(Dataset::Properties, "area_m2", &[RuleId::PropertyCount]),
+    needed(Dataset::Properties, "area_m2", &["R-PROPERTY-COUNT"]),
     needed(Dataset::Businesses, "entity_type", BUSINESS_RULES),
     needed(Dataset::Businesses, "role", BUSINESS_RULES),
     needed(Dataset::Businesses, "status", BUSINESS_RULES),
@@ -229,9 +244,9 @@ pub const NEEDED: &[Needed] = &[
         nullable: true,
         ..needed(Dataset::Businesses, "registered_capital", BUSINESS_RULES)
     },
-    needed(Dataset::Payroll, "gross_monthly_pay", &[RuleId::Payroll]),
-    needed(Dataset::Payroll, "pay_month", &[RuleId::Payroll]),
-    needed(Dataset::Deaths, "date_of_death", &[RuleId::Death]),
+    needed(Dataset::Payroll, "gross_monthly_pay", &["R-PAYROLL"]),
+    needed(Dataset::Payroll, "pay_month", &["R-PAYROLL"]),
+    needed(Dataset::Deaths, "date_of_death", &["R-DEATH"]),
 ];
 
 /// The columns of `dataset` a rule needs.
@@ -659,7 +674,6 @@ impl Reader<'_> {
 mod tests {
     use super::*;
     use crate::normalise::{Household, Member};
-    use crate::rules::testkit::member;
 
     /// 200 households of one member each; parts of deposits and deaths
     /// whose rows fall on households in every shard, several per household.
@@ -669,10 +683,7 @@ mod tests {
             let mut hh = Household::bare(&format!("H{h:03}"), "512022101001");
             hh.members.push(h);
             roster.households.push(hh);
-            roster.members.push(Member {
-                household: h,
-                ..member()
-            });
+            roster.members.push(Member::bare(h as u64, h));
         }
         let link = |row: u64, member: u32| Link {
             row_index: row,
@@ -817,7 +828,7 @@ mod tests {
         let mut household = Household::bare("H1", "512022101001");
         household.members.push(0);
         roster.households.push(household);
-        roster.members.push(member());
+        roster.members.push(Member::adult());
         let mut evidence = Evidence::new(1);
         let part = Holdings {
             dataset: Dataset::Deposits,

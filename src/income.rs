@@ -146,8 +146,31 @@ pub fn compute<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{member, params, payroll, ym};
+    use crate::evidence::Source;
+    use crate::schema::Dataset;
     use rust_decimal_macros::dec;
+
+    fn ym(s: &str) -> RunMonth {
+        s.parse().unwrap()
+    }
+
+    fn params() -> Params {
+        Params::example()
+    }
+
+    fn member() -> Member {
+        Member::adult()
+    }
+
+    /// A payroll row of `member` for the month starting `month`.
+    fn payroll(member: u32, month: &str, pay: Decimal) -> Payroll {
+        Payroll {
+            source: Source::exact(Dataset::Payroll, member, 0),
+            employer: None,
+            gross_monthly_pay: Some(pay),
+            pay_month: Some(NaiveDate::parse_from_str(month, "%Y-%m-%d").unwrap()),
+        }
+    }
 
     #[test]
     fn verified_wage_is_the_mean_of_monthly_sums_within_the_window() {

@@ -24,8 +24,9 @@
 //!
 //! Each stage is a function of [`stages`] with a typed result; [`run`] calls
 //! them in order and writes the outputs; the binary only parses flags and
-//! prints. The rule table is `rules::RULES`, the dataset table
-//! `schema::DATASETS`; `verdict` holds the words rules and `decide` share.
+//! prints. The rule table is `rules::RULES` (rows in `rules/mod.rs`), the
+//! dataset table `schema::DATASETS`; `verdict` holds `Action`, the word
+//! rules, `decide` and the outputs share.
 
 pub mod calendar;
 pub mod decide;

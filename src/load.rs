@@ -74,7 +74,8 @@ pub enum LoadError {
         reason: String,
     },
     #[error(
-        "dataset `{dataset}` ({label}): file {path} has no column `{column}` (expected {expected})"
+        "dataset `{dataset}` ({label}): file {path} has no column `{column}` ({}; expected {expected})",
+        column_label(*.dataset, .column)
     )]
     MissingColumn {
         dataset: Dataset,
@@ -83,7 +84,10 @@ pub enum LoadError {
         column: &'static str,
         expected: &'static str,
     },
-    #[error("dataset `{dataset}` ({label}): column `{column}` in {path} is of type {found}; expected {expected}")]
+    #[error(
+        "dataset `{dataset}` ({label}): column `{column}` ({}) in {path} is of type {found}; expected {expected}",
+        column_label(*.dataset, .column)
+    )]
     WrongType {
         dataset: Dataset,
         label: &'static str,
@@ -92,6 +96,11 @@ pub enum LoadError {
         expected: &'static str,
         found: String,
     },
+}
+
+/// A column's Chinese label, for the errors that name it.
+fn column_label(dataset: Dataset, column: &str) -> &'static str {
+    dataset.column(column).map_or("", |c| c.label_zh)
 }
 
 /// One input file as read, for run.json.
@@ -870,7 +879,9 @@ fn to_date(s: &Series, sink: &mut ProblemSink) -> PolarsResult<Series> {
             // fuzzing: an integer column cast to dates unchecked).
             let cast = s.cast(&DataType::Date)?;
             let ca = cast.date()?;
-            each(ca.physical().iter(), sink, |&d| plausible_days(i64::from(d)))
+            each(ca.physical().iter(), sink, |&d| {
+                plausible_days(i64::from(d))
+            })
         }
     };
     Int32Chunked::from_iter_options(s.name().clone(), days.into_iter())

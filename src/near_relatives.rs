@@ -212,8 +212,7 @@ pub fn join(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalise::{Filing, KinshipRow, StaffMember};
-    use crate::rules::testkit::World;
+    use crate::normalise::{Filing, Household, KinshipRow, Member, StaffMember};
     use crate::schema::StaffRole;
     use crate::text::normalize_id;
 
@@ -239,10 +238,29 @@ mod tests {
 
     const STAFF: &str = "51202219700101001X";
 
+    /// One household of `n` members with valid ids of their own.
+    fn roster(n: u32) -> Roster {
+        let mut household = Household::bare("H1", "512022101001");
+        household.members = (0..n).collect();
+        let members = (0..n)
+            .map(|i| {
+                let first17 = format!("51202219800101{:03}", i + 100);
+                let id = format!("{first17}{}", crate::text::check_digit(&first17).unwrap());
+                Member {
+                    id: normalize_id(Some(&id)),
+                    ..Member::bare(i as u64, 0)
+                }
+            })
+            .collect();
+        Roster {
+            households: vec![household],
+            members,
+        }
+    }
+
     #[test]
     fn kinship_is_read_in_both_directions_with_the_inverse_relation() {
-        let w = World::household(2);
-        let roster = w.roster();
+        let roster = roster(2);
         let m0 = roster.members[0].id_number().to_string();
         let m1 = roster.members[1].id_number().to_string();
         let registers = Registers {
@@ -284,8 +302,7 @@ mod tests {
 
     #[test]
     fn a_staff_member_on_the_roster_is_a_self_pair_that_outranks_kinship() {
-        let w = World::household(1);
-        let roster = w.roster();
+        let roster = roster(1);
         let m0 = roster.members[0].id_number().to_string();
         let registers = Registers {
             staff: vec![staff(&m0)],
@@ -305,8 +322,7 @@ mod tests {
 
     #[test]
     fn hukou_outranks_declared_for_the_same_pair_and_ids_join_after_normalisation() {
-        let w = World::household(1);
-        let roster = w.roster();
+        let roster = roster(1);
         let m0 = roster.members[0].id_number().to_string();
         let dirty_staff = format!(" {} ", STAFF.to_lowercase());
         let registers = Registers {

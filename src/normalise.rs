@@ -87,6 +87,24 @@ impl Member {
             declared: Declared::default(),
         }
     }
+
+    /// A covered adult head of household with no income, for tests.
+    pub fn adult() -> Member {
+        Member {
+            row_index: 0,
+            household: 0,
+            name: Some("王芳".into()),
+            name_norm: Some("王芳".into()),
+            id: normalize_id(Some("11010519491231002X")),
+            relation: Some(Relation::Head),
+            covered: true,
+            disability_grade: None,
+            severe_illness: false,
+            labor_capacity: Some(LaborCapacity::Full),
+            in_school: false,
+            declared: Default::default(),
+        }
+    }
 }
 
 /// Declared monthly amounts of a member (money, yuan).

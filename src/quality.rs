@@ -4,77 +4,88 @@
 use crate::schema::Dataset;
 use crate::text::{IdProblem, NameProblem};
 
-/// What is wrong with a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Problem {
-    Id(IdProblem),
-    Name(NameProblem),
-    BadMoney,
-    BadDate,
-    BadBool,
-    BadNumber,
+/// Declares [`Problem`]: an id problem, a name problem, or one of the rows
+/// given (each with its `data_quality.problem` code and its words), in
+/// that order.
+macro_rules! problems {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal / $label:literal,)+) => {
+        /// What is wrong with a value.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Problem {
+            Id(IdProblem),
+            Name(NameProblem),
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Problem {
+            /// The problems not about an id or a name, each once.
+            const OTHERS: &'static [Problem] = &[$(Problem::$variant,)+];
+
+            /// The `data_quality.problem` code.
+            pub fn code(self) -> &'static str {
+                match self {
+                    Problem::Id(p) => p.code(),
+                    Problem::Name(p) => p.code(),
+                    $(Problem::$variant => $code,)+
+                }
+            }
+
+            /// What a case worker reads in the reports.
+            pub fn label_zh(self) -> &'static str {
+                match self {
+                    Problem::Id(p) => p.label_zh(),
+                    Problem::Name(p) => p.label_zh(),
+                    $(Problem::$variant => $label,)+
+                }
+            }
+        }
+    };
+}
+
+problems! {
+    BadMoney = "bad_money" / "金额无法识别",
+    BadDate = "bad_date" / "日期无法识别",
+    BadBool = "bad_bool" / "是/否值无法识别",
+    BadNumber = "bad_number" / "数值无法识别",
     /// Not a code or Chinese label of the column's enumeration.
-    UnknownCode,
+    UnknownCode = "unknown_code" / "代码不在规定范围内",
     /// A required value is null.
-    NullValue,
-    NegativeAmount,
+    NullValue = "null_value" / "必填项为空",
+    NegativeAmount = "negative_amount" / "金额为负数",
     /// A share outside 0–1 or a negative area.
-    OutOfRange,
-    DuplicateHouseholdId,
+    OutOfRange = "out_of_range" / "数值超出范围",
+    DuplicateHouseholdId = "duplicate_household_id" / "户编号重复",
     /// A member whose household_id is not in `households`.
-    UnknownHousehold,
+    UnknownHousehold = "unknown_household" / "所属户不在花名册中",
     /// A household without any member row.
-    NoMembers,
+    NoMembers = "no_members" / "家庭无成员",
     /// The same normalised id on two roster members.
-    DuplicateIdNumber,
+    DuplicateIdNumber = "duplicate_id_number" / "身份证号在花名册中重复",
     /// A `phasing_out` household without `phase_out_until`.
-    MissingPhaseOutUntil,
+    MissingPhaseOutUntil = "missing_phase_out_until" / "渐退期缺少截止月份",
     /// Not a 6- to 12-digit statistical division code.
-    BadRegionCode,
+    BadRegionCode = "bad_region_code" / "区划代码无效",
     /// A date before 1900-01-01 or after 2099-12-31 (rules.md
     /// R-DATA-QUALITY): read as unreadable, never as a date.
-    ImplausibleDate,
+    ImplausibleDate = "implausible_date" / "日期不合常理（早于1900年或晚于2099年）",
     /// An amount of 10^15 yuan or more (either sign): read as unreadable,
     /// never rescaled.
-    ImplausibleAmount,
+    ImplausibleAmount = "implausible_amount" / "金额不合常理（绝对值达10¹⁵元）",
     /// A float that is NaN or infinite.
-    NotFinite,
+    NotFinite = "not_finite" / "数值为NaN或无穷大",
     /// A birth date (in an id or a column) after the run month's last day.
-    BirthAfterRunMonth,
+    BirthAfterRunMonth = "birth_after_run_month" / "出生日期晚于核对月份",
     /// A column a rule needs is null in every row of its dataset: the rule
     /// is not checked this month (one row per column, `row_index` 0).
-    EmptyColumn,
+    EmptyColumn = "empty_column" / "整列为空（该规则本月未核对）",
 }
 
 impl Problem {
-    /// The problems not about an id or a name, each once.
-    const OTHERS: [Problem; 19] = [
-        Problem::BadMoney,
-        Problem::BadDate,
-        Problem::BadBool,
-        Problem::BadNumber,
-        Problem::UnknownCode,
-        Problem::NullValue,
-        Problem::NegativeAmount,
-        Problem::OutOfRange,
-        Problem::DuplicateHouseholdId,
-        Problem::UnknownHousehold,
-        Problem::NoMembers,
-        Problem::DuplicateIdNumber,
-        Problem::MissingPhaseOutUntil,
-        Problem::BadRegionCode,
-        Problem::ImplausibleDate,
-        Problem::ImplausibleAmount,
-        Problem::NotFinite,
-        Problem::BirthAfterRunMonth,
-        Problem::EmptyColumn,
-    ];
-
     /// Every problem, each once.
     pub fn all() -> impl Iterator<Item = Problem> {
-        let ids = IdProblem::ALL.into_iter().map(Problem::Id);
-        let names = NameProblem::ALL.into_iter().map(Problem::Name);
-        ids.chain(names).chain(Problem::OTHERS)
+        let ids = IdProblem::ALL.iter().copied().map(Problem::Id);
+        let names = NameProblem::ALL.iter().copied().map(Problem::Name);
+        ids.chain(names).chain(Problem::OTHERS.iter().copied())
     }
 
     /// A problem the normaliser fixed without losing information: the value
@@ -91,59 +102,6 @@ impl Problem {
     /// The problem whose `data_quality.problem` code is `code`.
     pub fn from_code(code: &str) -> Option<Problem> {
         Problem::all().find(|p| p.code() == code)
-    }
-
-    /// What a case worker reads in the reports.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Problem::Id(p) => p.label_zh(),
-            Problem::Name(p) => p.label_zh(),
-            Problem::BadMoney => "金额无法识别",
-            Problem::BadDate => "日期无法识别",
-            Problem::BadBool => "是/否值无法识别",
-            Problem::BadNumber => "数值无法识别",
-            Problem::UnknownCode => "代码不在规定范围内",
-            Problem::NullValue => "必填项为空",
-            Problem::NegativeAmount => "金额为负数",
-            Problem::OutOfRange => "数值超出范围",
-            Problem::DuplicateHouseholdId => "户编号重复",
-            Problem::UnknownHousehold => "所属户不在花名册中",
-            Problem::NoMembers => "家庭无成员",
-            Problem::DuplicateIdNumber => "身份证号在花名册中重复",
-            Problem::MissingPhaseOutUntil => "渐退期缺少截止月份",
-            Problem::BadRegionCode => "区划代码无效",
-            Problem::ImplausibleDate => "日期不合常理（早于1900年或晚于2099年）",
-            Problem::ImplausibleAmount => "金额不合常理（绝对值达10¹⁵元）",
-            Problem::NotFinite => "数值为NaN或无穷大",
-            Problem::BirthAfterRunMonth => "出生日期晚于核对月份",
-            Problem::EmptyColumn => "整列为空（该规则本月未核对）",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Problem::Id(p) => p.code(),
-            Problem::Name(p) => p.code(),
-            Problem::BadMoney => "bad_money",
-            Problem::BadDate => "bad_date",
-            Problem::BadBool => "bad_bool",
-            Problem::BadNumber => "bad_number",
-            Problem::UnknownCode => "unknown_code",
-            Problem::NullValue => "null_value",
-            Problem::NegativeAmount => "negative_amount",
-            Problem::OutOfRange => "out_of_range",
-            Problem::DuplicateHouseholdId => "duplicate_household_id",
-            Problem::UnknownHousehold => "unknown_household",
-            Problem::NoMembers => "no_members",
-            Problem::DuplicateIdNumber => "duplicate_id_number",
-            Problem::MissingPhaseOutUntil => "missing_phase_out_until",
-            Problem::BadRegionCode => "bad_region_code",
-            Problem::ImplausibleDate => "implausible_date",
-            Problem::ImplausibleAmount => "implausible_amount",
-            Problem::NotFinite => "not_finite",
-            Problem::BirthAfterRunMonth => "birth_after_run_month",
-            Problem::EmptyColumn => "empty_column",
-        }
     }
 }
 

@@ -6,20 +6,23 @@
 
 use std::fmt;
 
-/// Declares an enumeration of the contract: each variant has its code (used
-/// in Parquet) and its Chinese label (accepted on input as an alias, used in
-/// human-facing reports).
+/// Declares a code ↔ label enumeration, one row per variant: its code (as
+/// written in Parquet and read back) and its Chinese label (accepted on
+/// input as an alias, used in human-facing reports). `ALL` and the derived
+/// order are the rows' order.
 macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = $code:literal / $label:literal),+ $(,)?
+    }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-            /// The contract's code, as written in Parquet.
+            /// The code, as written in Parquet.
             pub fn code(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
             }
@@ -27,6 +30,11 @@ macro_rules! code_enum {
             /// The Chinese label used in human-facing reports.
             pub fn label_zh(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
+            }
+
+            /// The variant whose code is exactly `code`, if any.
+            pub fn from_code(code: &str) -> Option<$name> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
             }
         }
 
@@ -218,44 +226,28 @@ impl ColumnKind {
 pub struct ColumnSpec {
     pub name: &'static str,
     pub kind: ColumnKind,
+    /// What the column is called in errors and reports people read.
+    pub label_zh: &'static str,
     /// Optional columns may be absent from the file (read as all null).
     pub optional: bool,
 }
 
-const fn col(name: &'static str, kind: ColumnKind) -> ColumnSpec {
+const fn col(name: &'static str, kind: ColumnKind, label_zh: &'static str) -> ColumnSpec {
     ColumnSpec {
         name,
         kind,
+        label_zh,
         optional: false,
     }
 }
-const fn opt(name: &'static str, kind: ColumnKind) -> ColumnSpec {
+const fn opt(name: &'static str, kind: ColumnKind, label_zh: &'static str) -> ColumnSpec {
     ColumnSpec {
-        name,
-        kind,
         optional: true,
+        ..col(name, kind, label_zh)
     }
 }
 
 use ColumnKind::*;
-
-/// The datasets of a data directory. Declaration order is the contract's
-/// (the roster, the extracts, the registers); what each dataset is — name,
-/// label, role, columns — is its row in [`DATASETS`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Dataset {
-    Households,
-    Members,
-    Deposits,
-    Vehicles,
-    Properties,
-    Businesses,
-    Payroll,
-    Deaths,
-    Staff,
-    Kinship,
-    Filings,
-}
 
 /// What a dataset is to the engine, and so how it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,7 +267,25 @@ pub enum Role {
     Register,
 }
 
-/// One dataset of the contract.
+/// Declares the dataset table from its rows: the [`Dataset`] enum (one
+/// variant a row, in row order) and [`DATASETS`]. A field left out does
+/// not compile.
+macro_rules! dataset_table {
+    ($($variant:ident { $($field:ident: $value:expr),+ $(,)? }),+ $(,)?) => {
+        /// The datasets of a data directory, in the contract's order (the
+        /// roster, the extracts, the registers); what each dataset is —
+        /// name, label, role, columns — is its row in [`DATASETS`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Dataset { $($variant,)+ }
+
+        /// The dataset table: one row per dataset, the one place its facts live.
+        pub const DATASETS: &[DatasetSpec] = &[$(
+            DatasetSpec { dataset: Dataset::$variant, $($field: $value,)+ },
+        )+];
+    };
+}
+
+/// One dataset of the contract: a row of [`DATASETS`].
 pub struct DatasetSpec {
     pub dataset: Dataset,
     /// File or directory name in the data directory.
@@ -289,58 +299,53 @@ pub struct DatasetSpec {
 
 /// Optional person columns every agency extract may carry.
 pub const PERSON_EXTRA: [ColumnSpec; 2] = [
-    opt("person_birth_date", Date),
-    opt("person_region_code", Text),
+    opt("person_birth_date", Date, "出生日期"),
+    opt("person_region_code", Text, "区划代码"),
 ];
 
-/// The dataset table: one row per dataset, in [`Dataset`] order (checked
-/// when compiling).
-pub const DATASETS: [DatasetSpec; 11] = [
-    DatasetSpec {
-        dataset: Dataset::Households,
+dataset_table! {
+    Households {
         name: "households",
         label_zh: "救助对象与申请/监测对象",
         role: Role::Roster,
         columns: &[
-            col("household_id", Text),
-            col("region_code", Text),
-            col("area", Code),
-            col("program", Code),
-            col("status", Code),
-            col("tier", Int),
-            col("single_person_coverage", Bool),
-            col("benefit_start", Date),
-            col("phase_out_until", Date),
-            col("monthly_benefit", Money),
-            col("last_review_date", Date),
+            col("household_id", Text, "户编号"),
+            col("region_code", Text, "区划代码"),
+            col("area", Code, "城乡类别"),
+            col("program", Code, "救助类别"),
+            col("status", Code, "保障状态"),
+            col("tier", Int, "分类施保类别"),
+            col("single_person_coverage", Bool, "单人保"),
+            col("benefit_start", Date, "开始享受月份"),
+            col("phase_out_until", Date, "渐退期截止月份"),
+            col("monthly_benefit", Money, "月保障金额"),
+            col("last_review_date", Date, "上次复核日期"),
         ],
     },
-    DatasetSpec {
-        dataset: Dataset::Members,
+    Members {
         name: "members",
         label_zh: "家庭成员",
         role: Role::Roster,
         columns: &[
-            col("household_id", Text),
-            col("name", Text),
-            col("id_number", Text),
-            col("relation", Code),
-            col("covered", Bool),
-            col("disability_grade", Int),
-            col("severe_illness", Bool),
-            col("labor_capacity", Code),
-            col("in_school", Bool),
-            col("declared_wage", Money),
-            col("declared_business", Money),
-            col("declared_property_income", Money),
-            col("declared_transfer", Money),
-            col("declared_basic_pension", Money),
-            col("declared_medical_expense", Money),
-            col("declared_education_expense", Money),
+            col("household_id", Text, "户编号"),
+            col("name", Text, "姓名"),
+            col("id_number", Text, "身份证号"),
+            col("relation", Code, "与户主关系"),
+            col("covered", Bool, "是否保障对象"),
+            col("disability_grade", Int, "残疾等级"),
+            col("severe_illness", Bool, "重病"),
+            col("labor_capacity", Code, "劳动能力"),
+            col("in_school", Bool, "是否在校"),
+            col("declared_wage", Money, "申报工资性收入"),
+            col("declared_business", Money, "申报经营净收入"),
+            col("declared_property_income", Money, "申报财产净收入"),
+            col("declared_transfer", Money, "申报转移净收入"),
+            col("declared_basic_pension", Money, "申报基础养老金"),
+            col("declared_medical_expense", Money, "刚性医疗支出"),
+            col("declared_education_expense", Money, "刚性教育支出"),
         ],
     },
-    DatasetSpec {
-        dataset: Dataset::Deposits,
+    Deposits {
         name: "deposits",
         label_zh: "银行存款及金融资产",
         role: Role::Extract {
@@ -348,17 +353,16 @@ pub const DATASETS: [DatasetSpec; 11] = [
             id: "holder_id_number",
         },
         columns: &[
-            col("holder_name", Text),
-            col("holder_id_number", Text),
-            col("institution", Text),
-            col("account_no", Text),
-            col("asset_type", Code),
-            col("balance", Money),
-            col("as_of", Date),
+            col("holder_name", Text, "持有人姓名"),
+            col("holder_id_number", Text, "持有人身份证号"),
+            col("institution", Text, "金融机构"),
+            col("account_no", Text, "账号"),
+            col("asset_type", Code, "资产类型"),
+            col("balance", Money, "余额"),
+            col("as_of", Date, "余额日期"),
         ],
     },
-    DatasetSpec {
-        dataset: Dataset::Vehicles,
+    Vehicles {
         name: "vehicles",
         label_zh: "车辆登记",
         role: Role::Extract {
@@ -366,18 +370,17 @@ pub const DATASETS: [DatasetSpec; 11] = [
             id: "owner_id_number",
         },
         columns: &[
-            col("owner_name", Text),
-            col("owner_id_number", Text),
-            col("plate_no", Text),
-            col("vehicle_type", Code),
-            col("use_nature", Code),
-            col("status", Code),
-            col("first_registered", Date),
-            col("assessed_value", Money),
+            col("owner_name", Text, "所有人姓名"),
+            col("owner_id_number", Text, "所有人身份证号"),
+            col("plate_no", Text, "号牌号码"),
+            col("vehicle_type", Code, "车辆类型"),
+            col("use_nature", Code, "使用性质"),
+            col("status", Code, "车辆状态"),
+            col("first_registered", Date, "初次登记日期"),
+            col("assessed_value", Money, "评估价值"),
         ],
     },
-    DatasetSpec {
-        dataset: Dataset::Properties,
+    Properties {
         name: "properties",
         label_zh: "不动产登记",
         role: Role::Extract {
@@ -385,19 +388,18 @@ pub const DATASETS: [DatasetSpec; 11] = [
             id: "owner_id_number",
         },
         columns: &[
-            col("owner_name", Text),
-            col("owner_id_number", Text),
-            col("unit_no", Text),
-            col("location", Text),
-            col("usage", Code),
-            col("area_m2", Float),
-            col("share", Float),
-            col("status", Code),
-            col("registered", Date),
+            col("owner_name", Text, "权利人姓名"),
+            col("owner_id_number", Text, "权利人身份证号"),
+            col("unit_no", Text, "不动产单元号"),
+            col("location", Text, "坐落"),
+            col("usage", Code, "用途"),
+            col("area_m2", Float, "建筑面积（平方米）"),
+            col("share", Float, "共有份额"),
+            col("status", Code, "登记状态"),
+            col("registered", Date, "登记日期"),
         ],
     },
-    DatasetSpec {
-        dataset: Dataset::Businesses,
+    Businesses {
         name: "businesses",
         label_zh: "市场主体登记",
         role: Role::Extract {
@@ -405,19 +407,18 @@ pub const DATASETS: [DatasetSpec; 11] = [
             id: "person_id_number",
         },
         columns: &[
-            col("entity_name", Text),
-            col("credit_code", Text),
-            col("entity_type", Code),
-            col("person_name", Text),
-            col("person_id_number", Text),
-            col("role", Code),
-            col("registered_capital", Money),
-            col("status", Code),
-            col("established", Date),
+            col("entity_name", Text, "市场主体名称"),
+            col("credit_code", Text, "统一社会信用代码"),
+            col("entity_type", Code, "市场主体类型"),
+            col("person_name", Text, "人员姓名"),
+            col("person_id_number", Text, "人员身份证号"),
+            col("role", Code, "人员身份"),
+            col("registered_capital", Money, "注册资本"),
+            col("status", Code, "登记状态"),
+            col("established", Date, "成立日期"),
         ],
     },
-    DatasetSpec {
-        dataset: Dataset::Payroll,
+    Payroll {
         name: "payroll",
         label_zh: "财政供养人员工资",
         role: Role::Extract {
@@ -425,16 +426,15 @@ pub const DATASETS: [DatasetSpec; 11] = [
             id: "person_id_number",
         },
         columns: &[
-            col("person_name", Text),
-            col("person_id_number", Text),
-            col("employer", Text),
-            col("staffing", Code),
-            col("gross_monthly_pay", Money),
-            col("pay_month", Date),
+            col("person_name", Text, "姓名"),
+            col("person_id_number", Text, "身份证号"),
+            col("employer", Text, "发放单位"),
+            col("staffing", Code, "编制类别"),
+            col("gross_monthly_pay", Money, "应发月工资"),
+            col("pay_month", Date, "工资月份"),
         ],
     },
-    DatasetSpec {
-        dataset: Dataset::Deaths,
+    Deaths {
         name: "deaths",
         label_zh: "死亡/火化",
         role: Role::Extract {
@@ -442,62 +442,48 @@ pub const DATASETS: [DatasetSpec; 11] = [
             id: "id_number",
         },
         columns: &[
-            col("name", Text),
-            col("id_number", Text),
-            col("date_of_death", Date),
-            col("source", Code),
+            col("name", Text, "姓名"),
+            col("id_number", Text, "身份证号"),
+            col("date_of_death", Date, "死亡日期"),
+            col("source", Code, "信息来源"),
         ],
     },
-    DatasetSpec {
-        dataset: Dataset::Staff,
+    Staff {
         name: "staff",
         label_zh: "经办人员及村居干部",
         role: Role::Register,
         columns: &[
-            col("name", Text),
-            col("id_number", Text),
-            col("role", Code),
-            col("region_code", Text),
+            col("name", Text, "姓名"),
+            col("id_number", Text, "身份证号"),
+            col("role", Code, "职务"),
+            col("region_code", Text, "所在区划代码"),
         ],
     },
-    DatasetSpec {
-        dataset: Dataset::Kinship,
+    Kinship {
         name: "kinship",
         label_zh: "亲属关系",
         role: Role::Register,
         columns: &[
-            col("person_a_id_number", Text),
-            col("person_a_name", Text),
-            col("person_b_id_number", Text),
-            col("person_b_name", Text),
-            col("relation_of_b_to_a", Code),
-            col("source", Code),
+            col("person_a_id_number", Text, "甲方身份证号"),
+            col("person_a_name", Text, "甲方姓名"),
+            col("person_b_id_number", Text, "乙方身份证号"),
+            col("person_b_name", Text, "乙方姓名"),
+            col("relation_of_b_to_a", Code, "乙方是甲方的"),
+            col("source", Code, "关系来源"),
         ],
     },
-    DatasetSpec {
-        dataset: Dataset::Filings,
+    Filings {
         name: "filings",
         label_zh: "近亲属备案",
         role: Role::Register,
         columns: &[
-            col("household_id", Text),
-            col("staff_id_number", Text),
-            col("relation", Code),
-            col("filed_on", Date),
+            col("household_id", Text, "户编号"),
+            col("staff_id_number", Text, "工作人员身份证号"),
+            col("relation", Code, "亲属关系"),
+            col("filed_on", Date, "备案日期"),
         ],
     },
-];
-
-const _: () = {
-    let mut i = 0;
-    while i < DATASETS.len() {
-        assert!(
-            DATASETS[i].dataset as usize == i,
-            "DATASETS out of Dataset order"
-        );
-        i += 1;
-    }
-};
+}
 
 /// How many datasets are extracts.
 const EXTRACTS: usize = {
@@ -537,7 +523,8 @@ impl Dataset {
         linked
     };
 
-    /// The dataset's row in [`DATASETS`].
+    /// The dataset's row in [`DATASETS`] (variants are declared in row
+    /// order).
     pub fn spec(self) -> &'static DatasetSpec {
         &DATASETS[self as usize]
     }
@@ -562,6 +549,11 @@ impl Dataset {
             Role::Extract { name, id } => Some((name, id)),
             Role::Roster | Role::Register => None,
         }
+    }
+
+    /// The contract's column of this dataset named `name`.
+    pub fn column(self, name: &str) -> Option<ColumnSpec> {
+        self.columns().into_iter().find(|c| c.name == name)
     }
 
     /// The contract's columns of this dataset, in contract order.
@@ -592,6 +584,19 @@ mod tests {
         }
         assert_eq!(" Urban ".parse::<Area>().unwrap(), Area::Urban);
         assert!("城镇".parse::<Area>().is_err());
+    }
+
+    #[test]
+    fn every_column_has_chinese_words() {
+        for d in Dataset::ALL {
+            for c in d.columns() {
+                assert!(
+                    c.label_zh.chars().any(|ch| ch as u32 >= 0x4E00),
+                    "{d}.{}",
+                    c.name
+                );
+            }
+        }
     }
 
     #[test]

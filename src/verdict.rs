@@ -1,158 +1,164 @@
-//! The words rules and `decide` share: [`Action`] (what the engine
-//! recommends), [`RuleId`] (which rule) and [`Finding`] (one rule hit).
+//! [`Action`]: what the engine recommends for a household, the word rules,
+//! `decide`, the outputs and the reports share. The action table
+//! [`ACTIONS`] is the one place an action's code, words and places live.
 //!
-//! Architecture invariant: a leaf. This module imports neither `rules` nor
-//! `decide`, so both can import it without importing each other. What each
-//! rule *is* (its code, label, dataset and categories) is its row in
-//! `rules::RULES`; here it is only a name.
+//! Architecture invariant: a leaf (it imports no module of the crate).
 
-use crate::evidence::Source;
+/// One action as the outputs and reports name it: a row of [`ACTIONS`].
+pub struct ActionRow {
+    pub action: Action,
+    /// As written in `decisions.action`.
+    pub code: &'static str,
+    pub label_zh: &'static str,
+    /// Its place where `decisions` counts and the summary list the actions
+    /// ([`Action::ALL`]).
+    pub counted_at: usize,
+    /// Its list (a workbook sheet and a CSV file), if it has one: the
+    /// list's place in the workbook ([`Action::LISTED`]) and its name — the
+    /// label, except where the centre calls the list a 建议 (a
+    /// recommendation a person still has to confirm).
+    pub list: Option<(usize, &'static str)>,
+}
 
-/// What the engine recommends for a household.
-///
-/// Declared weakest first among recipients' actions, candidates' after;
-/// the generator's truth relies on this order, precedence itself is
-/// `decide`'s.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub enum Action {
-    Keep,
-    ManualReview,
-    MemberChange,
-    PhaseOut,
-    Exit,
-    Entry,
-    SinglePersonEntry,
-    Reject,
+/// Declares [`Action`] (one variant a row, in row order) and [`ACTIONS`].
+macro_rules! action_table {
+    ($($variant:ident { $($field:ident: $value:expr),+ $(,)? }),+ $(,)?) => {
+        /// What the engine recommends for a household.
+        ///
+        /// Declared weakest first among recipients' actions, candidates'
+        /// after; the generator's truth relies on this order, precedence
+        /// itself is `decide`'s.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        pub enum Action { $($variant,)+ }
+
+        /// The action table, in [`Action`]'s order.
+        pub const ACTIONS: &[ActionRow] = &[$(
+            ActionRow { action: Action::$variant, $($field: $value,)+ },
+        )+];
+    };
+}
+
+action_table! {
+    Keep {
+        code: "keep",
+        label_zh: "继续保障",
+        counted_at: 0,
+        list: None,
+    },
+    ManualReview {
+        code: "manual_review",
+        label_zh: "人工复核",
+        counted_at: 6,
+        list: Some((4, "人工复核")),
+    },
+    MemberChange {
+        code: "member_change",
+        label_zh: "家庭成员变更",
+        counted_at: 5,
+        list: Some((5, "家庭成员变更")),
+    },
+    PhaseOut {
+        code: "phase_out",
+        label_zh: "渐退",
+        counted_at: 2,
+        list: Some((1, "渐退")),
+    },
+    Exit {
+        code: "exit",
+        label_zh: "清退",
+        counted_at: 1,
+        list: Some((0, "清退建议")),
+    },
+    Entry {
+        code: "entry",
+        label_zh: "新增",
+        counted_at: 3,
+        list: Some((2, "新增建议")),
+    },
+    SinglePersonEntry {
+        code: "single_person_entry",
+        label_zh: "单人保新增",
+        counted_at: 4,
+        list: Some((3, "单人保新增")),
+    },
+    Reject {
+        code: "reject",
+        label_zh: "不予纳入",
+        counted_at: 7,
+        list: Some((6, "不予纳入")),
+    },
+}
+
+/// How many actions have a list.
+const LISTS: usize = {
+    let (mut i, mut n) = (0, 0);
+    while i < ACTIONS.len() {
+        if ACTIONS[i].list.is_some() {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
+
+/// The actions in the order of their place where counted, or of their
+/// list's place (`lists`), checked when compiling: every place from 0 to
+/// `N - 1` taken exactly once.
+const fn in_order<const N: usize>(lists: bool) -> [Action; N] {
+    let mut out = [Action::Keep; N];
+    let mut taken = [false; N];
+    let mut i = 0;
+    while i < ACTIONS.len() {
+        let place = match (lists, ACTIONS[i].list) {
+            (false, _) => Some(ACTIONS[i].counted_at),
+            (true, Some((at, _))) => Some(at),
+            (true, None) => None,
+        };
+        if let Some(at) = place {
+            assert!(
+                at < N && !taken[at],
+                "an action place out of range or taken twice"
+            );
+            out[at] = ACTIONS[i].action;
+            taken[at] = true;
+        }
+        i += 1;
+    }
+    let mut k = 0;
+    while k < N {
+        assert!(taken[k], "an action place left empty");
+        k += 1;
+    }
+    out
 }
 
 impl Action {
     /// Every action, in the order `decisions` counts and the summary list them.
-    pub const ALL: [Action; 8] = [
-        Action::Keep,
-        Action::Exit,
-        Action::PhaseOut,
-        Action::Entry,
-        Action::SinglePersonEntry,
-        Action::MemberChange,
-        Action::ManualReview,
-        Action::Reject,
-    ];
+    pub const ALL: [Action; ACTIONS.len()] = in_order(false);
+
+    /// The actions that have a list, in the order a centre works through them.
+    pub const LISTED: [Action; LISTS] = in_order(true);
+
+    /// The action's row in [`ACTIONS`] (variants are declared in row order).
+    pub fn row(self) -> &'static ActionRow {
+        &ACTIONS[self as usize]
+    }
 
     pub fn code(self) -> &'static str {
-        match self {
-            Action::Keep => "keep",
-            Action::ManualReview => "manual_review",
-            Action::MemberChange => "member_change",
-            Action::PhaseOut => "phase_out",
-            Action::Exit => "exit",
-            Action::Entry => "entry",
-            Action::SinglePersonEntry => "single_person_entry",
-            Action::Reject => "reject",
-        }
+        self.row().code
     }
 
     pub fn label_zh(self) -> &'static str {
-        match self {
-            Action::Keep => "继续保障",
-            Action::ManualReview => "人工复核",
-            Action::MemberChange => "家庭成员变更",
-            Action::PhaseOut => "渐退",
-            Action::Exit => "清退",
-            Action::Entry => "新增",
-            Action::SinglePersonEntry => "单人保新增",
-            Action::Reject => "不予纳入",
-        }
+        self.row().label_zh
     }
 
-    /// The name of the action's list (a workbook sheet and a CSV file): the
-    /// label, except where the centre calls the list a 建议 (a
-    /// recommendation a person still has to confirm).
+    /// The name of the action's list; the label for an action without one.
     pub fn list_name_zh(self) -> &'static str {
-        match self {
-            Action::Exit => "清退建议",
-            Action::Entry => "新增建议",
-            other => other.label_zh(),
-        }
+        self.row().list.map_or(self.label_zh(), |(_, name)| name)
     }
 
     /// The action with this code, if any.
     pub fn from_code(code: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.code() == code)
-    }
-}
-
-/// Declares [`RuleId`] and its `ALL` from one list of variants.
-macro_rules! rule_ids {
-    ($($(#[$doc:meta])* $variant:ident,)+) => {
-        /// Every rule, by name. Declaration order is the fixed order that
-        /// breaks ties between reasons of equal strength. The rule's facts
-        /// (code, label, dataset, categories, check) are its row in
-        /// `rules::RULES`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-        pub enum RuleId { $($(#[$doc])* $variant,)+ }
-
-        impl RuleId {
-            /// Every rule id, in declaration order.
-            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant,)+];
-        }
-    };
-}
-
-rule_ids! {
-    Death,
-    Vehicle,
-    PropertyCount,
-    PropertyCommercial,
-    BusinessCapital,
-    FinAssets,
-    Income,
-    Payroll,
-    BusinessActive,
-    NearRelative,
-    DataQuality,
-    Entry,
-    SinglePerson,
-}
-
-/// One rule hit with its evidence.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    pub rule: RuleId,
-    /// The action this rule calls for in this household.
-    pub action: Action,
-    /// The member concerned (index into the roster), if any.
-    pub member: Option<u32>,
-    /// The extract row behind the hit, if any.
-    pub source: Option<Source>,
-    /// False when the hit rests on a `review` link or on a value that could
-    /// not be read: it can then only raise `manual_review`.
-    pub certain: bool,
-    /// Plain words for the case worker.
-    pub detail: String,
-}
-
-impl Finding {
-    /// A finding backed by one extract row; certain only on a `matched` link.
-    pub fn from_row(rule: RuleId, action: Action, source: &Source, detail: String) -> Finding {
-        Finding {
-            rule,
-            action,
-            member: Some(source.member),
-            source: Some(*source),
-            certain: source.is_fact(),
-            detail,
-        }
-    }
-
-    /// A household-level finding (no single extract row behind it).
-    pub fn household(rule: RuleId, action: Action, detail: String) -> Finding {
-        Finding {
-            rule,
-            action,
-            member: None,
-            source: None,
-            certain: true,
-            detail,
-        }
+        ACTIONS.iter().find(|r| r.code == code).map(|r| r.action)
     }
 }

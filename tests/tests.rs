@@ -3,6 +3,8 @@
 #[path = "it/support.rs"]
 mod support;
 
+#[path = "it/architecture.rs"]
+mod architecture;
 #[path = "it/bad_input.rs"]
 mod bad_input;
 #[path = "it/explain.rs"]

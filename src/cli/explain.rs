@@ -61,7 +61,7 @@ fn action_label(code: &str) -> String {
 }
 
 fn rule_label(code: &str) -> String {
-    match hedui::verdict::RuleId::from_code(code) {
+    match hedui::rules::RuleId::from_code(code) {
         Some(r) => format!("{code} {}", r.label_zh()),
         None => code.to_string(),
     }
@@ -98,10 +98,11 @@ fn describe_levels(l: &Levels, scored: bool) -> String {
         .join("；")
 }
 
-/// The person columns of one extract row, as the agency wrote them.
+/// The person columns of one extract row, as the agency wrote them, each
+/// named by its label in the dataset table.
 fn describe_row(table: &hedui::load::Table, row: usize) -> String {
-    let (name_col, id_col) = table
-        .dataset
+    let dataset = table.dataset;
+    let (name_col, id_col) = dataset
         .person_columns()
         .expect("linked datasets name a person");
     let value = |c: &str| {
@@ -112,27 +113,22 @@ fn describe_row(table: &hedui::load::Table, row: usize) -> String {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    let mut parts = vec![
-        format!(
-            "姓名 {}",
-            value(name_col).unwrap_or_else(|| "（空）".into())
-        ),
-        format!(
-            "证件号 {}",
-            value(id_col).map_or_else(|| "（空）".into(), |id| mask_id(&id))
-        ),
-    ];
-    parts.push(format!(
-        "出生日期 {}",
-        table
-            .date_at("person_birth_date", row)
-            .map_or_else(|| "（空）".into(), |d| d.to_string())
-    ));
-    parts.push(format!(
-        "地区代码 {}",
-        value("person_region_code").unwrap_or_else(|| "（空）".into())
-    ));
-    parts.join("，")
+    let birth = table
+        .date_at("person_birth_date", row)
+        .map(|d| d.to_string());
+    [
+        (name_col, value(name_col)),
+        (id_col, value(id_col).map(|id| mask_id(&id))),
+        ("person_birth_date", birth),
+        ("person_region_code", value("person_region_code")),
+    ]
+    .into_iter()
+    .map(|(column, value)| {
+        let label = dataset.column(column).map_or(column, |c| c.label_zh);
+        format!("{label} {}", value.unwrap_or_else(|| "（空）".into()))
+    })
+    .collect::<Vec<_>>()
+    .join("，")
 }
 
 /// The roster name of the member with this normalised id.

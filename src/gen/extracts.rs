@@ -1,20 +1,24 @@
 //! Agency extract rows (`deposits`, `vehicles`, `properties`, `businesses`,
 //! `payroll`, `deaths`): the rows planted on members, the harmless
 //! background rows of clean households, and the strangers' rows that make up
-//! most of every extract.
+//! most of every extract. An extract without a row type here (a new
+//! dataset) gets [`ExtractRow`]s: planted with [`Ctx::add_row`], strangers'
+//! rows copied from the planted ones, noise and `truth/linkage.csv` as for
+//! any extract, written column by column from the dataset table.
 
 use super::names;
 use super::people::{birth_for_age, noisy_id};
 use super::roster::{self, yuan, Household, COUNTIES, OTHER_COUNTIES};
 use super::Ctx;
 use crate::schema::{
-    Area, AssetType, BusinessRole, BusinessStatus, DeathSource, EntityType, PropertyStatus,
-    PropertyUsage, Staffing, UseNature, VehicleStatus, VehicleType,
+    Area, AssetType, BusinessRole, BusinessStatus, Dataset, DeathSource, EntityType,
+    PropertyStatus, PropertyUsage, Staffing, UseNature, VehicleStatus, VehicleType,
 };
 use chrono::NaiveDate;
 use rand::seq::IndexedRandom;
 use rand::Rng;
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 
 /// The person a row is keyed to, and how the row writes their name and id
 /// when noisy (`None`: the canonical form).
@@ -92,6 +96,22 @@ pub(crate) struct DeathRow {
     pub source: DeathSource,
 }
 
+/// A row of an extract without a row type of its own: its contract
+/// columns other than the person columns, by name, as text (the contract
+/// accepts text for every kind); a column not given is null.
+#[derive(Debug, Clone)]
+pub(crate) struct ExtractRow {
+    pub holder: Holder,
+    pub values: Vec<(&'static str, String)>,
+}
+
+impl ExtractRow {
+    pub fn value(&self, column: &str) -> Option<&str> {
+        let found = self.values.iter().find(|(c, _)| *c == column);
+        found.map(|(_, v)| v.as_str())
+    }
+}
+
 /// A row of any extract: each is keyed to one holder.
 pub(crate) trait Keyed {
     fn holder(&self) -> &Holder;
@@ -112,7 +132,8 @@ keyed!(
     PropertyRow,
     BusinessRow,
     PayrollRow,
-    DeathRow
+    DeathRow,
+    ExtractRow
 );
 
 /// All extract rows, in generation order (shuffled before writing).
@@ -124,6 +145,8 @@ pub(crate) struct Extracts {
     pub businesses: Vec<BusinessRow>,
     pub payroll: Vec<PayrollRow>,
     pub deaths: Vec<DeathRow>,
+    /// The rows of extracts without a row type, by dataset.
+    pub rows: BTreeMap<Dataset, Vec<ExtractRow>>,
 }
 
 /// A random date between two dates (inclusive).
@@ -395,6 +418,20 @@ impl Ctx<'_> {
             date_of_death,
             source,
         });
+    }
+
+    /// A row of `dataset` (an extract without a row type) keyed to
+    /// `person`, with id and name noise at probability `noise`.
+    pub(crate) fn add_row(
+        &mut self,
+        dataset: Dataset,
+        person: u32,
+        noise: f64,
+        values: Vec<(&'static str, String)>,
+    ) {
+        let holder = self.holder(person, noise);
+        let rows = self.ex.rows.entry(dataset).or_default();
+        rows.push(ExtractRow { holder, values });
     }
 
     /// Harmless rows for the members of a clean household: a few small
@@ -822,6 +859,20 @@ impl Ctx<'_> {
             };
             self.add_death(person, noise, date);
         }
+        self.strangers_like_planted(counts, noise);
+    }
+
+    /// Strangers' rows of the extracts without a row type: copies of the
+    /// extract's planted rows in turn, each keyed to a stranger.
+    fn strangers_like_planted(&mut self, counts: &StrangerCounts, noise: f64) {
+        for (&dataset, &n) in &counts.rows {
+            let planted = self.ex.rows[&dataset].clone();
+            for k in 0..n {
+                let person = self.stranger();
+                let values = planted[k % planted.len()].values.clone();
+                self.add_row(dataset, person, noise, values);
+            }
+        }
     }
 }
 
@@ -834,6 +885,8 @@ pub(crate) struct StrangerCounts {
     pub businesses: usize,
     pub payroll: usize,
     pub deaths: usize,
+    /// The extracts without a row type.
+    pub rows: BTreeMap<Dataset, usize>,
 }
 
 impl StrangerCounts {
@@ -851,6 +904,7 @@ impl StrangerCounts {
             businesses: f(ex.businesses.len(), 0.1),
             payroll: f(ex.payroll.len(), 0.3),
             deaths: f(ex.deaths.len(), 0.05),
+            rows: ex.rows.iter().map(|(&d, r)| (d, f(r.len(), 0.1))).collect(),
         }
     }
 }
@@ -865,13 +919,15 @@ impl StrangerCounts {
             + ex.properties.len()
             + ex.businesses.len()
             + ex.payroll.len()
-            + ex.deaths.len();
+            + ex.deaths.len()
+            + ex.rows.values().map(Vec::len).sum::<usize>();
         let strangers = self.deposits
             + self.vehicles
             + self.properties
             + self.businesses
             + self.payroll
-            + self.deaths;
+            + self.deaths
+            + self.rows.values().sum::<usize>();
         let factor = (total.saturating_sub(member_rows) as f64 / strangers.max(1) as f64).max(1.0);
         for n in [
             &mut self.deposits,
@@ -880,7 +936,10 @@ impl StrangerCounts {
             &mut self.businesses,
             &mut self.payroll,
             &mut self.deaths,
-        ] {
+        ]
+        .into_iter()
+        .chain(self.rows.values_mut())
+        {
             *n = (*n as f64 * factor).round() as usize;
         }
     }

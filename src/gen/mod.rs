@@ -470,6 +470,9 @@ pub fn generate_with(req: &GenRequest, options: GenOptions) -> Result<GenSummary
     ex.businesses.shuffle(&mut rng);
     ex.payroll.shuffle(&mut rng);
     ex.deaths.shuffle(&mut rng);
+    for rows in ex.rows.values_mut() {
+        rows.shuffle(&mut rng);
+    }
     // `payroll/` is hive-partitioned by region: file order is partition order.
     ex.payroll
         .sort_by_cached_key(|r| write::payroll_partition(&people.get(r.holder.person).region_code));
@@ -660,6 +663,9 @@ fn links(ex: &Extracts, people: &People) -> Vec<(&'static str, usize, String)> {
         Dataset::Deaths,
         &mut ex.deaths.iter().map(|r| r.holder.person),
     );
+    for (&dataset, rows) in &ex.rows {
+        add(dataset, &mut rows.iter().map(|r| r.holder.person));
+    }
     out
 }
 

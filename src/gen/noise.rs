@@ -204,6 +204,7 @@ pub(super) fn all_holders(ex: &mut super::extracts::Extracts) -> impl Iterator<I
         .chain(ex.businesses.iter_mut().map(|r| &mut r.holder))
         .chain(ex.payroll.iter_mut().map(|r| &mut r.holder))
         .chain(ex.deaths.iter_mut().map(|r| &mut r.holder))
+        .chain(ex.rows.values_mut().flatten().map(|r| &mut r.holder))
 }
 
 impl Ctx<'_> {
@@ -385,7 +386,7 @@ pub(crate) fn write_truth_csv(
     out.write_all(b"dataset,row_index,id_number,matchable,id_noise,name_noise,decoy\n")
         .map_err(io)?;
     // Contract order of the outputs: by dataset name.
-    let datasets: [(Dataset, Box<dyn Iterator<Item = &Holder>>); 6] = [
+    let mut datasets: Vec<(Dataset, Box<dyn Iterator<Item = &Holder>>)> = vec![
         (
             Dataset::Businesses,
             Box::new(ex.businesses.iter().map(|r| &r.holder)),
@@ -411,6 +412,10 @@ pub(crate) fn write_truth_csv(
             Box::new(ex.vehicles.iter().map(|r| &r.holder)),
         ),
     ];
+    for (&dataset, rows) in &ex.rows {
+        datasets.push((dataset, Box::new(rows.iter().map(|r| &r.holder))));
+    }
+    datasets.sort_by_key(|(d, _)| d.name());
     for (dataset, holders) in datasets {
         for (row, h) in holders.enumerate() {
             let p = people.get(h.person);

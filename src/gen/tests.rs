@@ -715,3 +715,47 @@ fn all_counties_and_standard_noise_give_the_shipped_samples() {
         assert!(bytes == &fresh[path], "{} differs", path.display());
     }
 }
+
+/// A row planted with `add_row` (a new extract's rows) is written column by
+/// column from the dataset table, keyed to its holder, and listed among the
+/// links. `deaths` stands in for the new extract.
+#[test]
+fn rows_of_an_extract_without_a_row_type_follow_the_dataset_table() {
+    let policies = PolicySet::load_dir(&shipped_policies()).unwrap();
+    let mut ctx = Ctx::new(7, "2024-10".parse().unwrap(), &policies);
+    let birth = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap();
+    let person = ctx
+        .people
+        .add_member(&mut ctx.rng, "王芳".into(), birth, false, "512022101001");
+    let values = vec![("date_of_death", "2024-09-30".to_string())];
+    ctx.add_row(Dataset::Deaths, person, 0.0, values);
+
+    let rows = &ctx.ex.rows[&Dataset::Deaths];
+    let df = DataFrame::new(1, write::row_columns(Dataset::Deaths, rows, &ctx.people)).unwrap();
+    let names: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
+    let contract: Vec<&str> = Dataset::Deaths
+        .spec()
+        .columns
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, contract);
+    let text = |c: &str| {
+        df.column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0)
+            .map(str::to_string)
+    };
+    assert_eq!(
+        text("id_number").as_deref(),
+        Some(ctx.people.get(person).id.as_str())
+    );
+    assert_eq!(text("date_of_death").as_deref(), Some("2024-09-30"));
+    assert_eq!(text("source"), None, "a column not given is null");
+
+    let planted = links(&ctx.ex, &ctx.people);
+    let id = ctx.people.get(person).id.clone();
+    assert_eq!(planted, vec![("deaths", 0, id)]);
+}

@@ -21,7 +21,8 @@ use std::fmt::Write as _;
 /// candidates' actions come from [`Candidate`], never from `max`) and rule
 /// ids (in the fixed tie order of `reasons`): the engine's names and codes,
 /// read from `verdict` and the rule table, never its rule code.
-pub(crate) use crate::verdict::{Action, RuleId as Rule};
+pub(crate) use crate::rules::RuleId as Rule;
+pub(crate) use crate::verdict::Action;
 
 /// The expected outcome of one household.
 #[derive(Debug, Clone)]

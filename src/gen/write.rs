@@ -21,7 +21,7 @@
 //! `payroll/region=NNNN/part-00000.parquet`…), and the datasets are written
 //! in parallel (each file's bytes depend only on its rows).
 
-use super::extracts::{Extracts, Keyed};
+use super::extracts::{ExtractRow, Extracts, Keyed};
 use super::people::People;
 use super::roster::{round2, Household};
 use super::GenError;
@@ -94,19 +94,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GenError + '_ {
 /// stale layout never shadows the new one).
 pub(crate) fn prepare(out: &Path) -> Result<(), GenError> {
     std::fs::create_dir_all(out).map_err(io(out))?;
-    for d in [
-        Dataset::Households,
-        Dataset::Members,
-        Dataset::Deposits,
-        Dataset::Vehicles,
-        Dataset::Properties,
-        Dataset::Businesses,
-        Dataset::Payroll,
-        Dataset::Deaths,
-        Dataset::Staff,
-        Dataset::Kinship,
-        Dataset::Filings,
-    ] {
+    for d in Dataset::ALL {
         let file = out.join(format!("{}.parquet", d.name()));
         if file.is_file() {
             std::fs::remove_file(&file).map_err(io(&file))?;
@@ -436,8 +424,9 @@ pub(crate) fn payroll_partition(region_code: &str) -> String {
     format!("region={}", &region_code[..4])
 }
 
-/// Writes every extract; returns (dataset, rows) in contract order. The six
-/// datasets are written in parallel: each file depends only on its rows.
+/// Writes every extract; returns (dataset, rows) in contract order, the
+/// extracts without a row type last. The datasets are written in parallel:
+/// each file depends only on its rows.
 pub(crate) fn extracts(
     out: &Path,
     ex: &Extracts,
@@ -493,18 +482,48 @@ pub(crate) fn extracts(
             )
         }),
     ];
+    let mut jobs = jobs;
+    for (&dataset, rows) in &ex.rows {
+        jobs.push(Box::new(move || {
+            let name = dataset.name();
+            write_parts(out, name, Path::new(name), rows, people, layout, |rows| {
+                Ok(row_columns(dataset, rows, people))
+            })
+        }));
+    }
     use rayon::prelude::*;
     jobs.par_iter()
         .map(|job| job())
         .collect::<Result<(), _>>()?;
-    Ok(vec![
+    let mut written = vec![
         ("deposits".to_string(), ex.deposits.len()),
         ("vehicles".to_string(), ex.vehicles.len()),
         ("properties".to_string(), ex.properties.len()),
         ("businesses".to_string(), ex.businesses.len()),
         ("payroll".to_string(), ex.payroll.len()),
         ("deaths".to_string(), ex.deaths.len()),
-    ])
+    ];
+    written.extend(ex.rows.iter().map(|(d, r)| (d.name().to_string(), r.len())));
+    Ok(written)
+}
+
+/// The contract columns of rows of an extract without a row type: the
+/// holder's name and id in its person columns, every other column as text.
+pub(super) fn row_columns(dataset: Dataset, rows: &[ExtractRow], people: &People) -> Vec<Column> {
+    let (name_col, id_col) = dataset.person_columns().expect("an extract");
+    let holders = || rows.iter().map(|r| &r.holder);
+    let [name, id] = holder_columns(people, holders(), name_col, id_col);
+    let spec = dataset.spec().columns;
+    spec.iter()
+        .map(|c| match c.name {
+            n if n == name_col => name.clone(),
+            n if n == id_col => id.clone(),
+            _ => {
+                let values = rows.iter().map(|r| r.value(c.name).map(str::to_string));
+                text_opt(c.name, values.collect())
+            }
+        })
+        .collect()
 }
 
 /// Writes `rows` as one file or as parts (per `layout`), columns built by

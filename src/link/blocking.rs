@@ -147,6 +147,10 @@ pub struct Person<'a> {
     pub counties: &'a [&'a str],
 }
 
+/// One chunk of members' keys, as made: every key in member order, and
+/// how many each member has.
+type ChunkKeys = (Vec<u64>, Vec<u8>);
+
 /// Whose keys: a member's (every rule) or a row's (see [`BlockingRule`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
@@ -300,7 +304,7 @@ impl BlockIndex {
                 (all, lens, count)
             })
             .collect();
-        let (made, counts): (Vec<(Vec<u64>, Vec<u8>)>, Vec<Vec<u32>>) = made
+        let (made, counts): (Vec<ChunkKeys>, Vec<Vec<u32>>) = made
             .into_iter()
             .map(|(all, lens, count)| ((all, lens), count))
             .unzip();

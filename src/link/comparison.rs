@@ -10,31 +10,9 @@
 use chrono::{Datelike, NaiveDate};
 use pinyin::ToPinyinMulti;
 
-macro_rules! levels {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
+use crate::schema::code_enum;
 
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn label_zh(self) -> &'static str {
-                match self { $($name::$variant => $zh),+ }
-            }
-
-            pub fn from_code(code: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|l| l.code() == code)
-            }
-        }
-    };
-}
-
-levels!(
+code_enum!(
     /// How close the row's id number is to the member's (normalised forms).
     IdLevel {
         /// Equal: the exact path, score 1.0.
@@ -56,7 +34,7 @@ levels!(
     }
 );
 
-levels!(
+code_enum!(
     /// How the row's name compares with the member's (both normalised).
     NameLevel {
         /// Equal (middle dots aside).
@@ -75,7 +53,7 @@ levels!(
     }
 );
 
-levels!(
+code_enum!(
     /// How the row's birth date compares with the member's (from the id).
     BirthDateLevel {
         Exact = "exact" / "出生日期一致",
@@ -86,7 +64,7 @@ levels!(
     }
 );
 
-levels!(
+code_enum!(
     /// How the row's `person_region_code` compares with the member's
     /// household `region_code` (codes of 6–12 digits).
     RegionLevel {

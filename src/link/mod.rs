@@ -33,7 +33,7 @@ pub mod score;
 
 use crate::normalise::{PersonKeys, Roster};
 use crate::quality::{DataQuality, Problem};
-use crate::schema::Dataset;
+use crate::schema::{code_enum, Dataset};
 pub use comparison::{BirthDateLevel, IdLevel, Levels, NameLevel, RegionLevel};
 use fuzzy::FuzzyIndex;
 use rayon::prelude::*;
@@ -41,81 +41,33 @@ pub use score::Thresholds;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// How confident a link is, by the policy's `match_accept` / `match_review`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum MatchStatus {
-    Unmatched,
-    /// Only raises `manual_review`; never a fact.
-    Review,
-    /// Used as a fact.
-    Matched,
-}
-
-impl MatchStatus {
-    pub const ALL: [MatchStatus; 3] = [
-        MatchStatus::Matched,
-        MatchStatus::Review,
-        MatchStatus::Unmatched,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            MatchStatus::Unmatched => "unmatched",
-            MatchStatus::Review => "review",
-            MatchStatus::Matched => "matched",
-        }
+code_enum!(
+    /// How confident a link is, by the policy's `match_accept` /
+    /// `match_review`; ordered by trust (`Thresholds::status` caps with it).
+    MatchStatus {
+        Unmatched = "unmatched" / "未关联",
+        /// Only raises `manual_review`; never a fact.
+        Review = "review" / "待人工确认（仅提示复核）",
+        /// Used as a fact.
+        Matched = "matched" / "已关联（作为事实使用）",
     }
+);
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            MatchStatus::Unmatched => "未关联",
-            MatchStatus::Review => "待人工确认（仅提示复核）",
-            MatchStatus::Matched => "已关联（作为事实使用）",
-        }
+code_enum!(
+    /// Which path produced a link.
+    MatchMethod {
+        /// Normalised id numbers equal (legacy 15-digit ids converted first).
+        IdExact = "id_exact" / "证件号一致",
+        /// Normalised id equal to more than one roster member (a duplicated
+        /// id on the roster): linked to the first, for review.
+        IdExactAmbiguous = "id_exact_ambiguous" / "证件号一致但花名册重复",
+        /// Blocking and scoring (invalid or missing id): the best candidate.
+        Fuzzy = "fuzzy" / "模糊匹配",
+        /// Blocking and scoring, with two or more members sharing the best
+        /// score: linked to the first (roster order), for review.
+        FuzzyTie = "fuzzy_tie" / "模糊匹配（并列最高）",
     }
-}
-
-/// Which path produced a link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MatchMethod {
-    /// Normalised id numbers equal (legacy 15-digit ids converted first).
-    IdExact,
-    /// Normalised id equal to more than one roster member (a duplicated id
-    /// on the roster): linked to the first, for review.
-    IdExactAmbiguous,
-    /// Blocking and scoring (invalid or missing id): the best candidate.
-    Fuzzy,
-    /// Blocking and scoring, with two or more members sharing the best
-    /// score: linked to the first (roster order), for review.
-    FuzzyTie,
-}
-
-impl MatchMethod {
-    pub const ALL: [MatchMethod; 4] = [
-        MatchMethod::IdExact,
-        MatchMethod::IdExactAmbiguous,
-        MatchMethod::Fuzzy,
-        MatchMethod::FuzzyTie,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            MatchMethod::IdExact => "id_exact",
-            MatchMethod::IdExactAmbiguous => "id_exact_ambiguous",
-            MatchMethod::Fuzzy => "fuzzy",
-            MatchMethod::FuzzyTie => "fuzzy_tie",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            MatchMethod::IdExact => "证件号一致",
-            MatchMethod::IdExactAmbiguous => "证件号一致但花名册重复",
-            MatchMethod::Fuzzy => "模糊匹配",
-            MatchMethod::FuzzyTie => "模糊匹配（并列最高）",
-        }
-    }
-}
+);
 
 /// One extract row linked to a member.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -6,7 +6,7 @@
 use super::tables::{dates, frame, money, string_lists, strings, HouseholdResult};
 use crate::normalise::{Roster, StaffMember};
 use crate::rules::yuan;
-use crate::verdict::RuleId;
+use crate::rules::RuleId;
 use polars::prelude::*;
 use rust_decimal::Decimal;
 

@@ -271,7 +271,7 @@ pub fn findings_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame
     // Ids compared borrowed: a key with an owned id cost an allocation per
     // comparison (0.4 s at 1M households).
     rows.sort_by(|(ha, a), (hb, b)| {
-        let rest = |f: &crate::verdict::Finding| {
+        let rest = |f: &crate::rules::Finding| {
             (
                 f.rule,
                 f.source.map(|s| (s.dataset.name(), s.row_index)),
@@ -283,7 +283,7 @@ pub fn findings_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame
             .then_with(|| rest(a).cmp(&rest(b)))
     });
     let member_id =
-        |f: &crate::verdict::Finding| f.member.map(|m| roster.members[m as usize].id_number());
+        |f: &crate::rules::Finding| f.member.map(|m| roster.members[m as usize].id_number());
     frame(
         [
             strings(
@@ -440,7 +440,9 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
     let mut household_id: Vec<Option<&str>> = vec![None; n];
     let mut score: Vec<Option<f64>> = vec![None; n];
     let mut method: Vec<Option<u8>> = vec![None; n];
-    let unmatched = position(&MatchStatus::ALL, MatchStatus::Unmatched);
+    // `matches` lists the status codes most trusted first.
+    let statuses: Vec<MatchStatus> = MatchStatus::ALL.iter().rev().copied().collect();
+    let unmatched = position(&statuses, MatchStatus::Unmatched);
     let mut status: Vec<Option<u8>> = vec![Some(unmatched); n];
     let mut levels = vec![None; n];
     for link in &l.links[first..last] {
@@ -453,8 +455,8 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
                 .as_str(),
         );
         score[k] = Some(link.score);
-        method[k] = Some(position(&MatchMethod::ALL, link.method));
-        status[k] = Some(position(&MatchStatus::ALL, link.status));
+        method[k] = Some(position(MatchMethod::ALL, link.method));
+        status[k] = Some(position(&statuses, link.status));
         levels[k] = Some((link.method, link.levels));
     }
     let names = |all: &[Dataset]| all.iter().map(|d| d.name()).collect::<Vec<_>>();
@@ -472,10 +474,17 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
             Column::new("match_score".into(), score),
             codes(
                 "match_method",
-                &MatchMethod::ALL.map(MatchMethod::code),
+                &MatchMethod::ALL
+                    .iter()
+                    .map(|m| m.code())
+                    .collect::<Vec<_>>(),
                 method,
             ),
-            codes("status", &MatchStatus::ALL.map(MatchStatus::code), status),
+            codes(
+                "status",
+                &statuses.iter().map(|s| s.code()).collect::<Vec<_>>(),
+                status,
+            ),
         ]
         .into_iter()
         .chain(level_columns(levels.iter().copied()))

@@ -9,8 +9,9 @@
 use crate::near_relatives::RelationSource;
 use crate::rules::near_relative::Conflict;
 use crate::rules::review_due::{Cadence, CadenceReason};
+use crate::rules::RuleId;
 use crate::schema::{Dataset, Program, Relation, StaffRole};
-use crate::verdict::{Action, RuleId};
+use crate::verdict::Action;
 
 /// 建议 (action) label, e.g. `exit` → 清退.
 pub fn action(code: &str) -> &str {

@@ -10,18 +10,6 @@ use crate::verdict::Action;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
-/// The action lists, in the order a centre works through them; each is
-/// named [`Action::list_name_zh`].
-pub(crate) const ACTION_SHEETS: [Action; 7] = [
-    Action::Exit,
-    Action::PhaseOut,
-    Action::Entry,
-    Action::SinglePersonEntry,
-    Action::ManualReview,
-    Action::MemberChange,
-    Action::Reject,
-];
-
 pub(crate) const SUMMARY: &str = "汇总";
 pub(crate) const NEAR_RELATIVE: &str = "近亲属冲突";
 pub(crate) const REVIEW_DUE: &str = "到期复核";
@@ -37,7 +25,7 @@ pub(crate) fn build<'a>(
     let decisions = Decisions::new(lists, roster)?;
     let mut sheets = vec![summary(lists, &decisions)?];
     let decisions = std::sync::Arc::new(decisions);
-    for action in ACTION_SHEETS {
+    for action in Action::LISTED {
         sheets.push(action_sheet(decisions.clone(), action));
     }
     sheets.push(near_relative(lists.near_relative_conflicts)?);

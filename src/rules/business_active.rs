@@ -7,9 +7,9 @@
 //! **Action**: `manual_review` (business income must be verified by a visit).
 //! **Source**: rules.md "Rules for recipients".
 
-use super::Facts;
+use super::{Facts, Finding, RuleId};
 use crate::schema::BusinessStatus;
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence
@@ -42,7 +42,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{BusinessRole, BusinessStatus, EntityType};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
 
     #[test]
     fn an_individual_business_or_cooperative_is_reviewed() {

@@ -8,8 +8,8 @@
 //! **Source**: rules.md "Rules for recipients". Every other active
 //! registration is R-BUSINESS-ACTIVE.
 
-use super::{yuan, Facts};
-use crate::verdict::{Action, Finding, RuleId};
+use super::{yuan, Facts, Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence
@@ -37,7 +37,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{BusinessRole, BusinessStatus, EntityType};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 

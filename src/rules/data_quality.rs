@@ -13,9 +13,9 @@
 //! evidence alone (`decide`); a candidate never enters while it applies.
 //! **Source**: rules.md "Values the engine cannot trust (R-DATA-QUALITY)".
 
-use super::Facts;
+use super::{Facts, Finding, RuleId};
 use crate::normalise::Household;
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let mut findings = Vec::new();

@@ -8,10 +8,10 @@
 //! A death row without a date, or on a `review` link, only raises manual review;
 //! a death dated after the run month is not yet a fact for this month.
 
-use super::Facts;
+use super::{Facts, Finding, RuleId};
 use crate::calendar::RunMonth;
 use crate::evidence::Death;
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::Action;
 
 /// Whether a death row makes its member dead for this run ("Who counts").
 pub fn is_dead(death: &Death, month: RunMonth) -> bool {
@@ -66,7 +66,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::*;
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
 
     #[test]
     fn one_of_two_covered_members_dead_is_a_member_change() {

@@ -12,8 +12,8 @@
 //! **Parameters**: the standards, `marginal_multiplier`.
 //! **Source**: rules.md "Rules for candidates".
 
-use super::{yuan, Facts};
-use crate::verdict::{Action, Finding, RuleId};
+use super::{yuan, Facts, Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if f.household.program.is_none_or(|p| p.is_recipient()) {
@@ -58,7 +58,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::*;
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     const ENTRY: [(RuleId, Action); 1] = [(RuleId::Entry, Action::Entry)];

@@ -13,9 +13,9 @@
 //! A row without `as_of` is used only for an account with no dated snapshot;
 //! a missing or negative balance counts as 0 (reported in data_quality).
 
-use super::{aggregate_findings, facts_first, yuan, Facts};
+use super::{aggregate_findings, facts_first, yuan, Facts, Finding, RuleId};
 use crate::evidence::Deposit;
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::Action;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -105,7 +105,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::*;
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     // Standard 700, 24 months, 2 members: limit 33600.00; severe 36 months: 50400.00.

@@ -12,10 +12,10 @@
 //! **Parameters**: the standards, `phase_out_months` (used by `decide`).
 //! Candidates' income is read by R-ENTRY / R-SINGLE-PERSON (`entry.rs`).
 
-use super::{yuan, Facts};
+use super::{yuan, Facts, Finding, RuleId};
 use crate::calendar::RunMonth;
 use crate::schema::HouseholdStatus;
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if !f.household.program.is_some_and(|p| p.is_recipient()) || !f.income.exceeds(f.standard) {
@@ -57,7 +57,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{HouseholdStatus, Program};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     // Urban standard 700; 2 members → the household may have 1400.00.

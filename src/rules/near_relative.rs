@@ -20,11 +20,11 @@
 //! **Parameters**: `near_relative_relations`.
 //! **Source**: rules.md "Near relatives"; 乐至 seed 低保近亲属备案制度.
 
-use super::Facts;
+use super::{Facts, Finding, RuleId};
 use crate::near_relatives::{KinPair, RelationSource};
 use crate::normalise::StaffMember;
 use crate::schema::{code_enum, HouseholdStatus, Relation, StaffRole};
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::Action;
 
 code_enum!(
     /// What is wrong with a near-relative pair.
@@ -159,7 +159,8 @@ mod tests {
     use super::*;
     use crate::rules::testkit::*;
     use crate::schema::{HouseholdStatus, Program, StaffRole};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
 
     #[test]
     fn coverage_drops_trailing_zero_levels_down_to_the_county() {

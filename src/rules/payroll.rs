@@ -9,9 +9,9 @@
 //! **Parameters**: `payroll_lookback_months`.
 //! **Source**: rules.md "Rules for recipients".
 
-use super::{yuan, Facts};
+use super::{yuan, Facts, Finding, RuleId};
 use crate::income::in_lookback;
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     f.evidence
@@ -42,7 +42,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::*;
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     #[test]

@@ -7,9 +7,9 @@
 //! **Parameters**: `commercial_property_allowed`.
 //! **Source**: rules.md "Rules for recipients".
 
-use super::Facts;
+use super::{Facts, Finding, RuleId};
 use crate::schema::{PropertyStatus, PropertyUsage};
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::Action;
 use rust_decimal::Decimal;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
@@ -50,7 +50,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{PropertyStatus, PropertyUsage};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     #[test]

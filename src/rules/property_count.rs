@@ -11,10 +11,10 @@
 //! **Source**: rules.md "Rules for recipients", "Who counts".
 //! A unit without `area_m2` counts with area 0; one without `share` as wholly owned.
 
-use super::{aggregate_findings, facts_first, Facts};
+use super::{aggregate_findings, facts_first, Facts, Finding, RuleId};
 use crate::evidence::Property;
 use crate::schema::{PropertyStatus, PropertyUsage};
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::Action;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -82,7 +82,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{PropertyStatus, PropertyUsage};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal_macros::dec;
 
     fn homes(w: &mut World, n: usize, area: rust_decimal::Decimal) {

@@ -1,16 +1,12 @@
-//! The rule table: one row per rule, the one place its facts live. `assess`
-//! runs the rows, `decide` reads how a rule counts for candidates, the
-//! outputs and reports read codes, labels and the snapshot flag, run.json
-//! and `hedui explain` read which rules were not checked and why.
-//!
-//! A rule id without a row, or with two, does not compile (`ROW_OF`).
+//! What a row of the rule table is ([`Rule`]), and `rule_table!`, which
+//! declares the table (in `rules/mod.rs`) from its rows: `assess` runs the
+//! rows, `decide` reads how a rule counts for candidates, the outputs and
+//! reports read codes, labels and the snapshot flag, run.json and `hedui
+//! explain` read which rules were not checked and why.
 
-use super::{
-    business_active, business_capital, data_quality, death, entry, fin_assets, income,
-    near_relative, payroll, property_commercial, property_count, vehicle, Facts,
-};
+use super::{Facts, Finding, RuleId, RULES};
 use crate::schema::Dataset;
-use crate::verdict::{Finding, RuleId};
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -33,7 +29,7 @@ pub enum ForCandidate {
     Vital,
 }
 
-/// One rule as the engine runs and reports it.
+/// One rule as the engine runs and reports it: a row of [`RULES`].
 pub struct Rule {
     pub id: RuleId,
     /// The rules.md code, as written in `findings` and `decisions.reasons`.
@@ -47,169 +43,86 @@ pub struct Rule {
     pub in_snapshot: bool,
     /// Whether the rule still applies once every member is dead.
     pub runs_without_living: bool,
-    /// `None` for a rule whose findings another rule's check makes
-    /// (R-SINGLE-PERSON is an outcome of R-ENTRY's income test).
+    /// Where its code stands among reasons of equal strength in
+    /// `decisions.reasons`, lowest first ([`RuleId`]'s order); unique.
+    /// Numbered in tens, so a new rule slots in without renumbering.
+    pub reason_order: u16,
+    /// The `check` of the rule's module; `None` for a rule whose findings
+    /// another rule's check makes (R-SINGLE-PERSON is an outcome of
+    /// R-ENTRY's income test).
     pub check: Option<fn(&Facts) -> Vec<Finding>>,
 }
 
-/// The rule table, in the order rules run and run.json lists them (reasons
-/// are ordered by `decide`, ties by [`RuleId`]'s declaration order).
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: RuleId::Death,
-        code: "R-DEATH",
-        label_zh: "家庭成员已死亡",
-        needs: Some(Dataset::Deaths),
-        for_candidate: ForCandidate::Vital,
-        in_snapshot: false,
-        runs_without_living: true,
-        check: Some(death::check),
-    },
-    Rule {
-        id: RuleId::Payroll,
-        code: "R-PAYROLL",
-        label_zh: "有财政供养人员工资记录",
-        needs: Some(Dataset::Payroll),
-        for_candidate: ForCandidate::BlocksEntry,
-        in_snapshot: false,
-        runs_without_living: false,
-        check: Some(payroll::check),
-    },
-    Rule {
-        id: RuleId::Vehicle,
-        code: "R-VEHICLE",
-        label_zh: "名下有非豁免机动车",
-        needs: Some(Dataset::Vehicles),
-        for_candidate: ForCandidate::Asset,
-        in_snapshot: true,
-        runs_without_living: false,
-        check: Some(vehicle::check),
-    },
-    Rule {
-        id: RuleId::PropertyCount,
-        code: "R-PROPERTY-COUNT",
-        label_zh: "住房数量和面积超过规定",
-        needs: Some(Dataset::Properties),
-        for_candidate: ForCandidate::Asset,
-        in_snapshot: true,
-        runs_without_living: false,
-        check: Some(property_count::check),
-    },
-    Rule {
-        id: RuleId::PropertyCommercial,
-        code: "R-PROPERTY-COMMERCIAL",
-        label_zh: "名下有商业、办公或工业用房",
-        needs: Some(Dataset::Properties),
-        for_candidate: ForCandidate::Asset,
-        in_snapshot: true,
-        runs_without_living: false,
-        check: Some(property_commercial::check),
-    },
-    Rule {
-        id: RuleId::BusinessCapital,
-        code: "R-BUSINESS-CAPITAL",
-        label_zh: "投资或担任法定代表人的企业注册资本超过限额",
-        needs: Some(Dataset::Businesses),
-        for_candidate: ForCandidate::Asset,
-        in_snapshot: true,
-        runs_without_living: false,
-        check: Some(business_capital::check),
-    },
-    Rule {
-        id: RuleId::BusinessActive,
-        code: "R-BUSINESS-ACTIVE",
-        label_zh: "有存续的市场主体登记",
-        needs: Some(Dataset::Businesses),
-        for_candidate: ForCandidate::BlocksEntry,
-        in_snapshot: true,
-        runs_without_living: false,
-        check: Some(business_active::check),
-    },
-    Rule {
-        id: RuleId::FinAssets,
-        code: "R-FIN-ASSETS",
-        label_zh: "人均金融资产超过规定",
-        needs: Some(Dataset::Deposits),
-        for_candidate: ForCandidate::Asset,
-        in_snapshot: true,
-        runs_without_living: false,
-        check: Some(fin_assets::check),
-    },
-    Rule {
-        id: RuleId::NearRelative,
-        code: "R-NEAR-RELATIVE",
-        label_zh: "经办人员或村居干部近亲属未备案或本人经办",
-        needs: Some(Dataset::Staff),
-        for_candidate: ForCandidate::BlocksEntry,
-        in_snapshot: false,
-        runs_without_living: false,
-        check: Some(near_relative::check),
-    },
-    Rule {
-        id: RuleId::Income,
-        code: "R-INCOME",
-        label_zh: "家庭人均收入超过标准",
-        needs: None,
-        for_candidate: ForCandidate::IncomeTest,
-        in_snapshot: false,
-        runs_without_living: false,
-        check: Some(income::check),
-    },
-    Rule {
-        id: RuleId::DataQuality,
-        code: "R-DATA-QUALITY",
-        label_zh: "花名册数据不完整或不可读",
-        needs: None,
-        for_candidate: ForCandidate::BlocksEntry,
-        in_snapshot: false,
-        runs_without_living: true,
-        check: Some(data_quality::check),
-    },
-    Rule {
-        id: RuleId::Entry,
-        code: "R-ENTRY",
-        label_zh: "符合纳入条件",
-        needs: None,
-        for_candidate: ForCandidate::IncomeTest,
-        in_snapshot: false,
-        runs_without_living: false,
-        check: Some(entry::check),
-    },
-    Rule {
-        id: RuleId::SinglePerson,
-        code: "R-SINGLE-PERSON",
-        label_zh: "重病重残单人保",
-        needs: None,
-        for_candidate: ForCandidate::IncomeTest,
-        in_snapshot: false,
-        runs_without_living: false,
-        check: None,
-    },
-];
+/// Declares the rule table from its rows, each the one place a rule's
+/// facts live:
+///
+/// ```text
+/// Death in death { code: "R-DEATH", label_zh: …, needs: …, … },
+/// ```
+///
+/// gives the variant `RuleId::Death`, the module `pub mod death;` (whose
+/// `check` is the row's check; a row without `in` has no module and no
+/// check) and the row of [`RULES`]. A field left out does not compile.
+macro_rules! rule_table {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident $(in $module:ident)? { $($field:ident: $value:expr),+ $(,)? }
+    ),+ $(,)?) => {
+        $($(pub mod $module;)?)+
 
-/// The row of each rule id, found once at compile time; compiling fails if
-/// an id has no row or two.
-const ROW_OF: [usize; RuleId::ALL.len()] = {
-    let mut rows = [usize::MAX; RuleId::ALL.len()];
+        /// Every rule, by name, one variant per row of [`RULES`]. Ordered
+        /// by each row's `reason_order`, which breaks ties between reasons
+        /// of equal strength.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+        pub enum RuleId { $($(#[$doc])* $variant,)+ }
+
+        impl RuleId {
+            /// Every rule id, in table order.
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant,)+];
+        }
+
+        /// The rule table, in the order rules run and run.json lists them.
+        pub const RULES: &[Rule] = &[$(
+            Rule {
+                id: RuleId::$variant,
+                check: rule_check!($($module)?),
+                $($field: $value,)+
+            },
+        )+];
+    };
+}
+
+/// A row's check: its module's `check`, if it has a module.
+macro_rules! rule_check {
+    () => {
+        None
+    };
+    ($module:ident) => {
+        Some($module::check)
+    };
+}
+
+/// Each reason order once (so that [`RuleId`]'s order is total), checked
+/// when compiling.
+const _: () = {
     let mut i = 0;
     while i < RULES.len() {
-        let id = RULES[i].id as usize;
-        assert!(rows[id] == usize::MAX, "a rule id with two rows in RULES");
-        rows[id] = i;
+        let mut k = i + 1;
+        while k < RULES.len() {
+            assert!(
+                RULES[i].reason_order != RULES[k].reason_order,
+                "two rules with one reason_order in RULES"
+            );
+            k += 1;
+        }
         i += 1;
     }
-    let mut k = 0;
-    while k < rows.len() {
-        assert!(rows[k] != usize::MAX, "a rule id without a row in RULES");
-        k += 1;
-    }
-    rows
 };
 
 impl RuleId {
-    /// The rule's row in [`RULES`].
+    /// The rule's row in [`RULES`] (variants are declared in row order).
     pub fn rule(self) -> &'static Rule {
-        &RULES[ROW_OF[self as usize]]
+        &RULES[self as usize]
     }
 
     pub fn code(self) -> &'static str {
@@ -224,6 +137,18 @@ impl RuleId {
     /// The rule with this code, if any.
     pub fn from_code(code: &str) -> Option<RuleId> {
         RULES.iter().find(|r| r.code == code).map(|r| r.id)
+    }
+}
+
+impl Ord for RuleId {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.rule().reason_order.cmp(&other.rule().reason_order)
+    }
+}
+
+impl PartialOrd for RuleId {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -270,7 +195,7 @@ mod tests {
         let codes: BTreeSet<&str> = RULES.iter().map(|r| r.code).collect();
         assert_eq!(codes.len(), RULES.len(), "codes are unique");
         for &id in RuleId::ALL {
-            assert_eq!(id.rule().id, id);
+            assert_eq!(id.rule().id, id, "variants in row order");
             assert_eq!(RuleId::from_code(id.code()), Some(id));
             assert!(id.label_zh().chars().any(|c| c as u32 >= 0x4E00), "{id}");
         }

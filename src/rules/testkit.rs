@@ -1,21 +1,21 @@
 //! A small world for rule tests: one household in 乐至县-like conditions
-//! (urban standard 700, tekun 910, minimum wage 2000, deduction 25% / 50%,
-//! assets 24 / 36 months, 2 homes, 30 m² exemption, vehicles exempt below
-//! 10000 and motorcycles, capital limit 100000, 3-month payroll look-back,
-//! 6-month 渐退期), run month 2024-10.
+//! ([`Params::example`]), run month 2024-10.
+//!
+//! Only rules' and `decide`'s tests use it: a module that `rules` imports
+//! builds its test values itself (`Member::adult`, `Source::exact`,
+//! `Params::example`), or its tests would close an import circle.
 
-use super::{assess, Assessment, Kin};
+use super::{assess, Assessment, Finding, Kin, RuleId};
 use crate::calendar::RunMonth;
-use crate::decide::{decide, Decision};
 use crate::evidence::*;
-use crate::link::{MatchMethod, MatchStatus};
+use crate::link::MatchStatus;
 use crate::near_relatives::{self, HouseholdKin};
 use crate::normalise::{Filing, KinshipRow, Registers, StaffMember};
 use crate::normalise::{Household, Member, Roster};
 use crate::policy::Params;
 use crate::schema::*;
 use crate::text::normalize_id;
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::Action;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -30,77 +30,17 @@ pub fn date(s: &str) -> NaiveDate {
 }
 
 pub fn params() -> Params {
-    Params {
-        urban_standard: dec!(700),
-        rural_standard: dec!(465),
-        tekun_standard: dec!(910),
-        marginal_multiplier: dec!(1.5),
-        minimum_wage: dec!(2000),
-        employment_deduction_rate: dec!(0.25),
-        disabled_employment_deduction_rate: dec!(0.5),
-        exclude_basic_pension: true,
-        rigid_expense_deduction: true,
-        financial_assets_months: 24,
-        financial_assets_months_severe: 36,
-        max_residences: 2,
-        residence_area_per_capita_exempt_below: dec!(30),
-        commercial_property_allowed: false,
-        vehicle_exempt_types: vec![
-            VehicleType::Motorcycle,
-            VehicleType::Tricycle,
-            VehicleType::Agricultural,
-            VehicleType::Disability,
-        ],
-        vehicle_value_exempt_below: dec!(10000),
-        business_capital_limit: dec!(100000),
-        payroll_lookback_months: 3,
-        phase_out_months: 6,
-        review_months_semiannual: 6,
-        review_months_annual: 12,
-        near_relative_relations: vec![
-            Relation::Spouse,
-            Relation::Parent,
-            Relation::Child,
-            Relation::Sibling,
-        ],
-        match_accept: dec!(0.9),
-        match_review: dec!(0.6),
-    }
+    Params::example()
 }
 
-/// A covered adult with no income, id 51202219800101xxxx-like.
+/// A covered adult with no income.
 pub fn member() -> Member {
-    Member {
-        row_index: 0,
-        household: 0,
-        name: Some("王芳".into()),
-        name_norm: Some("王芳".into()),
-        id: normalize_id(Some("11010519491231002X")),
-        relation: Some(Relation::Head),
-        covered: true,
-        disability_grade: None,
-        severe_illness: false,
-        labor_capacity: Some(LaborCapacity::Full),
-        in_school: false,
-        declared: Default::default(),
-    }
-}
-
-fn source(dataset: Dataset, member: u32, row_index: u64) -> Source {
-    Source {
-        dataset,
-        row_index,
-        member,
-        score: 1.0,
-        method: MatchMethod::IdExact,
-        status: MatchStatus::Matched,
-        levels: crate::link::Levels::EXACT,
-    }
+    Member::adult()
 }
 
 pub fn payroll(member: u32, month: &str, pay: Decimal) -> Payroll {
     Payroll {
-        source: source(Dataset::Payroll, member, 0),
+        source: Source::exact(Dataset::Payroll, member, 0),
         employer: Some("县教育局".into()),
         gross_monthly_pay: Some(pay),
         pay_month: Some(date(month)),
@@ -170,7 +110,7 @@ impl World {
 
     fn source(&mut self, dataset: Dataset, member: u32) -> Source {
         self.next_row += 1;
-        source(dataset, member, self.next_row)
+        Source::exact(dataset, member, self.next_row)
     }
 
     pub fn single_person_covering(&mut self, covered: u32) {
@@ -419,15 +359,5 @@ impl World {
     pub fn only_uncertain(&self, rule: RuleId) -> bool {
         let findings = self.findings();
         !findings.is_empty() && findings.iter().all(|f| f.rule == rule && !f.certain)
-    }
-
-    pub fn decide(&self) -> Decision {
-        decide(
-            &self.roster(),
-            &self.household,
-            &self.assess(),
-            &self.params,
-            self.month,
-        )
     }
 }

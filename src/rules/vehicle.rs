@@ -8,9 +8,9 @@
 //! **Source**: rules.md "Rules for recipients".
 //! A vehicle whose status or type could not be read only raises manual review.
 
-use super::{yuan, Facts};
+use super::{yuan, Facts, Finding, RuleId};
 use crate::schema::VehicleStatus;
-use crate::verdict::{Action, Finding, RuleId};
+use crate::verdict::Action;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let p = f.params;
@@ -72,7 +72,8 @@ fn name(f: &Facts, member: u32) -> String {
 mod tests {
     use crate::rules::testkit::*;
     use crate::schema::{VehicleStatus, VehicleType};
-    use crate::verdict::{Action, RuleId};
+    use crate::rules::RuleId;
+    use crate::verdict::Action;
     use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 

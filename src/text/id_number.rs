@@ -8,75 +8,35 @@
 //! [`IdProblem`], which the caller reports as a `data_quality` row: a row
 //! is never dropped for a bad id.
 
+use crate::schema::code_enum;
 use chrono::NaiveDate;
 use std::borrow::Cow;
 
-/// Something the normaliser fixed or found wrong in an id number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum IdProblem {
-    /// Null or empty.
-    Missing,
-    /// Contained whitespace (removed).
-    Whitespace,
-    /// Contained full-width digits or `Ｘ` (converted).
-    FullWidth,
-    /// Check digit written as `x` (upper-cased).
-    LowercaseX,
-    /// A 15-digit legacy number (converted to 18 digits).
-    Legacy15,
-    /// 18 well-formed characters whose check digit is wrong.
-    BadChecksum,
-    /// Neither 15 nor 18 characters after normalisation.
-    BadLength,
-    /// Characters other than digits and a final `X`.
-    BadCharacters,
-    /// The birth date part (YYYYMMDD) is not a real date.
-    BadBirthDate,
-}
+code_enum!(
+    /// Something the normaliser fixed or found wrong in an id number.
+    IdProblem {
+        /// Null or empty.
+        Missing = "null_id" / "身份证号为空",
+        /// Contained whitespace (removed).
+        Whitespace = "whitespace" / "身份证号含空白字符",
+        /// Contained full-width digits or `Ｘ` (converted).
+        FullWidth = "full_width" / "身份证号含全角字符",
+        /// Check digit written as `x` (upper-cased).
+        LowercaseX = "lowercase_x" / "校验码为小写x",
+        /// A 15-digit legacy number (converted to 18 digits).
+        Legacy15 = "legacy_15_digit" / "15位旧身份证号（已升位）",
+        /// 18 well-formed characters whose check digit is wrong.
+        BadChecksum = "bad_checksum" / "身份证号校验码错误",
+        /// Neither 15 nor 18 characters after normalisation.
+        BadLength = "bad_length" / "身份证号位数错误",
+        /// Characters other than digits and a final `X`.
+        BadCharacters = "bad_characters" / "身份证号含非法字符",
+        /// The birth date part (YYYYMMDD) is not a real date.
+        BadBirthDate = "bad_birth_date" / "身份证号出生日期无效",
+    }
+);
 
 impl IdProblem {
-    pub const ALL: [IdProblem; 9] = [
-        IdProblem::Missing,
-        IdProblem::Whitespace,
-        IdProblem::FullWidth,
-        IdProblem::LowercaseX,
-        IdProblem::Legacy15,
-        IdProblem::BadChecksum,
-        IdProblem::BadLength,
-        IdProblem::BadCharacters,
-        IdProblem::BadBirthDate,
-    ];
-
-    /// What a case worker reads in the reports.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            IdProblem::Missing => "身份证号为空",
-            IdProblem::Whitespace => "身份证号含空白字符",
-            IdProblem::FullWidth => "身份证号含全角字符",
-            IdProblem::LowercaseX => "校验码为小写x",
-            IdProblem::Legacy15 => "15位旧身份证号（已升位）",
-            IdProblem::BadChecksum => "身份证号校验码错误",
-            IdProblem::BadLength => "身份证号位数错误",
-            IdProblem::BadCharacters => "身份证号含非法字符",
-            IdProblem::BadBirthDate => "身份证号出生日期无效",
-        }
-    }
-
-    /// The `problem` code written to `data_quality`.
-    pub fn code(self) -> &'static str {
-        match self {
-            IdProblem::Missing => "null_id",
-            IdProblem::Whitespace => "whitespace",
-            IdProblem::FullWidth => "full_width",
-            IdProblem::LowercaseX => "lowercase_x",
-            IdProblem::Legacy15 => "legacy_15_digit",
-            IdProblem::BadChecksum => "bad_checksum",
-            IdProblem::BadLength => "bad_length",
-            IdProblem::BadCharacters => "bad_characters",
-            IdProblem::BadBirthDate => "bad_birth_date",
-        }
-    }
-
     /// Problems that were repaired: the id still identifies its person.
     pub fn is_repaired(self) -> bool {
         matches!(

@@ -9,62 +9,29 @@
 //! Names are never used to *reject* an exact id link; they only feed
 //! comparisons, so normalising aggressively is safe.
 
-/// Something the normaliser fixed or found in a name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum NameProblem {
-    /// Null or blank.
-    Missing,
-    /// Surrounding or inner whitespace (removed).
-    Whitespace,
-    /// Full-width ASCII letters or signs (converted).
-    FullWidth,
-    /// A middle dot other than `·` U+00B7 (converted).
-    MiddleDotVariant,
-    /// Traditional characters (converted to simplified).
-    Traditional,
-    /// `*` or `?` standing for a character the source could not write.
-    Placeholder,
-    /// Latin letters, usually pinyin for a rare character.
-    Latin,
-}
+use crate::schema::code_enum;
+
+code_enum!(
+    /// Something the normaliser fixed or found in a name.
+    NameProblem {
+        /// Null or blank.
+        Missing = "null_name" / "姓名为空",
+        /// Surrounding or inner whitespace (removed).
+        Whitespace = "name_whitespace" / "姓名含空格",
+        /// Full-width ASCII letters or signs (converted).
+        FullWidth = "name_full_width" / "姓名含全角字母",
+        /// A middle dot other than `·` U+00B7 (converted).
+        MiddleDotVariant = "name_middle_dot_variant" / "姓名间隔号不规范",
+        /// Traditional characters (converted to simplified).
+        Traditional = "name_traditional" / "姓名含繁体字",
+        /// `*` or `?` standing for a character the source could not write.
+        Placeholder = "name_placeholder" / "姓名含生僻字替代符",
+        /// Latin letters, usually pinyin for a rare character.
+        Latin = "name_latin" / "姓名为拼音或字母",
+    }
+);
 
 impl NameProblem {
-    pub const ALL: [NameProblem; 7] = [
-        NameProblem::Missing,
-        NameProblem::Whitespace,
-        NameProblem::FullWidth,
-        NameProblem::MiddleDotVariant,
-        NameProblem::Traditional,
-        NameProblem::Placeholder,
-        NameProblem::Latin,
-    ];
-
-    /// What a case worker reads in the reports.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            NameProblem::Missing => "姓名为空",
-            NameProblem::Whitespace => "姓名含空格",
-            NameProblem::FullWidth => "姓名含全角字母",
-            NameProblem::MiddleDotVariant => "姓名间隔号不规范",
-            NameProblem::Traditional => "姓名含繁体字",
-            NameProblem::Placeholder => "姓名含生僻字替代符",
-            NameProblem::Latin => "姓名为拼音或字母",
-        }
-    }
-
-    /// The `problem` code written to `data_quality`.
-    pub fn code(self) -> &'static str {
-        match self {
-            NameProblem::Missing => "null_name",
-            NameProblem::Whitespace => "name_whitespace",
-            NameProblem::FullWidth => "name_full_width",
-            NameProblem::MiddleDotVariant => "name_middle_dot_variant",
-            NameProblem::Traditional => "name_traditional",
-            NameProblem::Placeholder => "name_placeholder",
-            NameProblem::Latin => "name_latin",
-        }
-    }
-
     /// Problems that were repaired: the name still identifies its person.
     pub fn is_repaired(self) -> bool {
         matches!(

@@ -29,6 +29,9 @@
 //! reasons = ["R-VEHICLE"]
 //! ```
 //!
+//! A file may also hold several scenarios, each a `[[scenario]]` table of
+//! the keys above (a new rule's "fires" and "does not fire" side by side).
+//!
 //! Values are written as text (the contract accepts text for every kind).
 //! A value `"member:N"` is member N's id number; an `…id_number` of 17
 //! digits gets its check digit. `deposits = []` supplies a dataset with no
@@ -52,10 +55,16 @@ fn scenario_files() -> Vec<PathBuf> {
     files
 }
 
-fn read(path: &Path) -> toml::Table {
+/// The scenarios of one file: the file itself, or its `[[scenario]]` tables.
+fn read(path: &Path) -> Vec<toml::Table> {
     let text = std::fs::read_to_string(path).unwrap();
-    text.parse()
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    let file: toml::Table = text
+        .parse()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    match file.get("scenario").and_then(|s| s.as_array()) {
+        Some(many) => many.iter().map(|s| s.as_table().unwrap().clone()).collect(),
+        None => vec![file],
+    }
 }
 
 /// A TOML value as the text written to Parquet.
@@ -254,8 +263,7 @@ fn texts(column: &Series) -> Vec<String> {
 
 /// Runs one scenario and checks its expectations; returns its rule and
 /// whether that rule fired.
-fn check_scenario(path: &Path) -> (String, bool) {
-    let s = read(path);
+fn check_scenario(s: &toml::Table) -> (String, bool) {
     let name = s["name"].as_str().unwrap().to_string();
     let tmp = tempfile::tempdir().unwrap();
     let (data, policy_dir, out) = (
@@ -264,8 +272,8 @@ fn check_scenario(path: &Path) -> (String, bool) {
         tmp.path().join("out"),
     );
     std::fs::create_dir_all(&data).unwrap();
-    write_data(&s, &data);
-    write_policies(&s, &policy_dir);
+    write_data(s, &data);
+    write_policies(s, &policy_dir);
     let month = s.get("month").map_or("2024-10".to_string(), text);
     hedui::run(&hedui::RunRequest {
         data,
@@ -323,8 +331,8 @@ fn check_scenario(path: &Path) -> (String, bool) {
 fn every_scenario_decides_as_it_says() {
     let files = scenario_files();
     let mut seen: BTreeMap<String, (bool, bool)> = BTreeMap::new();
-    for file in &files {
-        let (rule, fires) = check_scenario(file);
+    for s in files.iter().flat_map(|f| read(f)) {
+        let (rule, fires) = check_scenario(&s);
         let entry = seen.entry(rule).or_default();
         if fires {
             entry.0 = true;
@@ -332,7 +340,7 @@ fn every_scenario_decides_as_it_says() {
             entry.1 = true;
         }
     }
-    for rule in hedui::verdict::RuleId::ALL {
+    for rule in hedui::rules::RuleId::ALL {
         let code = rule.code();
         let (fires, quiet) = seen.get(code).copied().unwrap_or_default();
         assert!(
