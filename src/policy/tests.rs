@@ -318,13 +318,7 @@ fn values_of_the_wrong_type_or_sign_are_errors() {
         ),
     ];
     for (from, to, key) in cases {
-        let text = province("四川省", "2023-01-01").replace(from, to);
-        assert_ne!(text, province("四川省", "2023-01-01"), "{from} not in FULL");
-        let err = load_err(&[("51.toml", &text)]);
-        match &err {
-            PolicyError::BadValue { key: k, .. } => assert_eq!(k, key, "{err}"),
-            other => panic!("{to}: {other:?}"),
-        }
+        let err = bad_value(from, to, key);
         assert!(err.to_string().contains("expected") && err.to_string().contains("found"));
     }
     // Zero is a valid count where ≥ 0 is asked.
@@ -882,13 +876,7 @@ fn policy_months_2147483647_and_29_digit_standards_are_errors_before_the_run() {
         ),
     ];
     for (from, to, key) in cases {
-        let text = province("四川省", "2023-01-01").replace(from, to);
-        assert_ne!(text, province("四川省", "2023-01-01"), "{from} not in FULL");
-        let err = load_err(&[("51.toml", &text)]);
-        match &err {
-            PolicyError::BadValue { key: k, .. } => assert_eq!(k, key, "{err}"),
-            other => panic!("{to}: {other:?}"),
-        }
+        bad_value(from, to, key);
     }
     assert_eq!(super::keys::MONEY_LIMIT_FOR_TESTS, dec("1000000000000000"));
     // The largest accepted values still run through the calendar.
@@ -906,4 +894,17 @@ fn policy_months_2147483647_and_29_digit_standards_are_errors_before_the_run() {
         .plus(r.params.phase_out_months as i32 - 1)
         .first_day();
     assert_eq!(end, date("2199-11-01"));
+}
+
+/// The error of a province file with `from` changed to `to`: a bad value
+/// of `key`, or the test fails.
+fn bad_value(from: &str, to: &str, key: &str) -> PolicyError {
+    let text = province("四川省", "2023-01-01").replace(from, to);
+    assert_ne!(text, province("四川省", "2023-01-01"), "{from} not in FULL");
+    let err = load_err(&[("51.toml", &text)]);
+    match &err {
+        PolicyError::BadValue { key: k, .. } => assert_eq!(k, key, "{err}"),
+        other => panic!("{to}: {other:?}"),
+    }
+    err
 }
