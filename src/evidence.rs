@@ -192,68 +192,6 @@ impl ExtractRow {
     }
 }
 
-/// A column a rule reads from a linked row (rules.md "Values the engine
-/// cannot trust"): a value of it that cannot be read, or that is null where
-/// the contract does not allow null, leaves the row's household to a
-/// person (R-DATA-QUALITY); the column null in every row of its dataset
-/// leaves `rules` not checked for the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Needed {
-    pub dataset: Dataset,
-    pub column: &'static str,
-    /// Null keeps the meaning the rules give it (`assessed_value`,
-    /// `registered_capital`): only a value that cannot be read counts.
-    pub nullable: bool,
-    /// The codes of the rules that read it (`evidence` comes before the
-    /// rules, so it names them as run.json does; a test checks each is a
-    /// row of the rule table whose dataset this is).
-    pub rules: &'static [&'static str],
-}
-
-const fn needed(dataset: Dataset, column: &'static str, rules: &'static [&'static str]) -> Needed {
-    Needed {
-        dataset,
-        column,
-        nullable: false,
-        rules,
-    }
-}
-
-const PROPERTY_RULES: &[&str] = &["R-PROPERTY-COUNT", "R-PROPERTY-COMMERCIAL"];
-const BUSINESS_RULES: &[&str] = &["R-BUSINESS-CAPITAL", "R-BUSINESS-ACTIVE"];
-
-/// Every column a rule needs from a linked row. `as_of`, `institution`,
-/// `account_no`, `plate_no` and `unit_no` are not here: a row without them
-/// is its own holding or an undated snapshot (docs/DECISIONS.md).
-pub const NEEDED: &[Needed] = &[
-    needed(Dataset::Deposits, "balance", &["R-FIN-ASSETS"]),
-    needed(Dataset::Vehicles, "vehicle_type", &["R-VEHICLE"]),
-    needed(Dataset::Vehicles, "status", &["R-VEHICLE"]),
-    Needed {
-        nullable: true,
-        ..needed(Dataset::Vehicles, "assessed_value", &["R-VEHICLE"])
-    },
-    needed(Dataset::Properties, "usage", PROPERTY_RULES),
-    needed(Dataset::Properties, "status", PROPERTY_RULES),
-    needed(Dataset::Properties, "share", PROPERTY_RULES),
-    needed(Dataset::Properties, "area_m2", &["R-PROPERTY-COUNT"]),
-    needed(Dataset::Businesses, "entity_type", BUSINESS_RULES),
-    needed(Dataset::Businesses, "role", BUSINESS_RULES),
-    needed(Dataset::Businesses, "status", BUSINESS_RULES),
-    Needed {
-        nullable: true,
-        ..needed(Dataset::Businesses, "registered_capital", BUSINESS_RULES)
-    },
-    needed(Dataset::Payroll, "gross_monthly_pay", &["R-PAYROLL"]),
-    needed(Dataset::Payroll, "pay_month", &["R-PAYROLL"]),
-    needed(Dataset::Deaths, "date_of_death", &["R-DEATH"]),
-];
-
-/// The columns of `dataset` a rule needs.
-pub fn needed_columns(dataset: Dataset) -> impl Iterator<Item = &'static Needed> {
-    NEEDED.iter().filter(move |n| n.dataset == dataset)
-}
-
 /// A value of a linked row that a rule needs and that could not be read.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Unreadable {
@@ -526,7 +464,7 @@ fn unreadable_values(
     items: &mut Vec<Holding>,
 ) {
     let dataset = rows.dataset;
-    let needed: Vec<&Needed> = needed_columns(dataset).collect();
+    let needed = dataset.needed_columns();
     if needed.is_empty() || links.is_empty() {
         return;
     }
@@ -567,7 +505,10 @@ fn unreadable_values(
 /// (`registered_capital`) all null is a plausible extract: every business
 /// an individual one.
 pub fn all_null_columns(table: &Table) -> Vec<&'static str> {
-    needed_columns(table.dataset)
+    table
+        .dataset
+        .needed_columns()
+        .iter()
         .filter(|n| !n.nullable)
         .filter(|n| {
             let column = table.frame.column(n.column).expect("contract column");

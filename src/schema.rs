@@ -295,7 +295,48 @@ pub struct DatasetSpec {
     /// The contract's columns, in contract order (an extract's optional
     /// person columns, [`PERSON_EXTRA`], follow them).
     pub columns: &'static [ColumnSpec],
+    /// The columns a rule needs from a linked row (an extract's), in the
+    /// order they are checked. `as_of`, `institution`, `account_no`,
+    /// `plate_no` and `unit_no` are not: a row without them is its own
+    /// holding or an undated snapshot (docs/DECISIONS.md).
+    pub needed: &'static [Needed],
 }
+
+/// A column a rule reads from a linked row (rules.md "Values the engine
+/// cannot trust"): a value of it that cannot be read, or that is null where
+/// the contract does not allow null, leaves the row's household to a
+/// person (R-DATA-QUALITY); the column null in every row of its dataset
+/// leaves `rules` not checked for the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needed {
+    pub column: &'static str,
+    /// Null keeps the meaning the rules give it (`assessed_value`,
+    /// `registered_capital`): only a value that cannot be read counts.
+    pub nullable: bool,
+    /// The codes of the rules that read it (the schema comes before the
+    /// rules, so it names them as run.json does; a test checks each is a
+    /// row of the rule table whose dataset this is).
+    pub rules: &'static [&'static str],
+}
+
+/// A needed column that may not be null.
+const fn need(column: &'static str, rules: &'static [&'static str]) -> Needed {
+    Needed {
+        column,
+        nullable: false,
+        rules,
+    }
+}
+/// A needed column whose null keeps a meaning.
+const fn need_nullable(column: &'static str, rules: &'static [&'static str]) -> Needed {
+    Needed {
+        nullable: true,
+        ..need(column, rules)
+    }
+}
+
+const PROPERTY_RULES: &[&str] = &["R-PROPERTY-COUNT", "R-PROPERTY-COMMERCIAL"];
+const BUSINESS_RULES: &[&str] = &["R-BUSINESS-CAPITAL", "R-BUSINESS-ACTIVE"];
 
 /// Optional person columns every agency extract may carry.
 pub const PERSON_EXTRA: [ColumnSpec; 2] = [
@@ -321,6 +362,7 @@ dataset_table! {
             col("monthly_benefit", Money, "月保障金额"),
             col("last_review_date", Date, "上次复核日期"),
         ],
+        needed: &[],
     },
     Members {
         name: "members",
@@ -344,6 +386,7 @@ dataset_table! {
             col("declared_medical_expense", Money, "刚性医疗支出"),
             col("declared_education_expense", Money, "刚性教育支出"),
         ],
+        needed: &[],
     },
     Deposits {
         name: "deposits",
@@ -361,6 +404,7 @@ dataset_table! {
             col("balance", Money, "余额"),
             col("as_of", Date, "余额日期"),
         ],
+        needed: &[need("balance", &["R-FIN-ASSETS"])],
     },
     Vehicles {
         name: "vehicles",
@@ -378,6 +422,11 @@ dataset_table! {
             col("status", Code, "车辆状态"),
             col("first_registered", Date, "初次登记日期"),
             col("assessed_value", Money, "评估价值"),
+        ],
+        needed: &[
+            need("vehicle_type", &["R-VEHICLE"]),
+            need("status", &["R-VEHICLE"]),
+            need_nullable("assessed_value", &["R-VEHICLE"]),
         ],
     },
     Properties {
@@ -398,6 +447,12 @@ dataset_table! {
             col("status", Code, "登记状态"),
             col("registered", Date, "登记日期"),
         ],
+        needed: &[
+            need("usage", PROPERTY_RULES),
+            need("status", PROPERTY_RULES),
+            need("share", PROPERTY_RULES),
+            need("area_m2", &["R-PROPERTY-COUNT"]),
+        ],
     },
     Businesses {
         name: "businesses",
@@ -417,6 +472,12 @@ dataset_table! {
             col("status", Code, "登记状态"),
             col("established", Date, "成立日期"),
         ],
+        needed: &[
+            need("entity_type", BUSINESS_RULES),
+            need("role", BUSINESS_RULES),
+            need("status", BUSINESS_RULES),
+            need_nullable("registered_capital", BUSINESS_RULES),
+        ],
     },
     Payroll {
         name: "payroll",
@@ -433,6 +494,10 @@ dataset_table! {
             col("gross_monthly_pay", Money, "应发月工资"),
             col("pay_month", Date, "工资月份"),
         ],
+        needed: &[
+            need("gross_monthly_pay", &["R-PAYROLL"]),
+            need("pay_month", &["R-PAYROLL"]),
+        ],
     },
     Deaths {
         name: "deaths",
@@ -447,6 +512,7 @@ dataset_table! {
             col("date_of_death", Date, "死亡日期"),
             col("source", Code, "信息来源"),
         ],
+        needed: &[need("date_of_death", &["R-DEATH"])],
     },
     Staff {
         name: "staff",
@@ -458,6 +524,7 @@ dataset_table! {
             col("role", Code, "职务"),
             col("region_code", Text, "所在区划代码"),
         ],
+        needed: &[],
     },
     Kinship {
         name: "kinship",
@@ -471,6 +538,7 @@ dataset_table! {
             col("relation_of_b_to_a", Code, "乙方是甲方的"),
             col("source", Code, "关系来源"),
         ],
+        needed: &[],
     },
     Filings {
         name: "filings",
@@ -482,6 +550,7 @@ dataset_table! {
             col("relation", Code, "亲属关系"),
             col("filed_on", Date, "备案日期"),
         ],
+        needed: &[],
     },
 }
 
@@ -554,6 +623,11 @@ impl Dataset {
     /// The contract's column of this dataset named `name`.
     pub fn column(self, name: &str) -> Option<ColumnSpec> {
         self.columns().into_iter().find(|c| c.name == name)
+    }
+
+    /// The columns of this dataset a rule needs from a linked row.
+    pub fn needed_columns(self) -> &'static [Needed] {
+        self.spec().needed
     }
 
     /// The contract's columns of this dataset, in contract order.

@@ -258,7 +258,9 @@ fn empty_columns(
     if rows == 0 {
         return Vec::new();
     }
-    let empty: Vec<&'static str> = evidence::needed_columns(dataset)
+    let empty: Vec<&'static str> = dataset
+        .needed_columns()
+        .iter()
         .map(|n| n.column)
         .filter(|c| parts.iter().all(|p| p.rows == 0 || p.all_null.contains(c)))
         .collect();
