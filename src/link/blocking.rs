@@ -349,7 +349,8 @@ impl BlockIndex {
     }
 
     /// The members with `key`, in member order, and whether there were more
-    /// than [`MAX_BLOCK`] (then none are added: skew).
+    /// than [`MAX_BLOCK`] (then none are added: skew). `start` is the first
+    /// pair of the key's group, already read by the caller.
     fn block_into(&self, key: u64, start: usize, out: &mut Vec<u32>) -> bool {
         let end = self.starts[(key >> self.shift) as usize + 1] as usize;
         let before = out.len();
