@@ -208,13 +208,13 @@ fn after_linking<'scope, 'env>(
     // Every problem is known now (the rules find none): `data_quality` is
     // written beside the rules, and the reports keep only its counts.
     let data_quality_rows = quality.len();
-    let mut quality_table = output::quality_frame(&mut quality);
+    let quality_table = output::quality_frame(&mut quality);
     let quality_counts = output::quality_counts_frame(&quality);
     drop(quality);
     let staging = shared.staging;
     let quality_written = scope.spawn(move || {
         timed("data_quality", || {
-            staging.write_parquet("data_quality", &mut quality_table)?;
+            staging.write_parquet("data_quality", &quality_table)?;
             Ok(quality_table.height())
         })
     });
@@ -222,10 +222,7 @@ fn after_linking<'scope, 'env>(
     // Only `supplied` of the evidence is read after the rules.
     let holdings = std::mem::take(&mut evidence.households);
     let (roster, month) = (shared.roster, shared.req.month);
-    let coverage = crate::rules::Coverage {
-        supplied: &evidence.supplied,
-        empty_columns: &evidence.empty_columns,
-    };
+    let coverage = crate::rules::Coverage::new(&evidence.supplied, &evidence.empty_columns);
     let results = stages::assess(
         roster,
         holdings,
@@ -289,8 +286,7 @@ fn write_tables_and_reports(
                 .iter()
                 .map(|&(name, frame)| {
                     timed(name, || {
-                        // A shallow copy: the reports read the frame meanwhile.
-                        shared.staging.write_parquet(name, &mut frame.clone())?;
+                        shared.staging.write_parquet(name, frame)?;
                         Ok(frame.height())
                     })
                 })

@@ -128,10 +128,17 @@ pub(super) fn write_frame(
     }
     let file = File::create(path).map_err(io(path))?;
     ParquetWriter::new(file)
-        .with_key_value_metadata(Some(crate::output::plain_parquet_metadata(df.schema())))
+        .with_key_value_metadata(Some(plain_metadata(df.schema())))
         .finish(&mut df)
         .map_err(err)?;
     Ok(())
+}
+
+/// The outputs' footer hint ([`crate::output::plain_schema_hint`]) in
+/// polars' writer's terms.
+fn plain_metadata(schema: &Schema) -> KeyValueMetadata {
+    let hint = crate::output::plain_schema_hint(schema);
+    KeyValueMetadata::from_static(vec![(hint.key, hint.value.unwrap_or_default())])
 }
 
 // -------------------------------------------------------------------

@@ -8,10 +8,12 @@
 //! thread count.
 
 mod lists;
+mod parquet;
 pub mod run_json;
 mod tables;
 
 pub use lists::{near_relative_frame, review_due_frame};
+pub use parquet::plain_schema_hint;
 pub use run_json::RunJson;
 pub use tables::{
     decisions_frame, findings_frame, matches_batches, quality_counts_frame, quality_frame,
@@ -41,35 +43,6 @@ pub fn write_matches(
 use polars::prelude::*;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-
-/// zstd at level 1: every output is written once and read a few times,
-/// and level 1 costs less CPU than the default (3) for files a little
-/// larger. (Snappy was tried at 1M households: no faster end to end, as
-/// measured, and its files twice the size.)
-fn compression() -> ParquetCompression {
-    ParquetCompression::Zstd(Some(
-        polars_parquet::write::ZstdLevel::try_new(1).expect("1 is a zstd level"),
-    ))
-}
-
-/// The footer's Arrow schema hint in Arrow's oldest types (`large_string`,
-/// `large_list`), not polars' default `string_view`: a verification centre's
-/// tools (older pyarrow and pandas, Spark, R's arrow) read those, and the
-/// Parquet data itself is the same.
-/// Code columns held as polars Enums ([`tables::codes`]) are declared
-/// strings too: their values are strings, dictionary-encoded in the file.
-pub fn plain_parquet_metadata(schema: &Schema) -> KeyValueMetadata {
-    let plain: Schema = schema
-        .iter()
-        .map(|(name, dtype)| match dtype {
-            DataType::Enum(..) | DataType::Categorical(..) => (name.clone(), DataType::String),
-            other => (name.clone(), other.clone()),
-        })
-        .collect();
-    let arrow = plain.to_arrow(CompatLevel::oldest());
-    let kv = polars_parquet::write::schema_to_metadata_key(&arrow);
-    KeyValueMetadata::from_static(vec![(kv.key, kv.value.unwrap_or_default())])
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -139,18 +112,9 @@ impl Staging {
         })
     }
 
-    pub fn write_parquet(&self, name: &str, frame: &mut DataFrame) -> Result<(), OutputError> {
-        let path = self.dir.path().join(format!("{name}.parquet"));
-        let file = File::create(&path).map_err(io(&path))?;
-        ParquetWriter::new(file)
-            .with_compression(compression())
-            .with_key_value_metadata(Some(plain_parquet_metadata(frame.schema())))
-            .finish(frame)
-            .map_err(|e| OutputError::Io {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
-        Ok(())
+    pub fn write_parquet(&self, name: &str, frame: &DataFrame) -> Result<(), OutputError> {
+        self.write_parquet_batches(name, std::iter::once(frame.clone()))
+            .map(drop)
     }
 
     /// Writes frames of one schema as one Parquet file, one after another
@@ -168,17 +132,13 @@ impl Staging {
         };
         let first = frames.next().expect("at least one frame");
         let file = File::create(&path).map_err(io(&path))?;
-        let mut writer = ParquetWriter::new(file)
-            .with_compression(compression())
-            .with_key_value_metadata(Some(plain_parquet_metadata(first.schema())))
-            .batched(first.schema())
-            .map_err(err)?;
+        let mut writer = parquet::ParquetFile::new(file, first.schema()).map_err(err)?;
         let mut rows = first.height();
-        writer.write_batch(&first).map_err(err)?;
+        writer.write(&first).map_err(err)?;
         drop(first);
         for frame in frames {
             rows += frame.height();
-            writer.write_batch(&frame).map_err(err)?;
+            writer.write(&frame).map_err(err)?;
         }
         writer.finish().map_err(err)?;
         Ok(rows)
@@ -467,8 +427,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("run");
         let staging = Staging::new(&out).unwrap();
-        let mut frame = df!("action" => ["exit", "keep"]).unwrap();
-        staging.write_parquet("decisions", &mut frame).unwrap();
+        let frame = df!("action" => ["exit", "keep"]).unwrap();
+        staging.write_parquet("decisions", &frame).unwrap();
         staging.commit().unwrap();
         let file = File::open(out.join("decisions.parquet")).unwrap();
         let mut reader = ParquetReader::new(file);
@@ -505,9 +465,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("run");
         let staging = Staging::new(&out).unwrap();
-        staging
-            .write_parquet("matches", &mut frame.clone())
-            .unwrap();
+        staging.write_parquet("matches", &frame).unwrap();
         staging.commit().unwrap();
         let back = ParquetReader::new(File::open(out.join("matches.parquet")).unwrap())
             .finish()

@@ -375,10 +375,10 @@ mod tests {
         let run = RunJson {
             run_month: "2024-10".into(),
             inputs: inputs(&files),
-            rules: rules(crate::rules::Coverage {
-                supplied: &BTreeSet::new(),
-                empty_columns: &BTreeSet::new(),
-            }),
+            rules: rules(crate::rules::Coverage::new(
+                &BTreeSet::new(),
+                &BTreeSet::new(),
+            )),
             extract_timings: vec![ExtractTiming {
                 dataset: "deposits".into(),
                 thread_ms: PartTimes {

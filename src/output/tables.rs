@@ -48,6 +48,22 @@ pub(super) fn strings<S: AsRef<str>>(
         .into_column()
 }
 
+/// A number column from per-row options, as one values buffer and one
+/// validity mask (none when no row is null, so Parquet writes no definition
+/// level per row): cheaper than polars' collecting of options, on the
+/// `matches` columns of 20M mostly-null rows.
+pub(super) fn nullable<T: PolarsNumericType>(
+    name: &str,
+    values: &[Option<T::Native>],
+) -> ChunkedArray<T> {
+    let plain = values.iter().map(|v| v.unwrap_or_default()).collect();
+    let validity = values
+        .iter()
+        .any(Option::is_none)
+        .then(|| values.iter().map(Option::is_some).collect());
+    ChunkedArray::from_vec_validity(name.into(), plain, validity)
+}
+
 pub(super) fn string_lists(
     name: &str,
     values: impl IntoIterator<Item = Vec<&'static str>>,
@@ -79,13 +95,7 @@ pub(super) fn codes(
             .all(|&p| usize::from(p) < codes.len()),
         "a position outside the codes of `{name}`"
     );
-    // A column without nulls is built without a validity mask, so Parquet
-    // writes no definition level per row for it.
-    let positions: UInt8Chunked = if positions.iter().all(Option::is_some) {
-        UInt8Chunked::from_vec(name.into(), positions.into_iter().flatten().collect())
-    } else {
-        positions.into_iter().collect_ca(name.into())
-    };
+    let positions: UInt8Chunked = nullable(name, &positions);
     // SAFETY: every position names one of `codes` (asserted above); the
     // checked constructor looks every row's string up again, a fifth of
     // the `matches` writer's time.
@@ -355,13 +365,11 @@ fn level_columns(
             .map(|(_, lv)| score::match_weight(&lv))
     };
     [
-        Column::new(
-            "match_weight".into(),
-            links
-                .clone()
-                .map(|l| weight(&l))
-                .collect::<Vec<Option<f64>>>(),
-        ),
+        nullable::<Float64Type>(
+            "match_weight",
+            &links.clone().map(|l| weight(&l)).collect::<Vec<_>>(),
+        )
+        .into_column(),
         level(
             "id_level",
             IdLevel::ALL,
@@ -471,7 +479,7 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
             Column::new("row_index".into(), row_index),
             Column::new("id_number".into(), id_number),
             Column::new("household_id".into(), household_id),
-            Column::new("match_score".into(), score),
+            nullable::<Float64Type>("match_score", &score).into_column(),
             codes(
                 "match_method",
                 &MatchMethod::ALL
@@ -497,12 +505,20 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
 /// it: what the reports show (a province has millions of problems; the
 /// reports need only these counts, so the full list is not kept for them).
 pub fn quality_counts_frame(quality: &[DataQuality]) -> DataFrame {
-    let mut groups: std::collections::BTreeMap<(&str, &str, &str), (u64, usize)> =
-        std::collections::BTreeMap::new();
+    // Counted in a hash map on the codes (millions of rows, a hundred
+    // groups), then put in the order of their names.
+    let mut counted: std::collections::HashMap<_, (u64, usize), foldhash::fast::FixedState> =
+        Default::default();
     for (i, q) in quality.iter().enumerate() {
-        let key = (q.dataset.name(), q.column, q.problem.code());
-        groups.entry(key).or_insert((0, i)).0 += 1;
+        counted
+            .entry((q.dataset, q.column, q.problem))
+            .or_insert((0, i))
+            .0 += 1;
     }
+    let groups: std::collections::BTreeMap<(&str, &str, &str), (u64, usize)> = counted
+        .into_iter()
+        .map(|((d, c, p), g)| ((d.name(), c, p.code()), g))
+        .collect();
     let first = |g: &(u64, usize)| &quality[g.1];
     frame(vec![
         Column::new(

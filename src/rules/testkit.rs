@@ -329,10 +329,7 @@ impl World {
                 household: &kin,
                 staff: &self.registers.staff,
             },
-            crate::rules::Coverage {
-                supplied: &self.supplied,
-                empty_columns: &Default::default(),
-            },
+            crate::rules::Coverage::new(&self.supplied, &Default::default()),
             &self.params,
             self.month,
         )
