@@ -170,7 +170,7 @@ pub fn decisions_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFram
         let n = r(i).assessment.income.living_members;
         (n > 0).then(|| total / Decimal::from(n))
     };
-    frame(vec![
+    frame([
         strings(
             "household_id",
             order.iter().map(|&i| Some(h(i).household_id.as_str())),
@@ -257,7 +257,66 @@ pub fn decisions_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFram
                     .collect()
             }),
         ),
-    ])
+    ]
+    .into_iter()
+    .chain(roster_columns(roster, results, &order))
+    .collect())
+}
+
+/// What the lists show of the roster beside a decision (docs/DECISIONS.md
+/// "Reports read only the output tables"): `area`, `household_size` (members
+/// on the roster), the head's id and name (户主: the member marked `head`,
+/// else the first listed), and the name of the member `covered_id_number`
+/// names. Extra columns of `decisions`, so the reports need no roster.
+fn roster_columns(roster: &Roster, results: &[HouseholdResult], order: &[usize]) -> [Column; 5] {
+    use rayon::prelude::*;
+    let member = |m: u32| &roster.members[m as usize];
+    // Found in roster order, where a household's members are near each
+    // other; in id order each look-up was a few cache misses.
+    let heads: Vec<Option<u32>> = roster
+        .households
+        .par_iter()
+        .map(|h| {
+            let is_head = |&&m: &&u32| member(m).relation == Some(crate::schema::Relation::Head);
+            h.members.iter().find(is_head).or(h.members.first()).copied()
+        })
+        .collect();
+    let head = |i: usize| heads[i].map(member);
+    let covered_name = |i: usize| {
+        let covered = results[i].decision.covered_id_number.as_deref()?;
+        let h = &roster.households[i];
+        h.members
+            .iter()
+            .map(|&m| member(m))
+            .find(|m| m.id_number() == covered)
+            .and_then(|m| m.display_name())
+    };
+    [
+        strings(
+            "area",
+            order
+                .iter()
+                .map(|&i| roster.households[i].area.map(|a| a.code())),
+        ),
+        Column::new(
+            "household_size".into(),
+            order
+                .iter()
+                .map(|&i| roster.households[i].members.len() as u32)
+                .collect::<Vec<u32>>(),
+        ),
+        strings(
+            "head_id_number",
+            order
+                .iter()
+                .map(|&i| head(i).map(|m| m.id_number()).filter(|id| !id.is_empty())),
+        ),
+        strings(
+            "head_name",
+            order.iter().map(|&i| head(i).and_then(|m| m.display_name())),
+        ),
+        strings("covered_name", order.iter().map(|&i| covered_name(i))),
+    ]
 }
 
 /// `findings`: one row per rule hit, sorted by household, rule, dataset, row.
@@ -492,47 +551,63 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
     )
 }
 
-/// Problems counted per dataset, column and problem, with the first row
-/// of each and its value, from `quality` sorted as [`quality_frame`] sorts
-/// it: what the reports show (a province has millions of problems; the
-/// reports need only these counts, so the full list is not kept for them).
-pub fn quality_counts_frame(quality: &[DataQuality]) -> DataFrame {
-    let mut groups: std::collections::BTreeMap<(&str, &str, &str), (u64, usize)> =
-        std::collections::BTreeMap::new();
-    for (i, q) in quality.iter().enumerate() {
-        let key = (q.dataset.name(), q.column, q.problem.code());
-        groups.entry(key).or_insert((0, i)).0 += 1;
+/// Problems counted per dataset, column and problem, with the first row of
+/// each (the lowest `row_index`, then value) and its value: what the reports
+/// show (a province has millions of problems; the reports need only these
+/// counts). Read from a `data_quality` table, in memory (code columns as
+/// Enums) or read back from any run's Parquet (strings, in any row order),
+/// so `hedui run` and `hedui report --from` count alike.
+pub fn quality_counts(data_quality: &DataFrame) -> Result<DataFrame, super::OutputError> {
+    type Key<'a> = (&'a str, &'a str, &'a str);
+    let read = |name: &str, dtype: DataType| {
+        let unusable = |e: PolarsError| super::OutputError::ReportColumn {
+            frame: "data_quality",
+            column: name.to_string(),
+            reason: e.to_string(),
+        };
+        let c = data_quality.column(name).map_err(unusable)?;
+        c.cast(&dtype).map_err(unusable)
+    };
+    let text = |name: &str| read(name, DataType::String);
+    let (dataset, column, problem) = (text("dataset")?, text("column")?, text("problem")?);
+    let (value, row_index) = (text("value")?, read("row_index", DataType::UInt64)?);
+    let str = |c: &Column| c.str().cloned().expect("cast to String");
+    let (dataset, column, problem, value) = (str(&dataset), str(&column), str(&problem), str(&value));
+    let row_index = row_index.u64().expect("cast to UInt64").clone();
+    let mut groups: std::collections::HashMap<Key, (u64, (u64, Option<&str>)), foldhash::fast::FixedState> =
+        Default::default();
+    let rows = dataset
+        .iter()
+        .zip(column.iter())
+        .zip(problem.iter())
+        .zip(row_index.iter().zip(value.iter()));
+    for (((d, c), p), (r, v)) in rows {
+        let key = (d.unwrap_or(""), c.unwrap_or(""), p.unwrap_or(""));
+        let first = (r.unwrap_or(0), v);
+        groups
+            .entry(key)
+            .and_modify(|g| {
+                g.0 += 1;
+                g.1 = g.1.min(first);
+            })
+            .or_insert((1, first));
     }
-    let first = |g: &(u64, usize)| &quality[g.1];
-    frame(vec![
-        Column::new(
-            "dataset".into(),
-            groups.keys().map(|k| k.0).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "column".into(),
-            groups.keys().map(|k| k.1).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "problem".into(),
-            groups.keys().map(|k| k.2).collect::<Vec<_>>(),
-        ),
+    let mut groups: Vec<(Key, (u64, (u64, Option<&str>)))> = groups.into_iter().collect();
+    groups.sort_unstable_by_key(|g| g.0);
+    Ok(frame(vec![
+        strings("dataset", groups.iter().map(|g| Some(g.0 .0))),
+        strings("column", groups.iter().map(|g| Some(g.0 .1))),
+        strings("problem", groups.iter().map(|g| Some(g.0 .2))),
         Column::new(
             "count".into(),
-            groups.values().map(|g| g.0).collect::<Vec<_>>(),
+            groups.iter().map(|g| g.1 .0).collect::<Vec<u64>>(),
         ),
         Column::new(
             "first_row_index".into(),
-            groups
-                .values()
-                .map(|g| first(g).row_index)
-                .collect::<Vec<_>>(),
+            groups.iter().map(|g| g.1 .1 .0).collect::<Vec<u64>>(),
         ),
-        strings(
-            "first_value",
-            groups.values().map(|g| first(g).value.as_deref()),
-        ),
-    ])
+        strings("first_value", groups.iter().map(|g| g.1 .1 .1)),
+    ]))
 }
 
 /// `data_quality`: one row per problem, sorted by dataset, row, column, problem.
