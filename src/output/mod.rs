@@ -82,7 +82,7 @@ pub enum OutputError {
         column: String,
         reason: String,
     },
-    #[error("output directory {0} exists and is not a previous hedui run (no run.json in it); refusing to replace it")]
+    #[error("output directory {0} exists and is not a previous hedui run or report (no run.json or report.json in it); refusing to replace it")]
     NotARunDirectory(PathBuf),
     #[error("cannot write --out {out}: cannot create a directory in {parent} ({reason}); --out must be a path in a writable directory")]
     Staging {
@@ -365,10 +365,12 @@ const EINVAL: i32 = 22;
 #[cfg(not(target_os = "linux"))]
 const ENOSYS: i32 = 38;
 
-/// An empty directory or a previous run's output may be replaced.
+/// An empty directory, a previous run's output or a report directory
+/// (`hedui report --out`, which writes `report.json`) may be replaced.
 fn is_replaceable(target: &Path) -> bool {
     target.is_dir()
         && (target.join("run.json").is_file()
+            || target.join("report.json").is_file()
             || std::fs::read_dir(target)
                 .map(|mut d| d.next().is_none())
                 .unwrap_or(false))

@@ -170,97 +170,99 @@ pub fn decisions_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFram
         let n = r(i).assessment.income.living_members;
         (n > 0).then(|| total / Decimal::from(n))
     };
-    frame([
-        strings(
-            "household_id",
-            order.iter().map(|&i| Some(h(i).household_id.as_str())),
-        ),
-        strings(
-            "region_code",
-            order.iter().map(|&i| Some(h(i).region_code.as_str())),
-        ),
-        strings(
-            "program",
-            order.iter().map(|&i| h(i).program.map(|p| p.code())),
-        ),
-        strings(
-            "status",
-            order.iter().map(|&i| h(i).status.map(|s| s.code())),
-        ),
-        strings(
-            "action",
-            order.iter().map(|&i| Some(r(i).decision.action.code())),
-        ),
-        string_lists(
-            "reasons",
-            order
-                .iter()
-                .map(|&i| r(i).decision.reasons.iter().map(|x| x.code()).collect()),
-        ),
-        money(
-            "per_capita_income",
-            order
-                .iter()
-                .map(|&i| per_member(i, r(i).assessment.income.household_income)),
-        ),
-        money(
-            "standard",
-            order.iter().map(|&i| Some(r(i).assessment.standard)),
-        ),
-        money(
-            "household_income",
-            order
-                .iter()
-                .map(|&i| Some(r(i).assessment.income.household_income)),
-        ),
-        Column::new(
-            "living_members".into(),
-            order
-                .iter()
-                .map(|&i| r(i).assessment.income.living_members)
-                .collect::<Vec<u32>>(),
-        ),
-        money(
-            "financial_assets_per_capita",
-            order
-                .iter()
-                .map(|&i| per_member(i, r(i).assessment.financial_assets)),
-        ),
-        dates(
-            "phase_out_until",
-            order.iter().map(|&i| r(i).decision.phase_out_until),
-        ),
-        strings(
-            "covered_id_number",
-            order
-                .iter()
-                .map(|&i| r(i).decision.covered_id_number.as_deref()),
-        ),
-        Column::new(
-            "confidence".into(),
-            order
-                .iter()
-                .map(|&i| r(i).decision.confidence)
-                .collect::<Vec<f64>>(),
-        ),
-        money(
-            "monthly_benefit",
-            order.iter().map(|&i| h(i).monthly_benefit),
-        ),
-        string_lists(
-            "not_checked",
-            order.iter().map(|&i| {
-                r(i).assessment
-                    .not_checked
+    frame(
+        [
+            strings(
+                "household_id",
+                order.iter().map(|&i| Some(h(i).household_id.as_str())),
+            ),
+            strings(
+                "region_code",
+                order.iter().map(|&i| Some(h(i).region_code.as_str())),
+            ),
+            strings(
+                "program",
+                order.iter().map(|&i| h(i).program.map(|p| p.code())),
+            ),
+            strings(
+                "status",
+                order.iter().map(|&i| h(i).status.map(|s| s.code())),
+            ),
+            strings(
+                "action",
+                order.iter().map(|&i| Some(r(i).decision.action.code())),
+            ),
+            string_lists(
+                "reasons",
+                order
                     .iter()
-                    .map(|x| x.code())
-                    .collect()
-            }),
-        ),
-    ]
-    .into_iter()
-    .chain(roster_columns(roster, results, &order))
-    .collect())
+                    .map(|&i| r(i).decision.reasons.iter().map(|x| x.code()).collect()),
+            ),
+            money(
+                "per_capita_income",
+                order
+                    .iter()
+                    .map(|&i| per_member(i, r(i).assessment.income.household_income)),
+            ),
+            money(
+                "standard",
+                order.iter().map(|&i| Some(r(i).assessment.standard)),
+            ),
+            money(
+                "household_income",
+                order
+                    .iter()
+                    .map(|&i| Some(r(i).assessment.income.household_income)),
+            ),
+            Column::new(
+                "living_members".into(),
+                order
+                    .iter()
+                    .map(|&i| r(i).assessment.income.living_members)
+                    .collect::<Vec<u32>>(),
+            ),
+            money(
+                "financial_assets_per_capita",
+                order
+                    .iter()
+                    .map(|&i| per_member(i, r(i).assessment.financial_assets)),
+            ),
+            dates(
+                "phase_out_until",
+                order.iter().map(|&i| r(i).decision.phase_out_until),
+            ),
+            strings(
+                "covered_id_number",
+                order
+                    .iter()
+                    .map(|&i| r(i).decision.covered_id_number.as_deref()),
+            ),
+            Column::new(
+                "confidence".into(),
+                order
+                    .iter()
+                    .map(|&i| r(i).decision.confidence)
+                    .collect::<Vec<f64>>(),
+            ),
+            money(
+                "monthly_benefit",
+                order.iter().map(|&i| h(i).monthly_benefit),
+            ),
+            string_lists(
+                "not_checked",
+                order.iter().map(|&i| {
+                    r(i).assessment
+                        .not_checked
+                        .iter()
+                        .map(|x| x.code())
+                        .collect()
+                }),
+            ),
+        ]
+        .into_iter()
+        .chain(roster_columns(roster, results, &order))
+        .collect(),
+    )
 }
 
 /// What the lists show of the roster beside a decision (docs/DECISIONS.md
@@ -278,7 +280,11 @@ fn roster_columns(roster: &Roster, results: &[HouseholdResult], order: &[usize])
         .par_iter()
         .map(|h| {
             let is_head = |&&m: &&u32| member(m).relation == Some(crate::schema::Relation::Head);
-            h.members.iter().find(is_head).or(h.members.first()).copied()
+            h.members
+                .iter()
+                .find(is_head)
+                .or(h.members.first())
+                .copied()
         })
         .collect();
     let head = |i: usize| heads[i].map(member);
@@ -313,7 +319,9 @@ fn roster_columns(roster: &Roster, results: &[HouseholdResult], order: &[usize])
         ),
         strings(
             "head_name",
-            order.iter().map(|&i| head(i).and_then(|m| m.display_name())),
+            order
+                .iter()
+                .map(|&i| head(i).and_then(|m| m.display_name())),
         ),
         strings("covered_name", order.iter().map(|&i| covered_name(i))),
     ]
@@ -572,10 +580,14 @@ pub fn quality_counts(data_quality: &DataFrame) -> Result<DataFrame, super::Outp
     let (dataset, column, problem) = (text("dataset")?, text("column")?, text("problem")?);
     let (value, row_index) = (text("value")?, read("row_index", DataType::UInt64)?);
     let str = |c: &Column| c.str().cloned().expect("cast to String");
-    let (dataset, column, problem, value) = (str(&dataset), str(&column), str(&problem), str(&value));
+    let (dataset, column, problem, value) =
+        (str(&dataset), str(&column), str(&problem), str(&value));
     let row_index = row_index.u64().expect("cast to UInt64").clone();
-    let mut groups: std::collections::HashMap<Key, (u64, (u64, Option<&str>)), foldhash::fast::FixedState> =
-        Default::default();
+    let mut groups: std::collections::HashMap<
+        Key,
+        (u64, (u64, Option<&str>)),
+        foldhash::fast::FixedState,
+    > = Default::default();
     let rows = dataset
         .iter()
         .zip(column.iter())

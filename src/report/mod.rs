@@ -21,11 +21,15 @@
 
 mod csv;
 pub mod diff;
+pub mod from;
 mod html;
 pub mod labels;
 mod lists;
 mod publicity;
+mod read;
 mod xlsx;
+
+pub use from::{report_from, ReportError, ReportRequest, ReportSummary};
 
 use crate::output::{OutputError, RunJson, Staging};
 use crate::progress::{Progress, Stage};
