@@ -663,6 +663,62 @@ mod tests {
     use super::*;
     use crate::normalise::Household;
 
+    /// The counts the reports show are the same from the table in memory
+    /// (codes as Enums, sorted) and from a table read back in another row
+    /// order (strings, as another engine may write it).
+    #[test]
+    fn quality_counts_do_not_depend_on_row_order_or_column_types() {
+        use crate::quality::{DataQuality, Problem};
+        use crate::schema::Dataset;
+        let q = |row, column, value: Option<&str>| DataQuality {
+            dataset: Dataset::Members,
+            row_index: row,
+            column,
+            problem: Problem::Id(crate::text::IdProblem::BadChecksum),
+            value: value.map(str::to_string),
+        };
+        let mut problems = vec![
+            q(7, "id_number", Some("b")),
+            q(3, "id_number", Some("a")),
+            q(5, "name", None),
+            q(3, "id_number", None),
+        ];
+        let table = quality_frame(&mut problems);
+        let counts = quality_counts(&table).unwrap();
+        let reversed = table.reverse();
+        let as_strings = frame(
+            reversed
+                .columns()
+                .iter()
+                .map(|c| c.cast(&DataType::String).unwrap())
+                .collect(),
+        )
+        .with_column(reversed.column("row_index").unwrap().clone())
+        .unwrap()
+        .clone();
+        assert!(counts.equals_missing(&quality_counts(&as_strings).unwrap()));
+        let first: Vec<Option<&str>> = counts
+            .column("first_value")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(
+            first,
+            [None, None],
+            "row 3's null value comes before its `a`"
+        );
+        let n: Vec<Option<u64>> = counts
+            .column("count")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(n, [Some(3), Some(1)]);
+    }
+
     /// Codes in order of first appearance; more than 256 stay plain strings.
     #[test]
     fn codes_seen_are_an_enum_unless_there_are_too_many() {
