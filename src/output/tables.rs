@@ -566,7 +566,13 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
 /// Enums) or read back from any run's Parquet (strings, in any row order),
 /// so `hedui run` and `hedui report --from` count alike.
 pub fn quality_counts(data_quality: &DataFrame) -> Result<DataFrame, super::OutputError> {
+    /// Dataset, column, problem.
     type Key<'a> = (&'a str, &'a str, &'a str);
+    /// Rows of a key, and its first row with that row's value.
+    struct Group<'a> {
+        count: u64,
+        first: (u64, Option<&'a str>),
+    }
     let read = |name: &str, dtype: DataType| {
         let unusable = |e: PolarsError| super::OutputError::ReportColumn {
             frame: "data_quality",
@@ -583,11 +589,8 @@ pub fn quality_counts(data_quality: &DataFrame) -> Result<DataFrame, super::Outp
     let (dataset, column, problem, value) =
         (str(&dataset), str(&column), str(&problem), str(&value));
     let row_index = row_index.u64().expect("cast to UInt64").clone();
-    let mut groups: std::collections::HashMap<
-        Key,
-        (u64, (u64, Option<&str>)),
-        foldhash::fast::FixedState,
-    > = Default::default();
+    // Few groups (datasets × columns × problems): a tree, in output order.
+    let mut groups: std::collections::BTreeMap<Key, Group> = Default::default();
     let rows = dataset
         .iter()
         .zip(column.iter())
@@ -599,26 +602,25 @@ pub fn quality_counts(data_quality: &DataFrame) -> Result<DataFrame, super::Outp
         groups
             .entry(key)
             .and_modify(|g| {
-                g.0 += 1;
-                g.1 = g.1.min(first);
+                g.count += 1;
+                g.first = g.first.min(first);
             })
-            .or_insert((1, first));
+            .or_insert(Group { count: 1, first });
     }
-    let mut groups: Vec<(Key, (u64, (u64, Option<&str>)))> = groups.into_iter().collect();
-    groups.sort_unstable_by_key(|g| g.0);
+    let groups: Vec<(Key, Group)> = groups.into_iter().collect();
     Ok(frame(vec![
         strings("dataset", groups.iter().map(|g| Some(g.0 .0))),
         strings("column", groups.iter().map(|g| Some(g.0 .1))),
         strings("problem", groups.iter().map(|g| Some(g.0 .2))),
         Column::new(
             "count".into(),
-            groups.iter().map(|g| g.1 .0).collect::<Vec<u64>>(),
+            groups.iter().map(|g| g.1.count).collect::<Vec<u64>>(),
         ),
         Column::new(
             "first_row_index".into(),
-            groups.iter().map(|g| g.1 .1 .0).collect::<Vec<u64>>(),
+            groups.iter().map(|g| g.1.first.0).collect::<Vec<u64>>(),
         ),
-        strings("first_value", groups.iter().map(|g| g.1 .1 .1)),
+        strings("first_value", groups.iter().map(|g| g.1.first.1)),
     ]))
 }
 
