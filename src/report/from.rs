@@ -4,7 +4,7 @@
 //! same [`super::write`] the run calls, so a `hedui run` directory gets the
 //! same bytes again.
 //!
-//! Where it writes (docs/REPORTS.md "hedui report --from"):
+//! Where it writes (docs/DECISIONS.md "hedui report --from"):
 //! - the whole run: into RUN_DIR itself, beside the tables, as `hedui run`
 //!   does. The directory is swapped in one step like a run's `--out`: the
 //!   new reports are staged beside it with hard links to everything else
