@@ -143,6 +143,11 @@ impl Member {
         self.id.value.as_deref().unwrap_or("")
     }
 
+    /// The name as the lists show it: as given, without surrounding spaces.
+    pub fn display_name(&self) -> Option<&str> {
+        self.name.as_deref().map(str::trim)
+    }
+
     /// Disability grade 1–2 or 重病: raises the asset limit and sets the annual cadence.
     pub fn is_severe(&self) -> bool {
         self.severe_illness || matches!(self.disability_grade, Some(1 | 2))

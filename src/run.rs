@@ -209,8 +209,9 @@ fn after_linking<'scope, 'env>(
     // written beside the rules, and the reports keep only its counts.
     let data_quality_rows = quality.len();
     let quality_table = output::quality_frame(&mut quality);
-    let quality_counts = output::quality_counts_frame(&quality);
     drop(quality);
+    // Counted from the table written, as `hedui report --from` counts it.
+    let quality_counts = output::quality_counts(&quality_table)?;
     let staging = shared.staging;
     let quality_written = scope.spawn(move || {
         timed("data_quality", || {
@@ -273,12 +274,15 @@ fn write_tables_and_reports(
         ("near_relative_conflicts", &frames.near_relative_conflicts),
         ("review_due", &frames.review_due),
     ];
+    // The reports read the tables as written, nothing else of the run:
+    // `hedui report --from` reads them back and gives the same bytes.
     let lists = report::Lists {
         decisions: &frames.decisions,
         findings: &frames.findings,
         data_quality: quality_counts,
-        near_relative_conflicts: Some(&frames.near_relative_conflicts),
-        review_due: Some(&frames.review_due),
+        near_relative_conflicts: &frames.near_relative_conflicts,
+        review_due: &frames.review_due,
+        county: None,
     };
     std::thread::scope(|scope| {
         let written = scope.spawn(|| {
@@ -292,9 +296,8 @@ fn write_tables_and_reports(
                 })
                 .collect::<Result<Vec<_>, OutputError>>()
         });
-        let (roster, progress) = (shared.roster, shared.progress);
         let reports = timed("reports", || {
-            report::write(shared.staging, &lists, roster, run_json, progress)
+            report::write(shared.staging, &lists, run_json, shared.progress)
                 .map(|_| frames.decisions.height())
         });
         (

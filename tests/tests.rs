@@ -23,5 +23,7 @@ mod malformed;
 mod outputs;
 #[path = "it/report.rs"]
 mod report;
+#[path = "it/report_from.rs"]
+mod report_from;
 #[path = "it/scenarios.rs"]
 mod scenarios;

@@ -4,6 +4,7 @@ mod diff;
 mod explain;
 mod gen;
 mod progress;
+mod report;
 mod run;
 mod validate;
 
@@ -32,6 +33,8 @@ enum Command {
     Diff(diff::Args),
     /// Schema and data-quality checks of a data directory alone (no policies).
     Validate(validate::Args),
+    /// The workbook, CSV lists and report.html of a run directory, from its tables.
+    Report(report::Args),
 }
 
 /// Prints a verb's summary. A closed pipe (`hedui run … | head`) is not an
@@ -51,6 +54,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 
@@ -67,6 +71,8 @@ pub fn exit_code(e: &anyhow::Error) -> i32 {
             || c.is::<hedui::load::LoadError>()
             || c.is::<validate::ProblemsFound>()
             || c.is::<explain::StaleData>()
+            || c.downcast_ref::<hedui::report::ReportError>()
+                .is_some_and(hedui::report::ReportError::is_bad_input)
             || matches!(
                 c.downcast_ref::<hedui::report::diff::DiffError>(),
                 Some(hedui::report::diff::DiffError::Read { .. })

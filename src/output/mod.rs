@@ -16,7 +16,7 @@ pub use lists::{near_relative_frame, review_due_frame};
 pub use parquet::plain_schema_hint;
 pub use run_json::RunJson;
 pub use tables::{
-    decisions_frame, findings_frame, matches_batches, quality_counts_frame, quality_frame,
+    decisions_frame, findings_frame, matches_batches, quality_counts, quality_frame,
     HouseholdResult,
 };
 
@@ -55,7 +55,7 @@ pub enum OutputError {
         column: String,
         reason: String,
     },
-    #[error("output directory {0} exists and is not a previous hedui run (no run.json in it); refusing to replace it")]
+    #[error("output directory {0} exists and is not a previous hedui run or report (no run.json or report.json in it); refusing to replace it")]
     NotARunDirectory(PathBuf),
     #[error("cannot write --out {out}: cannot create a directory in {parent} ({reason}); --out must be a path in a writable directory")]
     Staging {
@@ -325,10 +325,12 @@ const EINVAL: i32 = 22;
 #[cfg(not(target_os = "linux"))]
 const ENOSYS: i32 = 38;
 
-/// An empty directory or a previous run's output may be replaced.
+/// An empty directory, a previous run's output or a report directory
+/// (`hedui report --out`, which writes `report.json`) may be replaced.
 fn is_replaceable(target: &Path) -> bool {
     target.is_dir()
         && (target.join("run.json").is_file()
+            || target.join("report.json").is_file()
             || std::fs::read_dir(target)
                 .map(|mut d| d.next().is_none())
                 .unwrap_or(false))

@@ -180,94 +180,161 @@ pub fn decisions_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFram
         let n = r(i).assessment.income.living_members;
         (n > 0).then(|| total / Decimal::from(n))
     };
-    frame(vec![
+    frame(
+        [
+            strings(
+                "household_id",
+                order.iter().map(|&i| Some(h(i).household_id.as_str())),
+            ),
+            strings(
+                "region_code",
+                order.iter().map(|&i| Some(h(i).region_code.as_str())),
+            ),
+            strings(
+                "program",
+                order.iter().map(|&i| h(i).program.map(|p| p.code())),
+            ),
+            strings(
+                "status",
+                order.iter().map(|&i| h(i).status.map(|s| s.code())),
+            ),
+            strings(
+                "action",
+                order.iter().map(|&i| Some(r(i).decision.action.code())),
+            ),
+            string_lists(
+                "reasons",
+                order
+                    .iter()
+                    .map(|&i| r(i).decision.reasons.iter().map(|x| x.code()).collect()),
+            ),
+            money(
+                "per_capita_income",
+                order
+                    .iter()
+                    .map(|&i| per_member(i, r(i).assessment.income.household_income)),
+            ),
+            money(
+                "standard",
+                order.iter().map(|&i| Some(r(i).assessment.standard)),
+            ),
+            money(
+                "household_income",
+                order
+                    .iter()
+                    .map(|&i| Some(r(i).assessment.income.household_income)),
+            ),
+            Column::new(
+                "living_members".into(),
+                order
+                    .iter()
+                    .map(|&i| r(i).assessment.income.living_members)
+                    .collect::<Vec<u32>>(),
+            ),
+            money(
+                "financial_assets_per_capita",
+                order
+                    .iter()
+                    .map(|&i| per_member(i, r(i).assessment.financial_assets)),
+            ),
+            dates(
+                "phase_out_until",
+                order.iter().map(|&i| r(i).decision.phase_out_until),
+            ),
+            strings(
+                "covered_id_number",
+                order
+                    .iter()
+                    .map(|&i| r(i).decision.covered_id_number.as_deref()),
+            ),
+            Column::new(
+                "confidence".into(),
+                order
+                    .iter()
+                    .map(|&i| r(i).decision.confidence)
+                    .collect::<Vec<f64>>(),
+            ),
+            money(
+                "monthly_benefit",
+                order.iter().map(|&i| h(i).monthly_benefit),
+            ),
+            string_lists(
+                "not_checked",
+                order.iter().map(|&i| {
+                    r(i).assessment
+                        .not_checked
+                        .iter()
+                        .map(|x| x.code())
+                        .collect()
+                }),
+            ),
+        ]
+        .into_iter()
+        .chain(roster_columns(roster, results, &order))
+        .collect(),
+    )
+}
+
+/// What the lists show of the roster beside a decision (docs/DECISIONS.md
+/// "Reports read only the output tables"): `area`, `household_size` (members
+/// on the roster), the head's id and name (户主: the member marked `head`,
+/// else the first listed), and the name of the member `covered_id_number`
+/// names. Extra columns of `decisions`, so the reports need no roster.
+fn roster_columns(roster: &Roster, results: &[HouseholdResult], order: &[usize]) -> [Column; 5] {
+    use rayon::prelude::*;
+    let member = |m: u32| &roster.members[m as usize];
+    // Found in roster order, where a household's members are near each
+    // other; in id order each look-up was a few cache misses.
+    let heads: Vec<Option<u32>> = roster
+        .households
+        .par_iter()
+        .map(|h| {
+            let is_head = |&&m: &&u32| member(m).relation == Some(crate::schema::Relation::Head);
+            h.members
+                .iter()
+                .find(is_head)
+                .or(h.members.first())
+                .copied()
+        })
+        .collect();
+    let head = |i: usize| heads[i].map(member);
+    let covered_name = |i: usize| {
+        let covered = results[i].decision.covered_id_number.as_deref()?;
+        let h = &roster.households[i];
+        h.members
+            .iter()
+            .map(|&m| member(m))
+            .find(|m| m.id_number() == covered)
+            .and_then(|m| m.display_name())
+    };
+    [
         strings(
-            "household_id",
-            order.iter().map(|&i| Some(h(i).household_id.as_str())),
-        ),
-        strings(
-            "region_code",
-            order.iter().map(|&i| Some(h(i).region_code.as_str())),
-        ),
-        strings(
-            "program",
-            order.iter().map(|&i| h(i).program.map(|p| p.code())),
-        ),
-        strings(
-            "status",
-            order.iter().map(|&i| h(i).status.map(|s| s.code())),
-        ),
-        strings(
-            "action",
-            order.iter().map(|&i| Some(r(i).decision.action.code())),
-        ),
-        string_lists(
-            "reasons",
+            "area",
             order
                 .iter()
-                .map(|&i| r(i).decision.reasons.iter().map(|x| x.code()).collect()),
-        ),
-        money(
-            "per_capita_income",
-            order
-                .iter()
-                .map(|&i| per_member(i, r(i).assessment.income.household_income)),
-        ),
-        money(
-            "standard",
-            order.iter().map(|&i| Some(r(i).assessment.standard)),
-        ),
-        money(
-            "household_income",
-            order
-                .iter()
-                .map(|&i| Some(r(i).assessment.income.household_income)),
+                .map(|&i| roster.households[i].area.map(|a| a.code())),
         ),
         Column::new(
-            "living_members".into(),
+            "household_size".into(),
             order
                 .iter()
-                .map(|&i| r(i).assessment.income.living_members)
+                .map(|&i| roster.households[i].members.len() as u32)
                 .collect::<Vec<u32>>(),
         ),
-        money(
-            "financial_assets_per_capita",
+        strings(
+            "head_id_number",
             order
                 .iter()
-                .map(|&i| per_member(i, r(i).assessment.financial_assets)),
-        ),
-        dates(
-            "phase_out_until",
-            order.iter().map(|&i| r(i).decision.phase_out_until),
+                .map(|&i| head(i).map(|m| m.id_number()).filter(|id| !id.is_empty())),
         ),
         strings(
-            "covered_id_number",
+            "head_name",
             order
                 .iter()
-                .map(|&i| r(i).decision.covered_id_number.as_deref()),
+                .map(|&i| head(i).and_then(|m| m.display_name())),
         ),
-        Column::new(
-            "confidence".into(),
-            order
-                .iter()
-                .map(|&i| r(i).decision.confidence)
-                .collect::<Vec<f64>>(),
-        ),
-        money(
-            "monthly_benefit",
-            order.iter().map(|&i| h(i).monthly_benefit),
-        ),
-        string_lists(
-            "not_checked",
-            order.iter().map(|&i| {
-                r(i).assessment
-                    .not_checked
-                    .iter()
-                    .map(|x| x.code())
-                    .collect()
-            }),
-        ),
-    ])
+        strings("covered_name", order.iter().map(|&i| covered_name(i))),
+    ]
 }
 
 /// `findings`: one row per rule hit, sorted by household, rule, dataset, row.
@@ -500,55 +567,79 @@ fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -
     )
 }
 
-/// Problems counted per dataset, column and problem, with the first row
-/// of each and its value, from `quality` sorted as [`quality_frame`] sorts
-/// it: what the reports show (a province has millions of problems; the
-/// reports need only these counts, so the full list is not kept for them).
-pub fn quality_counts_frame(quality: &[DataQuality]) -> DataFrame {
-    // Counted in a hash map on the codes (millions of rows, a hundred
-    // groups), then put in the order of their names.
-    let mut counted: std::collections::HashMap<_, (u64, usize), foldhash::fast::FixedState> =
-        Default::default();
-    for (i, q) in quality.iter().enumerate() {
-        counted
-            .entry((q.dataset, q.column, q.problem))
-            .or_insert((0, i))
-            .0 += 1;
+/// Problems counted per dataset, column and problem, with the first row of
+/// each (the lowest `row_index`, then value) and its value: what the reports
+/// show (a province has millions of problems; the reports need only these
+/// counts). Read from a `data_quality` table, in memory (code columns as
+/// Enums) or read back from any run's Parquet (strings, in any row order),
+/// so `hedui run` and `hedui report --from` count alike.
+pub fn quality_counts(data_quality: &DataFrame) -> Result<DataFrame, super::OutputError> {
+    /// Dataset, column, problem.
+    type Key<'a> = (&'a str, &'a str, &'a str);
+    /// Rows of a key, and its first row with that row's value.
+    struct Group<'a> {
+        count: u64,
+        first: (u64, Option<&'a str>),
     }
-    let groups: std::collections::BTreeMap<(&str, &str, &str), (u64, usize)> = counted
-        .into_iter()
-        .map(|((d, c, p), g)| ((d.name(), c, p.code()), g))
-        .collect();
-    let first = |g: &(u64, usize)| &quality[g.1];
-    frame(vec![
-        Column::new(
-            "dataset".into(),
-            groups.keys().map(|k| k.0).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "column".into(),
-            groups.keys().map(|k| k.1).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "problem".into(),
-            groups.keys().map(|k| k.2).collect::<Vec<_>>(),
-        ),
+    let unusable = |name: &str, e: PolarsError| super::OutputError::ReportColumn {
+        frame: "data_quality",
+        column: name.to_string(),
+        reason: e.to_string(),
+    };
+    let column = |name: &str| data_quality.column(name).map_err(|e| unusable(name, e));
+    let text = |name: &str| texts(column(name)?).map_err(|e| unusable(name, e));
+    let (dataset, column_name, problem) = (text("dataset")?, text("column")?, text("problem")?);
+    let value = text("value")?;
+    let row_index = column("row_index")?
+        .cast(&DataType::UInt64)
+        .map_err(|e| unusable("row_index", e))?;
+    let row_index = row_index.u64().expect("cast to UInt64");
+    // Few groups (datasets × columns × problems) of millions of rows: a
+    // hash map, sorted into output order at the end.
+    let mut groups: std::collections::HashMap<Key, Group, foldhash::fast::FixedState> =
+        Default::default();
+    let rows = dataset
+        .zip(column_name)
+        .zip(problem)
+        .zip(row_index.iter().zip(value));
+    for (((d, c), p), (r, v)) in rows {
+        let key = (d.unwrap_or(""), c.unwrap_or(""), p.unwrap_or(""));
+        let first = (r.unwrap_or(0), v);
+        groups
+            .entry(key)
+            .and_modify(|g| {
+                g.count += 1;
+                g.first = g.first.min(first);
+            })
+            .or_insert(Group { count: 1, first });
+    }
+    let mut groups: Vec<(Key, Group)> = groups.into_iter().collect();
+    groups.sort_unstable_by_key(|g| g.0);
+    Ok(frame(vec![
+        strings("dataset", groups.iter().map(|g| Some(g.0 .0))),
+        strings("column", groups.iter().map(|g| Some(g.0 .1))),
+        strings("problem", groups.iter().map(|g| Some(g.0 .2))),
         Column::new(
             "count".into(),
-            groups.values().map(|g| g.0).collect::<Vec<_>>(),
+            groups.iter().map(|g| g.1.count).collect::<Vec<u64>>(),
         ),
         Column::new(
             "first_row_index".into(),
-            groups
-                .values()
-                .map(|g| first(g).row_index)
-                .collect::<Vec<_>>(),
+            groups.iter().map(|g| g.1.first.0).collect::<Vec<u64>>(),
         ),
-        strings(
-            "first_value",
-            groups.values().map(|g| first(g).value.as_deref()),
-        ),
-    ])
+        strings("first_value", groups.iter().map(|g| g.1.first.1)),
+    ]))
+}
+
+/// A text column's values as they are: a code column (a polars Enum, as
+/// the run builds `data_quality`) through its categories, without building
+/// a string per row (3.7M rows at 1M households), or a string column.
+fn texts(c: &Column) -> PolarsResult<Box<dyn Iterator<Item = Option<&str>> + '_>> {
+    match c.dtype() {
+        DataType::String => Ok(Box::new(c.str()?.iter())),
+        DataType::Enum(..) | DataType::Categorical(..) => Ok(Box::new(c.cat8()?.iter_str())),
+        other => polars_bail!(SchemaMismatch: "a string column, not {other}"),
+    }
 }
 
 /// `data_quality`: one row per problem, sorted by dataset, row, column, problem.
@@ -591,6 +682,62 @@ pub fn quality_frame(quality: &mut [DataQuality]) -> DataFrame {
 mod tests {
     use super::*;
     use crate::normalise::Household;
+
+    /// The counts the reports show are the same from the table in memory
+    /// (codes as Enums, sorted) and from a table read back in another row
+    /// order (strings, as another engine may write it).
+    #[test]
+    fn quality_counts_do_not_depend_on_row_order_or_column_types() {
+        use crate::quality::{DataQuality, Problem};
+        use crate::schema::Dataset;
+        let q = |row, column, value: Option<&str>| DataQuality {
+            dataset: Dataset::Members,
+            row_index: row,
+            column,
+            problem: Problem::Id(crate::text::IdProblem::BadChecksum),
+            value: value.map(str::to_string),
+        };
+        let mut problems = vec![
+            q(7, "id_number", Some("b")),
+            q(3, "id_number", Some("a")),
+            q(5, "name", None),
+            q(3, "id_number", None),
+        ];
+        let table = quality_frame(&mut problems);
+        let counts = quality_counts(&table).unwrap();
+        let reversed = table.reverse();
+        let as_strings = frame(
+            reversed
+                .columns()
+                .iter()
+                .map(|c| c.cast(&DataType::String).unwrap())
+                .collect(),
+        )
+        .with_column(reversed.column("row_index").unwrap().clone())
+        .unwrap()
+        .clone();
+        assert!(counts.equals_missing(&quality_counts(&as_strings).unwrap()));
+        let first: Vec<Option<&str>> = counts
+            .column("first_value")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(
+            first,
+            [None, None],
+            "row 3's null value comes before its `a`"
+        );
+        let n: Vec<Option<u64>> = counts
+            .column("count")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(n, [Some(3), Some(1)]);
+    }
 
     /// Codes in order of first appearance; more than 256 stay plain strings.
     #[test]

@@ -48,7 +48,7 @@ pub(crate) fn render(
         r#"<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>核对结果 {month}</title>
+<title>核对结果 {month}{scope}</title>
 <style>
 body{{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}}
 h1{{font-size:24px;margin-bottom:4px}} h2{{font-size:18px;border-bottom:2px solid #4a7ab5;padding-bottom:4px;margin-top:32px}}
@@ -62,14 +62,18 @@ tr.total td{{font-weight:600;background:#f4f4f4}}
 .note{{font-size:12px;color:#666}} code{{font-size:12px}}
 svg text{{font-size:12px;font-family:inherit}}
 </style></head><body>
-<h1>社会救助家庭经济状况核对结果 · {month}</h1>
+<h1>社会救助家庭经济状况核对结果 · {month}{scope}</h1>
 <p class="meta">核对月份 {month} · 引擎 hedui {version} · 数据目录 <code>{data}</code></p>
 <p class="note">本页为核对建议汇总，每条建议须经入户核实后确认。名单见 report.xlsx 及同名 CSV 文件。</p>
 "#,
+        // A county's own lists (`hedui report --county`) say whose they are.
+        scope = lists
+            .county
+            .map_or(String::new(), |c| format!(" · 区县 {}", esc(c))),
         version = esc(&run_json.engine.version),
         data = esc(&run_json.data_dir),
     );
-    actions(&mut h, run_json);
+    actions(&mut h, lists)?;
     townships(&mut h, sheets);
     reasons(&mut h, lists)?;
     data_quality(&mut h, lists)?;
@@ -79,16 +83,20 @@ svg text{{font-size:12px;font-family:inherit}}
     Ok(h)
 }
 
-fn actions(h: &mut String, run: &RunJson) {
-    let counts: Vec<(Action, u64)> = Action::ALL
-        .iter()
-        .map(|a| {
-            (
-                *a,
-                run.counts.actions.get(a.code()).map_or(0, |&n| n as u64),
-            )
-        })
-        .collect();
+/// Households per action, findings and data-quality problems, counted from
+/// the tables (not run.json's counts), so a county's page counts its own.
+fn actions(h: &mut String, lists: &Lists) -> Result<(), OutputError> {
+    let action = Frame::new("decisions", lists.decisions).str("action")?;
+    let mut counts: Vec<(Action, u64)> = Action::ALL.iter().map(|a| (*a, 0)).collect();
+    for a in action.iter().flatten() {
+        if let Some(slot) = counts.iter_mut().find(|(x, _)| x.code() == a) {
+            slot.1 += 1;
+        }
+    }
+    let quality = Frame::new("data_quality counts", lists.data_quality).count("count")?;
+    let problems: u64 = (0..lists.data_quality.height())
+        .filter_map(|i| quality.get(i))
+        .sum();
     let total: u64 = counts.iter().map(|c| c.1).sum();
     h.push_str("<h2>按建议分类</h2>\n<div class=\"cards\">");
     let _ = write!(
@@ -104,9 +112,8 @@ fn actions(h: &mut String, run: &RunJson) {
     }
     let _ = writeln!(
         h,
-        "<div class=\"card\"><b>{}</b><span>核对发现</span></div><div class=\"card\"><b>{}</b><span>数据质量问题</span></div></div>",
-        run.counts.findings,
-        run.counts.data_quality
+        "<div class=\"card\"><b>{}</b><span>核对发现</span></div><div class=\"card\"><b>{problems}</b><span>数据质量问题</span></div></div>",
+        lists.findings.height(),
     );
     // The chart leaves out 继续保障, which would dwarf the lists to act on.
     let bars: Vec<(String, u64, &str)> = counts
@@ -117,6 +124,7 @@ fn actions(h: &mut String, run: &RunJson) {
         .collect();
     h.push_str("<p class=\"note\">需处理的户数（不含继续保障）：</p>\n");
     bar_chart(h, &bars);
+    Ok(())
 }
 
 /// A horizontal bar chart, one bar per row.

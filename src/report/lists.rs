@@ -3,11 +3,8 @@
 
 use super::labels;
 use super::{list_strings, Cell, Frame, Lists, Sheet};
-use crate::normalise::{Household, Member, Roster};
 use crate::output::OutputError;
-use crate::schema::Relation;
 use crate::verdict::Action;
-use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 pub(crate) const SUMMARY: &str = "汇总";
@@ -18,11 +15,8 @@ pub(crate) const REVIEW_DUE: &str = "到期复核";
 pub(crate) const DATA_QUALITY: &str = "数据质量";
 
 /// Every sheet, in workbook order.
-pub(crate) fn build<'a>(
-    lists: &'a Lists<'a>,
-    roster: &'a Roster,
-) -> Result<Vec<Sheet<'a>>, OutputError> {
-    let decisions = Decisions::new(lists, roster)?;
+pub(crate) fn build<'a>(lists: &'a Lists<'a>) -> Result<Vec<Sheet<'a>>, OutputError> {
+    let decisions = Decisions::new(lists)?;
     let mut sheets = vec![summary(lists, &decisions)?];
     let decisions = std::sync::Arc::new(decisions);
     for action in Action::LISTED {
@@ -35,84 +29,10 @@ pub(crate) fn build<'a>(
     Ok(sheets)
 }
 
-/// The roster's household of each `decisions` row, and who heads it.
-pub(crate) struct Heads<'a> {
-    roster: &'a Roster,
-    /// Index into `roster.households` per `decisions` row; `None` for a
-    /// household not on the roster.
-    of_row: Vec<Option<u32>>,
-    /// Index into `roster.members` of each household's head.
-    head_of: Vec<Option<u32>>,
-}
-
-impl<'a> Heads<'a> {
-    fn new(roster: &'a Roster, household_ids: &polars::prelude::StringChunked) -> Heads<'a> {
-        let by_id: HashMap<&str, u32, foldhash::fast::FixedState> = roster
-            .households
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.household_id.as_str(), i as u32))
-            .collect();
-        let of_row = household_ids
-            .iter()
-            .map(|id| id.and_then(|id| by_id.get(id).copied()))
-            .collect();
-        // Found once, in roster order (a household's members are near each
-        // other there), not per list row in region order, where each look-up
-        // was a few cache misses: a second of a 1M-household run.
-        let head_of = roster
-            .households
-            .par_iter()
-            .map(|h| {
-                let is_head =
-                    |&&m: &&u32| roster.members[m as usize].relation == Some(Relation::Head);
-                h.members
-                    .iter()
-                    .find(is_head)
-                    .or(h.members.first())
-                    .copied()
-            })
-            .collect();
-        Heads {
-            roster,
-            of_row,
-            head_of,
-        }
-    }
-
-    /// The household of `decisions` row `i`.
-    pub fn household(&self, i: usize) -> Option<&'a Household> {
-        let roster = self.roster;
-        self.of_row[i].map(|h| &roster.households[h as usize])
-    }
-
-    /// The 户主 of row `i`; the first member listed when no member is marked head.
-    pub fn head(&self, i: usize) -> Option<&'a Member> {
-        let roster = self.roster;
-        let h = self.of_row[i]?;
-        self.head_of[h as usize].map(|m| &roster.members[m as usize])
-    }
-
-    /// The name of the member of row `i`'s household with normalised id `id_number`.
-    pub fn member_name(&self, i: usize, id_number: &str) -> Option<&'a str> {
-        let roster = self.roster;
-        let h = self.household(i)?;
-        h.members
-            .iter()
-            .map(|&m| &roster.members[m as usize])
-            .find(|m| m.id_number() == id_number)
-            .and_then(display_name)
-    }
-}
-
-pub(crate) fn display_name(m: &Member) -> Option<&str> {
-    m.name.as_deref().map(str::trim)
-}
-
-/// The `decisions` frame with the columns the lists read, the roster beside
-/// it, and the findings of each household.
+/// The `decisions` frame with the columns the lists read (the roster's
+/// columns among them: area, household size, the head's and the covered
+/// member's names), and the findings of each household.
 pub(crate) struct Decisions<'a> {
-    pub heads: Heads<'a>,
     pub len: usize,
     /// Row numbers by region code, then household.
     order: Vec<u32>,
@@ -131,13 +51,18 @@ pub(crate) struct Decisions<'a> {
     pub phase_out_until: super::Dates<'a>,
     pub covered_id_number: &'a polars::prelude::StringChunked,
     pub confidence: &'a polars::prelude::Float64Chunked,
+    pub area: &'a polars::prelude::StringChunked,
+    pub household_size: super::Counts,
+    pub head_id_number: &'a polars::prelude::StringChunked,
+    pub head_name: &'a polars::prelude::StringChunked,
+    pub covered_name: &'a polars::prelude::StringChunked,
     details: &'a polars::prelude::StringChunked,
     /// Rows of `findings` per household (findings are sorted by household).
     findings: HashMap<&'a str, (usize, usize), foldhash::fast::FixedState>,
 }
 
 impl<'a> Decisions<'a> {
-    fn new(lists: &'a Lists<'a>, roster: &'a Roster) -> Result<Decisions<'a>, OutputError> {
+    fn new(lists: &'a Lists<'a>) -> Result<Decisions<'a>, OutputError> {
         let d = Frame::new("decisions", lists.decisions);
         let household_id = d.str("household_id")?;
         let region_code = d.str("region_code")?;
@@ -162,7 +87,6 @@ impl<'a> Decisions<'a> {
                 .or_insert((i, i + 1));
         }
         Ok(Decisions {
-            heads: Heads::new(roster, household_id),
             len: lists.decisions.height(),
             order,
             actions: action.iter().map(|a| a.unwrap_or("")).collect(),
@@ -179,6 +103,11 @@ impl<'a> Decisions<'a> {
             phase_out_until: d.date("phase_out_until")?,
             covered_id_number: d.str("covered_id_number")?,
             confidence: d.f64("confidence")?,
+            area: d.str("area")?,
+            household_size: d.count("household_size")?,
+            head_id_number: d.str("head_id_number")?,
+            head_name: d.str("head_name")?,
+            covered_name: d.str("covered_name")?,
             details: f.str("detail")?,
             findings,
         })
@@ -248,13 +177,12 @@ fn action_sheet<'a>(d: std::sync::Arc<Decisions<'a>>, action: Action) -> Sheet<'
             let i = rows[r] as usize;
             let household_id = d.household_id(i);
             let region = d.region_code(i);
-            let head = d.heads.head(i);
             let mut cells = vec![
                 Cell::text(labels::township(region)),
                 Cell::text(region),
                 Cell::text(household_id),
-                Cell::opt(head.and_then(display_name)),
-                Cell::text(head.map_or("", |m| m.id_number())),
+                Cell::opt(d.head_name.get(i)),
+                Cell::opt(d.head_id_number.get(i)),
                 Cell::text(labels::program(d.program.get(i).unwrap_or(""))),
                 Cell::Count(d.living_members.get(i)),
                 Cell::Money(d.monthly_benefit.get(i)),
@@ -266,7 +194,7 @@ fn action_sheet<'a>(d: std::sync::Arc<Decisions<'a>>, action: Action) -> Sheet<'
                 Action::PhaseOut => cells.push(Cell::Date(d.phase_out_until.get(i))),
                 Action::SinglePersonEntry => {
                     let covered = d.covered_id_number.get(i).unwrap_or("");
-                    cells.push(Cell::opt(d.heads.member_name(i, covered)));
+                    cells.push(Cell::opt(d.covered_name.get(i)));
                     cells.push(Cell::text(covered));
                 }
                 _ => {}
@@ -299,7 +227,6 @@ fn summary<'a>(lists: &Lists, d: &Decisions) -> Result<Sheet<'a>, OutputError> {
         ("review_due", lists.review_due),
     ];
     for (k, (name, frame)) in extra.into_iter().enumerate() {
-        let Some(frame) = frame else { continue };
         let regions = Frame::new(name, frame).str("region_code")?;
         for r in regions.iter() {
             let t = labels::township(r.unwrap_or("")).to_string();
@@ -332,9 +259,7 @@ fn summary<'a>(lists: &Lists, d: &Decisions) -> Result<Sheet<'a>, OutputError> {
     })
 }
 
-fn near_relative<'a>(
-    frame: Option<&'a polars::prelude::DataFrame>,
-) -> Result<Sheet<'a>, OutputError> {
+fn near_relative<'a>(df: &'a polars::prelude::DataFrame) -> Result<Sheet<'a>, OutputError> {
     let headers = vec![
         "户编号",
         "区划代码",
@@ -350,9 +275,6 @@ fn near_relative<'a>(
         "是否备案",
         "冲突类型",
     ];
-    let Some(df) = frame else {
-        return Ok(empty(NEAR_RELATIVE, headers));
-    };
     let f = Frame::new("near_relative_conflicts", df);
     let text = [
         f.str("household_id")?,
@@ -394,7 +316,7 @@ fn near_relative<'a>(
     })
 }
 
-fn review_due<'a>(frame: Option<&'a polars::prelude::DataFrame>) -> Result<Sheet<'a>, OutputError> {
+fn review_due<'a>(df: &'a polars::prelude::DataFrame) -> Result<Sheet<'a>, OutputError> {
     let headers = vec![
         "户编号",
         "区划代码",
@@ -412,9 +334,6 @@ fn review_due<'a>(frame: Option<&'a polars::prelude::DataFrame>) -> Result<Sheet
         "本月建议",
         "情况摘要",
     ];
-    let Some(df) = frame else {
-        return Ok(empty(REVIEW_DUE, headers));
-    };
     let f = Frame::new("review_due", df);
     let (household_id, region_code, program) = (
         f.str("household_id")?,
@@ -501,13 +420,4 @@ fn data_quality_summary<'a>(df: &'a polars::prelude::DataFrame) -> Result<Sheet<
             ]
         }),
     })
-}
-
-fn empty<'a>(name: &'static str, headers: Vec<&'static str>) -> Sheet<'a> {
-    Sheet {
-        name,
-        headers,
-        len: 0,
-        row: Box::new(|_| Vec::new()),
-    }
 }

@@ -3,9 +3,11 @@
 //! lists as CSV (UTF-8 with BOM), and `report.html` (one page: counts,
 //! charts, top reasons, data quality, inputs and policies).
 //!
-//! The reports are built from the output frames (the same ones written as
-//! Parquet) plus the roster (household heads' names) and `run.json`, so what
-//! people read is what machines read, only labelled in Chinese.
+//! The reports are built from the output tables alone (the frames written
+//! as Parquet; `decisions` carries the roster's columns the lists show) and
+//! `run.json`, so what people read is what machines read, only labelled in
+//! Chinese, and `hedui report --from` rebuilds them from any run directory
+//! ([`from`]).
 //!
 //! Architecture invariants:
 //! - A list is a [`Sheet`]: Chinese headers and a function from row number to
@@ -19,13 +21,16 @@
 
 mod csv;
 pub mod diff;
+pub mod from;
 mod html;
 pub mod labels;
 mod lists;
 mod publicity;
+mod read;
 mod xlsx;
 
-use crate::normalise::Roster;
+pub use from::{report_from, ReportError, ReportRequest, ReportSummary};
+
 use crate::output::{OutputError, RunJson, Staging};
 use crate::progress::{Progress, Stage};
 use chrono::NaiveDate;
@@ -33,17 +38,22 @@ use polars::prelude::*;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 
-/// The output frames a report is built from. The two near-relative and
-/// 复核 frames are `None` until the run produces them (their sheets are then
-/// written empty, with headers).
+/// The tables a report is built from: the run's output tables as written
+/// (in memory during `hedui run`, read back from Parquet by `hedui report
+/// --from`), so both give the same bytes.
 pub struct Lists<'a> {
+    /// `decisions` with the roster's columns the lists show (`area`,
+    /// `household_size`, `head_id_number`, `head_name`, `covered_name`).
     pub decisions: &'a DataFrame,
     pub findings: &'a DataFrame,
     /// Problems counted per dataset, column and problem
-    /// ([`crate::output::quality_counts_frame`]).
+    /// ([`crate::output::quality_counts`]).
     pub data_quality: &'a DataFrame,
-    pub near_relative_conflicts: Option<&'a DataFrame>,
-    pub review_due: Option<&'a DataFrame>,
+    pub near_relative_conflicts: &'a DataFrame,
+    pub review_due: &'a DataFrame,
+    /// The county (6-digit code) the lists are limited to, if any: named in
+    /// the page's title.
+    pub county: Option<&'a str>,
 }
 
 /// The workbook's file name.
@@ -58,12 +68,11 @@ pub const PUBLICITY: &str = "公示名单";
 pub fn write(
     staging: &Staging,
     lists: &Lists,
-    roster: &Roster,
     run_json: &RunJson,
     progress: &dyn Progress,
 ) -> Result<Vec<String>, OutputError> {
     use rayon::prelude::*;
-    let sheets = lists::build(lists, roster)?;
+    let sheets = lists::build(lists)?;
     progress.start(Stage::Reports, sheets.iter().map(|s| s.len as u64).sum());
     let month = run_json.run_month.as_str();
     let mut files: Vec<String> = sheets.iter().map(|s| format!("{}.csv", s.name)).collect();
@@ -291,7 +300,8 @@ fn list_strings(ca: &ListChunked, i: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{decisions_frame, findings_frame, quality_counts_frame};
+    use crate::normalise::Roster;
+    use crate::output::{decisions_frame, findings_frame, quality_counts, quality_frame};
     use calamine::{open_workbook, Data, Reader, Xlsx};
 
     fn strings(name: &str, v: &[Option<&str>]) -> Column {
@@ -370,26 +380,23 @@ mod tests {
     fn a_frame_without_a_column_the_report_reads_is_an_error_naming_it() {
         let roster = Roster::default();
         let decisions = decisions_frame(&roster, &[]).drop("reasons").unwrap();
-        let (findings, quality) = (findings_frame(&roster, &[]), quality_counts_frame(&[]));
+        let findings = findings_frame(&roster, &[]);
+        let quality = quality_counts(&quality_frame(&mut [])).unwrap();
+        let (conflicts, due) = (near_relative_conflicts(), review_due());
         let input = Lists {
             decisions: &decisions,
             findings: &findings,
             data_quality: &quality,
-            near_relative_conflicts: None,
-            review_due: None,
+            near_relative_conflicts: &conflicts,
+            review_due: &due,
+            county: None,
         };
         let tmp = tempfile::tempdir().unwrap();
         let staging = Staging::new(&tmp.path().join("run")).unwrap();
         let run_json = RunJson::default();
-        let err = write(
-            &staging,
-            &input,
-            &roster,
-            &run_json,
-            &crate::progress::Quiet,
-        )
-        .err()
-        .unwrap();
+        let err = write(&staging, &input, &run_json, &crate::progress::Quiet)
+            .err()
+            .unwrap();
         assert!(
             err.to_string().contains("`decisions`") && err.to_string().contains("`reasons`"),
             "{err}"
@@ -402,14 +409,15 @@ mod tests {
     fn near_relative_and_review_due_sheets_read_as_words_and_dates() {
         let roster = Roster::default();
         let (decisions, findings) = (decisions_frame(&roster, &[]), findings_frame(&roster, &[]));
-        let quality = quality_counts_frame(&[]);
+        let quality = quality_counts(&quality_frame(&mut [])).unwrap();
         let (conflicts, due) = (near_relative_conflicts(), review_due());
         let input = Lists {
             decisions: &decisions,
             findings: &findings,
             data_quality: &quality,
-            near_relative_conflicts: Some(&conflicts),
-            review_due: Some(&due),
+            near_relative_conflicts: &conflicts,
+            review_due: &due,
+            county: None,
         };
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("run");
@@ -418,14 +426,7 @@ mod tests {
             run_month: "2024-10".to_string(),
             ..RunJson::default()
         };
-        let files = write(
-            &staging,
-            &input,
-            &roster,
-            &run_json,
-            &crate::progress::Quiet,
-        )
-        .unwrap();
+        let files = write(&staging, &input, &run_json, &crate::progress::Quiet).unwrap();
         assert!(files.contains(&"近亲属冲突.csv".to_string()));
         staging.commit().unwrap();
 

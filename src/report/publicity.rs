@@ -16,7 +16,7 @@
 //! other than the head.
 
 use super::labels;
-use super::lists::{display_name, Decisions};
+use super::lists::Decisions;
 use super::{Cell, Sheet, PUBLICITY};
 use crate::output::OutputError;
 use crate::schema::{Area, Program};
@@ -61,17 +61,16 @@ pub(crate) fn sheet(d: Arc<Decisions<'_>>) -> Result<Sheet<'_>, OutputError> {
         row: Box::new(move |r| {
             let i = rows[r] as usize;
             let region = d.region_code(i);
-            let household = d.heads.household(i);
-            let head = d.heads.head(i);
             let action = d.action.get(i).unwrap_or("");
             let entry = is_entry(action);
             let size = match d.living_members.get(i) {
                 Some(n) if n > 0 => n,
-                _ => household.map_or(0, |h| h.members.len() as u64),
+                _ => d.household_size.get(i).unwrap_or(0),
             };
             // A candidate enters 低保 of its area; the label says so, not "申请".
             let program = if entry {
-                let dibao = match household.and_then(|h| h.area) {
+                let area = d.area.get(i).and_then(|a| a.parse::<Area>().ok());
+                let dibao = match area {
                     Some(Area::Urban) => Program::UrbanDibao.label_zh(),
                     Some(Area::Rural) => Program::RuralDibao.label_zh(),
                     None => labels::program(d.program.get(i).unwrap_or("")),
@@ -87,8 +86,8 @@ pub(crate) fn sheet(d: Arc<Decisions<'_>>) -> Result<Sheet<'_>, OutputError> {
             vec![
                 Cell::text(labels::township(region)),
                 Cell::text(if region.len() == 12 { region } else { "" }),
-                Cell::opt(head.and_then(display_name)),
-                Cell::text(mask_id(head.map_or("", |m| m.id_number()))),
+                Cell::opt(d.head_name.get(i)),
+                Cell::text(mask_id(d.head_id_number.get(i).unwrap_or(""))),
                 Cell::Count(Some(size)),
                 Cell::text(program),
                 // The amount of a proposed entry is set at approval (审批), not here.
