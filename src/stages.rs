@@ -302,7 +302,11 @@ pub fn is_empty_column_noise(
 }
 
 /// The `empty_column` rows of a dataset of `rows` rows.
-pub fn empty_column_rows(dataset: Dataset, rows: usize, empty: &[&'static str]) -> Vec<DataQuality> {
+pub fn empty_column_rows(
+    dataset: Dataset,
+    rows: usize,
+    empty: &[&'static str],
+) -> Vec<DataQuality> {
     let value = format!("{rows} rows, all null");
     empty
         .iter()

@@ -25,3 +25,5 @@ mod outputs;
 mod report;
 #[path = "it/scenarios.rs"]
 mod scenarios;
+#[path = "it/spark.rs"]
+mod spark;

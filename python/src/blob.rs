@@ -18,7 +18,12 @@ const MEMBER: &str = "__member";
 const SCORE: &str = "__score";
 const METHOD: &str = "__method";
 const STATUS: &str = "__status";
-const LEVELS: [&str; 4] = ["__id_level", "__name_level", "__birth_date_level", "__region_level"];
+const LEVELS: [&str; 4] = [
+    "__id_level",
+    "__name_level",
+    "__birth_date_level",
+    "__region_level",
+];
 /// Per row: its problems, one `column\tproblem\tvalue` line each (value
 /// absent: no tab).
 const PROBLEMS: &str = "__problems";
@@ -36,11 +41,26 @@ pub fn encode(table: &Table, links: &[Link], quality: &[DataQuality]) -> PolarsR
         links.iter().map(|l| f(&l.levels)).collect()
     };
     let extra = [
-        Column::new(ROW_INDEX.into(), links.iter().map(|l| l.row_index).collect::<Vec<_>>()),
-        Column::new(MEMBER.into(), links.iter().map(|l| l.member).collect::<Vec<_>>()),
-        Column::new(SCORE.into(), links.iter().map(|l| l.score).collect::<Vec<_>>()),
-        Column::new(METHOD.into(), links.iter().map(|l| l.method.code()).collect::<Vec<_>>()),
-        Column::new(STATUS.into(), links.iter().map(|l| l.status.code()).collect::<Vec<_>>()),
+        Column::new(
+            ROW_INDEX.into(),
+            links.iter().map(|l| l.row_index).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            MEMBER.into(),
+            links.iter().map(|l| l.member).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            SCORE.into(),
+            links.iter().map(|l| l.score).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            METHOD.into(),
+            links.iter().map(|l| l.method.code()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            STATUS.into(),
+            links.iter().map(|l| l.status.code()).collect::<Vec<_>>(),
+        ),
         Column::new(LEVELS[0].into(), level(|l| Some(l.id.code()))),
         Column::new(LEVELS[1].into(), level(|l| l.name.map(|x| x.code()))),
         Column::new(LEVELS[2].into(), level(|l| l.birth_date.map(|x| x.code()))),
@@ -84,16 +104,32 @@ pub struct Decoded {
 }
 
 /// Decodes a blob of `dataset`; `member` renumbers the links' members.
-pub fn decode(dataset: Dataset, bytes: &[u8], member: impl Fn(u32) -> u32) -> PolarsResult<Decoded> {
+pub fn decode(
+    dataset: Dataset,
+    bytes: &[u8],
+    member: impl Fn(u32) -> u32,
+) -> PolarsResult<Decoded> {
     let frame = ParquetReader::new(Cursor::new(bytes)).finish()?;
     let text = |name: &str| -> PolarsResult<Vec<Option<String>>> {
-        Ok(frame.column(name)?.str()?.iter().map(|v| v.map(str::to_string)).collect())
+        Ok(frame
+            .column(name)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
     };
-    let rows_index: Vec<u64> = frame.column(ROW_INDEX)?.u64()?.into_no_null_iter().collect();
+    let rows_index: Vec<u64> = frame
+        .column(ROW_INDEX)?
+        .u64()?
+        .into_no_null_iter()
+        .collect();
     let members: Vec<u32> = frame.column(MEMBER)?.u32()?.into_no_null_iter().collect();
     let scores: Vec<f64> = frame.column(SCORE)?.f64()?.into_no_null_iter().collect();
     let (methods, statuses) = (text(METHOD)?, text(STATUS)?);
-    let levels: Vec<Vec<Option<String>>> = LEVELS.iter().map(|l| text(l)).collect::<PolarsResult<_>>()?;
+    let levels: Vec<Vec<Option<String>>> = LEVELS
+        .iter()
+        .map(|l| text(l))
+        .collect::<PolarsResult<_>>()?;
     let problems = text(PROBLEMS)?;
     let code = |v: &Option<String>| v.as_deref().unwrap_or_default().to_string();
     let mut links = Vec::with_capacity(frame.height());
@@ -139,7 +175,11 @@ pub fn decode(dataset: Dataset, bytes: &[u8], member: impl Fn(u32) -> u32) -> Po
 fn problem_of(dataset: Dataset, row_index: u64, line: &str) -> Option<DataQuality> {
     let mut parts = line.splitn(3, '\t');
     let column = parts.next()?;
-    let column = dataset.columns().into_iter().find(|c| c.name == column)?.name;
+    let column = dataset
+        .columns()
+        .into_iter()
+        .find(|c| c.name == column)?
+        .name;
     let problem = Problem::from_code(parts.next()?)?;
     let value = parts.next().map(str::to_string);
     Some(DataQuality::new(dataset, row_index, column, problem, value))

@@ -10,7 +10,12 @@ mod tasks;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-pyo3::create_exception!(_native, InputError, PyValueError, "Bad input or policy: the message names the dataset, file, column or key (exit code 2).");
+pyo3::create_exception!(
+    _native,
+    InputError,
+    PyValueError,
+    "Bad input or policy: the message names the dataset, file, column or key (exit code 2)."
+);
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -127,7 +127,10 @@ pub fn link_file<'py>(
     let mut by_partition: BTreeMap<usize, Vec<hedui::link::Link>> = BTreeMap::new();
     for l in &links.links {
         let h = c.roster.members[l.member as usize].household as usize;
-        by_partition.entry(c.partition_of(h, partitions)).or_default().push(*l);
+        by_partition
+            .entry(c.partition_of(h, partitions))
+            .or_default()
+            .push(*l);
     }
     let mut blobs = Vec::new();
     for (p, links) in by_partition {
@@ -138,8 +141,9 @@ pub fn link_file<'py>(
     for l in &links.links {
         *status.entry(l.status.code()).or_default() += 1;
     }
-    let stats = serde_json::json!({ "link": links.stats, "linked": links.links.len(), "status": status })
-        .to_string();
+    let stats =
+        serde_json::json!({ "link": links.stats, "linked": links.links.len(), "status": status })
+            .to_string();
     let file = serde_json::to_string(&part.files).expect("files serialise");
     let quality = parquet(&mut output::quality_frame(&mut part.quality))?;
     let all_null = part.all_null.iter().map(|c| c.to_string()).collect();
@@ -166,7 +170,11 @@ pub fn empty_columns(files: Vec<(String, usize, Vec<String>)>) -> PyResult<Vec<(
             .map(|(_, rows, cols)| (*rows, static_columns(d, cols)))
             .collect();
         let empty = stages::empty_needed_columns(d, parts.iter().map(|(r, c)| (*r, c.as_slice())));
-        out.extend(empty.into_iter().map(|c| (d.name().to_string(), c.to_string())));
+        out.extend(
+            empty
+                .into_iter()
+                .map(|c| (d.name().to_string(), c.to_string())),
+        );
     }
     Ok(out)
 }
@@ -183,23 +191,41 @@ fn empty_set(empty: &[(String, String)]) -> PyResult<BTreeSet<(Dataset, &'static
     let mut set = BTreeSet::new();
     for (d, column) in empty {
         let d = dataset(d)?;
-        set.extend(static_columns(d, std::slice::from_ref(column)).into_iter().map(|c| (d, c)));
+        set.extend(
+            static_columns(d, std::slice::from_ref(column))
+                .into_iter()
+                .map(|c| (d, c)),
+        );
     }
     Ok(set)
 }
 
 /// `data_quality` rows back from their Parquet bytes.
 fn quality_rows(bytes: &[u8]) -> PyResult<Vec<DataQuality>> {
-    let frame = ParquetReader::new(Cursor::new(bytes)).finish().map_err(polars_err)?;
+    let frame = ParquetReader::new(Cursor::new(bytes))
+        .finish()
+        .map_err(polars_err)?;
     let text = |name: &str| -> PyResult<Vec<Option<String>>> {
         let c = frame.column(name).map_err(polars_err)?;
         let c = c.cast(&DataType::String).map_err(polars_err)?;
-        Ok(c.str().map_err(polars_err)?.iter().map(|v| v.map(str::to_string)).collect())
+        Ok(c.str()
+            .map_err(polars_err)?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
     };
-    let (datasets, columns, problems, values) =
-        (text("dataset")?, text("column")?, text("problem")?, text("value")?);
+    let (datasets, columns, problems, values) = (
+        text("dataset")?,
+        text("column")?,
+        text("problem")?,
+        text("value")?,
+    );
     let rows = frame.column("row_index").map_err(polars_err)?;
-    let rows: Vec<u64> = rows.u64().map_err(polars_err)?.into_no_null_iter().collect();
+    let rows: Vec<u64> = rows
+        .u64()
+        .map_err(polars_err)?
+        .into_no_null_iter()
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for i in 0..rows.len() {
         let d = dataset(datasets[i].as_deref().unwrap_or_default())?;
@@ -207,7 +233,13 @@ fn quality_rows(bytes: &[u8]) -> PyResult<Vec<DataQuality>> {
         let column = static_columns(d, &[column]).first().copied().unwrap_or("");
         let problem = Problem::from_code(problems[i].as_deref().unwrap_or_default())
             .ok_or_else(|| PyRuntimeError::new_err("unknown problem code"))?;
-        out.push(DataQuality::new(d, rows[i], column, problem, values[i].clone()));
+        out.push(DataQuality::new(
+            d,
+            rows[i],
+            column,
+            problem,
+            values[i].clone(),
+        ));
     }
     Ok(out)
 }
@@ -223,7 +255,10 @@ pub fn file_quality<'py>(
     let empty = empty_set(&empty)?;
     let mut rows = quality_rows(bytes)?;
     rows.retain(|q| !stages::is_empty_column_noise(q, &empty));
-    Ok(PyBytes::new(py, &parquet(&mut output::quality_frame(&mut rows))?))
+    Ok(PyBytes::new(
+        py,
+        &parquet(&mut output::quality_frame(&mut rows))?,
+    ))
 }
 
 /// The run's own `data_quality` rows (roster, duplicate ids, registers)
@@ -242,14 +277,20 @@ pub fn run_quality<'py>(
     let mut quality = c.quality.clone();
     let empty = empty_set(&empty)?;
     for d in Dataset::LINKED {
-        let columns: Vec<&'static str> =
-            empty.iter().filter(|(e, _)| *e == d).map(|(_, c)| *c).collect();
+        let columns: Vec<&'static str> = empty
+            .iter()
+            .filter(|(e, _)| *e == d)
+            .map(|(_, c)| *c)
+            .collect();
         if !columns.is_empty() {
             let n = rows.get(d.name()).copied().unwrap_or(0);
             quality.extend(stages::empty_column_rows(d, n, &columns));
         }
     }
-    Ok(PyBytes::new(py, &parquet(&mut output::quality_frame(&mut quality))?))
+    Ok(PyBytes::new(
+        py,
+        &parquet(&mut output::quality_frame(&mut quality))?,
+    ))
 }
 
 /// The households of partition `p` as a roster of their own (members
@@ -260,7 +301,11 @@ fn batch_roster(roster: &Roster, range: std::ops::Range<usize>) -> (Roster, Hash
         .flat_map(|h| h.members.iter().copied())
         .collect();
     old.sort_unstable();
-    let new: HashMap<u32, u32> = old.iter().enumerate().map(|(i, &m)| (m, i as u32)).collect();
+    let new: HashMap<u32, u32> = old
+        .iter()
+        .enumerate()
+        .map(|(i, &m)| (m, i as u32))
+        .collect();
     let members = old
         .iter()
         .map(|&m| {
@@ -277,7 +322,13 @@ fn batch_roster(roster: &Roster, range: std::ops::Range<usize>) -> (Roster, Hash
             h
         })
         .collect();
-    (Roster { households, members }, new)
+    (
+        Roster {
+            households,
+            members,
+        },
+        new,
+    )
 }
 
 /// The near-relative pairs of the batch's households, members renumbered.
@@ -317,7 +368,8 @@ fn batch_evidence(
     for (name, _, bytes) in &blobs {
         let d = dataset(name)?;
         let mut decoded = blob::decode(d, bytes, |m| new[&m]).map_err(polars_err)?;
-        let mut holdings = evidence::read_linked(&decoded.rows, &decoded.links, &mut decoded.quality);
+        let mut holdings =
+            evidence::read_linked(&decoded.rows, &decoded.links, &mut decoded.quality);
         holdings.forget_unreadable(empty);
         parts.push(holdings);
     }
@@ -356,7 +408,15 @@ pub fn assess_partition<'py>(
     let holdings = std::mem::take(&mut evidence.households);
     let month = c.args.month;
     let results = py.detach(|| {
-        stages::assess(&roster, holdings, coverage, &kin, &c.params[range], month, &Quiet)
+        stages::assess(
+            &roster,
+            holdings,
+            coverage,
+            &kin,
+            &c.params[range],
+            month,
+            &Quiet,
+        )
     });
     let mut frames = stages::frames(&roster, &kin.registers.staff, &results);
     let counts = counts(&results, &frames);
@@ -364,7 +424,10 @@ pub fn assess_partition<'py>(
     for (name, frame) in [
         ("decisions", &mut frames.decisions),
         ("findings", &mut frames.findings),
-        ("near_relative_conflicts", &mut frames.near_relative_conflicts),
+        (
+            "near_relative_conflicts",
+            &mut frames.near_relative_conflicts,
+        ),
         ("review_due", &mut frames.review_due),
     ] {
         tables.push((name.to_string(), PyBytes::new(py, &parquet(frame)?)));

@@ -15,8 +15,7 @@ pub use lists::{near_relative_frame, review_due_frame};
 pub use run_json::RunJson;
 pub use tables::{
     decisions_frame, findings_frame, matches_batches, matches_rows, quality_counts_frame,
-    quality_frame,
-    HouseholdResult,
+    quality_frame, HouseholdResult,
 };
 
 use crate::link::DatasetLinks;
