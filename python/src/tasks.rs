@@ -378,6 +378,9 @@ fn batch_evidence(
     Ok(evidence)
 }
 
+/// Output tables by name, as Parquet bytes.
+type Tables<'py> = Vec<(String, Bound<'py, PyBytes>)>;
+
 /// Assesses partition `p` of the households from the blobs of their
 /// linked rows: `decisions`, `findings`, `near_relative_conflicts` and
 /// `review_due` (Parquet), and the partition's counts (JSON).
@@ -392,7 +395,7 @@ pub fn assess_partition<'py>(
     partitions: usize,
     blobs: Vec<(String, usize, Vec<u8>)>,
     empty: Vec<(String, String)>,
-) -> PyResult<(Vec<(String, Bound<'py, PyBytes>)>, String)> {
+) -> PyResult<(Tables<'py>, String)> {
     let c = ctx(data, policies, month)?;
     let empty = empty_set(&empty)?;
     let range = c.households_of(p, partitions);
