@@ -368,14 +368,21 @@ pub fn collect(
 /// links carry dataset-wide row indices, all within the table) into typed
 /// holdings. Pure apart from `quality`, so parts can be read in parallel.
 pub fn read(table: &Table, links: &[Link], quality: &mut Vec<DataQuality>) -> Holdings {
-    let dataset = table.dataset;
     let indices: Vec<u32> = links
         .iter()
         .map(|l| (l.row_index - table.first_row) as u32)
         .collect();
-    let rows = table.take(&indices);
+    read_linked(&table.take(&indices), links, quality)
+}
+
+/// [`read`] of rows already taken: `rows` holds the row of each link, in
+/// link order (the Spark job ships only the linked rows of a file to the
+/// task that assesses their households). `quality` must hold the problems
+/// recorded on those rows before (as [`read`] sees them), by `row_index`.
+pub fn read_linked(rows: &Table, links: &[Link], quality: &mut Vec<DataQuality>) -> Holdings {
+    let dataset = rows.dataset;
     let mut r = Reader {
-        table: &rows,
+        table: rows,
         links,
         quality,
     };
@@ -437,7 +444,7 @@ pub fn read(table: &Table, links: &[Link], quality: &mut Vec<DataQuality>) -> Ho
             _ => Holding::Row(r.row(i, source)),
         });
     }
-    unreadable_values(&rows, links, quality, &mut items);
+    unreadable_values(rows, links, quality, &mut items);
     Holdings { dataset, items }
 }
 

@@ -255,49 +255,85 @@ fn empty_columns(
     quality: &mut Vec<DataQuality>,
 ) -> Vec<&'static str> {
     let rows: usize = parts.iter().map(|p| p.rows).sum();
-    if rows == 0 {
-        return Vec::new();
-    }
-    let empty: Vec<&'static str> = dataset
-        .needed_columns()
-        .iter()
-        .map(|n| n.column)
-        .filter(|c| parts.iter().all(|p| p.rows == 0 || p.all_null.contains(c)))
-        .collect();
+    let empty = empty_needed_columns(
+        dataset,
+        parts.iter().map(|p| (p.rows, p.all_null.as_slice())),
+    );
     if empty.is_empty() {
         return empty;
     }
     let set = empty.iter().map(|&c| (dataset, c)).collect();
     for part in parts.iter_mut() {
-        part.quality
-            .retain(|q| !(q.problem == Problem::NullValue && empty.contains(&q.column)));
+        part.quality.retain(|q| !is_empty_column_noise(q, &set));
         part.holdings.forget_unreadable(&set);
     }
-    for &column in &empty {
-        let value = format!("{rows} rows, all null");
-        quality.push(DataQuality::new(
-            dataset,
-            0,
-            column,
-            Problem::EmptyColumn,
-            Some(value),
-        ));
-    }
+    quality.extend(empty_column_rows(dataset, rows, &empty));
     empty
 }
 
-/// One file of an extract, read, linked and turned into holdings.
-struct LinkedPart {
+/// The needed columns of `dataset` null in every row of its parts, given
+/// each part's rows and [`LinkedPart::all_null`] (none for no rows).
+pub fn empty_needed_columns<'a>(
+    dataset: Dataset,
+    parts: impl Iterator<Item = (usize, &'a [&'static str])> + Clone,
+) -> Vec<&'static str> {
+    if parts.clone().map(|(rows, _)| rows).sum::<usize>() == 0 {
+        return Vec::new();
+    }
+    dataset
+        .needed_columns()
+        .iter()
+        .map(|n| n.column)
+        .filter(|c| {
+            parts
+                .clone()
+                .all(|(rows, all_null)| rows == 0 || all_null.contains(c))
+        })
+        .collect()
+}
+
+/// A `null_value` row of a column null in every row of its dataset: said
+/// once, by [`empty_column_rows`], not row by row.
+pub fn is_empty_column_noise(
+    q: &DataQuality,
+    empty: &std::collections::BTreeSet<(Dataset, &'static str)>,
+) -> bool {
+    q.problem == Problem::NullValue && empty.contains(&(q.dataset, q.column))
+}
+
+/// The `empty_column` rows of a dataset of `rows` rows.
+pub fn empty_column_rows(
+    dataset: Dataset,
     rows: usize,
+    empty: &[&'static str],
+) -> Vec<DataQuality> {
+    let value = format!("{rows} rows, all null");
+    empty
+        .iter()
+        .map(|&column| {
+            DataQuality::new(
+                dataset,
+                0,
+                column,
+                Problem::EmptyColumn,
+                Some(value.clone()),
+            )
+        })
+        .collect()
+}
+
+/// One file of an extract, read, linked and turned into holdings.
+pub struct LinkedPart {
+    pub rows: usize,
     /// Links with dataset-wide row indices.
-    links: Vec<Link>,
-    link_stats: link::LinkStats,
-    holdings: Holdings,
-    files: Vec<InputFile>,
-    quality: Vec<DataQuality>,
-    times: PartTimes,
+    pub links: Vec<Link>,
+    pub link_stats: link::LinkStats,
+    pub holdings: Holdings,
+    pub files: Vec<InputFile>,
+    pub quality: Vec<DataQuality>,
+    pub times: PartTimes,
     /// Needed columns null in every row of this file.
-    all_null: Vec<&'static str>,
+    pub all_null: Vec<&'static str>,
 }
 
 fn link_part(
@@ -308,6 +344,19 @@ fn link_part(
     roster: &Roster,
     thresholds: &[link::Thresholds],
 ) -> Result<LinkedPart, LoadError> {
+    link_file(data, dataset, k, || index.wait(), roster, thresholds).map(|(part, _)| part)
+}
+
+/// Reads, links and turns into holdings file `k` of `dataset`; also gives
+/// the file's table. `index` is asked for only once the file is read.
+pub fn link_file<'i>(
+    data: &Discovered,
+    dataset: Dataset,
+    k: usize,
+    index: impl FnOnce() -> &'i MemberIndex,
+    roster: &Roster,
+    thresholds: &[link::Thresholds],
+) -> Result<(LinkedPart, Table), LoadError> {
     let mut clock = Instant::now();
     let mut lap = || {
         let now = Instant::now();
@@ -321,7 +370,7 @@ fn link_part(
     times.read = lap();
     let keys = normalise::person_keys(&table, &mut quality);
     times.person_keys = lap();
-    let mut part_links = link::link_dataset(index.wait(), roster, &keys, thresholds);
+    let mut part_links = link::link_dataset(index(), roster, &keys, thresholds);
     drop(keys);
     for l in &mut part_links.links {
         l.row_index += table.first_row;
@@ -329,16 +378,17 @@ fn link_part(
     times.link = lap();
     let holdings = evidence::read(&table, &part_links.links, &mut quality);
     times.evidence = lap();
-    Ok(LinkedPart {
+    let part = LinkedPart {
         all_null: evidence::all_null_columns(&table),
         rows: table.height(),
         links: part_links.links,
         link_stats: part_links.stats,
         holdings,
-        files: table.files,
+        files: table.files.clone(),
         quality,
         times,
-    })
+    };
+    Ok((part, table))
 }
 
 /// Files every part's holdings under their households, in parallel shards

@@ -27,3 +27,5 @@ mod report;
 mod report_from;
 #[path = "it/scenarios.rs"]
 mod scenarios;
+#[path = "it/spark.rs"]
+mod spark;

@@ -13,10 +13,10 @@ pub mod run_json;
 mod tables;
 
 pub use lists::{near_relative_frame, review_due_frame};
-pub use parquet::plain_schema_hint;
+pub use parquet::{plain_schema_hint, write_frames};
 pub use run_json::RunJson;
 pub use tables::{
-    decisions_frame, findings_frame, matches_batches, quality_counts, quality_frame,
+    decisions_frame, findings_frame, matches_batches, matches_rows, quality_counts, quality_frame,
     HouseholdResult,
 };
 
@@ -117,31 +117,18 @@ impl Staging {
             .map(drop)
     }
 
-    /// Writes frames of one schema as one Parquet file, one after another
-    /// (memory for one frame at a time; the same frames give the same
-    /// bytes). Returns the rows written.
+    /// Writes frames of one schema as one Parquet file ([`write_frames`]).
     pub fn write_parquet_batches(
         &self,
         name: &str,
-        mut frames: impl Iterator<Item = DataFrame>,
+        frames: impl Iterator<Item = DataFrame>,
     ) -> Result<usize, OutputError> {
         let path = self.dir.path().join(format!("{name}.parquet"));
-        let err = |e: PolarsError| OutputError::Io {
+        let file = File::create(&path).map_err(io(&path))?;
+        write_frames(file, frames).map_err(|e| OutputError::Io {
             path: path.clone(),
             reason: e.to_string(),
-        };
-        let first = frames.next().expect("at least one frame");
-        let file = File::create(&path).map_err(io(&path))?;
-        let mut writer = parquet::ParquetFile::new(file, first.schema()).map_err(err)?;
-        let mut rows = first.height();
-        writer.write(&first).map_err(err)?;
-        drop(first);
-        for frame in frames {
-            rows += frame.height();
-            writer.write(&frame).map_err(err)?;
-        }
-        writer.finish().map_err(err)?;
-        Ok(rows)
+        })
     }
 
     pub fn write_json(&self, name: &str, value: &serde_json::Value) -> Result<(), OutputError> {

@@ -17,13 +17,13 @@ use polars_parquet::write::{
     row_group_iter, to_parquet_schema, CompressionOptions, Encoding, FileWriter, KeyValue,
     ParquetType, StatisticsOptions, Version, WriteOptions, ZstdLevel,
 };
-use std::fs::File;
+use std::io::Write;
 
 /// polars' default row group: 2^18 rows.
 const ROW_GROUP_ROWS: usize = 512 * 512;
 
-pub struct ParquetFile {
-    writer: FileWriter<File>,
+pub struct ParquetFile<W: Write> {
+    writer: FileWriter<W>,
     fields: Vec<ParquetType>,
     encodings: Vec<Vec<Encoding>>,
     options: WriteOptions,
@@ -31,8 +31,8 @@ pub struct ParquetFile {
     plain_schema: KeyValue,
 }
 
-impl ParquetFile {
-    pub fn new(file: File, schema: &Schema) -> PolarsResult<ParquetFile> {
+impl<W: Write> ParquetFile<W> {
+    pub fn new(file: W, schema: &Schema) -> PolarsResult<ParquetFile<W>> {
         let arrow = schema.to_arrow(CompatLevel::newest());
         let options = WriteOptions {
             statistics: StatisticsOptions::default(),
@@ -75,6 +75,26 @@ impl ParquetFile {
         self.writer.end(Some(vec![self.plain_schema]))?;
         Ok(())
     }
+}
+
+/// Writes frames of one schema as one Parquet file, one after another
+/// (memory for one frame at a time; the same frames give the same bytes).
+/// Returns the rows written.
+pub fn write_frames<W: Write>(
+    sink: W,
+    mut frames: impl Iterator<Item = DataFrame>,
+) -> PolarsResult<usize> {
+    let first = frames.next().expect("at least one frame");
+    let mut writer = ParquetFile::new(sink, first.schema())?;
+    let mut rows = first.height();
+    writer.write(&first)?;
+    drop(first);
+    for frame in frames {
+        rows += frame.height();
+        writer.write(&frame)?;
+    }
+    writer.finish()?;
+    Ok(rows)
 }
 
 /// zstd at level 1: every output is written once and read a few times,

@@ -501,8 +501,9 @@ pub fn matches_batches<'a>(
     none.into_iter().chain(frames)
 }
 
-/// The `matches` rows `rows` of one dataset.
-fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -> DataFrame {
+/// The `matches` rows `rows` of one dataset (all of `l`'s links, or those
+/// of the files holding those rows: the Spark job writes one part per file).
+pub fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -> DataFrame {
     use crate::link::{MatchMethod, MatchStatus};
     use crate::schema::Dataset;
     let n = (rows.end - rows.start) as usize;
