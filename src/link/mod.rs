@@ -230,6 +230,18 @@ impl MemberIndex {
         }
     }
 
+    /// [`MemberIndex::new`] with the blocking index built at the same time:
+    /// the id table is built on one thread, and the blocking index, which
+    /// does not need it, keeps the other cores busy meanwhile.
+    pub fn with_fuzzy(roster: &Roster, quality: &mut Vec<DataQuality>) -> MemberIndex {
+        let (index, fuzzy) = rayon::join(
+            || MemberIndex::new(roster, quality),
+            || FuzzyIndex::build(roster),
+        );
+        let _ = index.fuzzy.set(fuzzy);
+        index
+    }
+
     /// Frees the blocking index and the members' comparison features once
     /// every extract is linked (later stages join on ids only): a few
     /// hundred MB at province scale, no longer held through the outputs.

@@ -133,6 +133,9 @@ pub struct ExtractTiming {
 pub struct PartTimes {
     pub read: f64,
     pub person_keys: f64,
+    /// Waiting for the member and blocking indexes.
+    #[serde(default)]
+    pub index_wait: f64,
     pub link: f64,
     pub evidence: f64,
 }
@@ -141,6 +144,7 @@ impl PartTimes {
     pub fn add(&mut self, other: &PartTimes) {
         self.read += other.read;
         self.person_keys += other.person_keys;
+        self.index_wait += other.index_wait;
         self.link += other.link;
         self.evidence += other.evidence;
     }
@@ -150,6 +154,7 @@ impl PartTimes {
         PartTimes {
             read: tenths(self.read),
             person_keys: tenths(self.person_keys),
+            index_wait: tenths(self.index_wait),
             link: tenths(self.link),
             evidence: tenths(self.evidence),
         }
