@@ -20,7 +20,7 @@ use crate::evidence::{self, Evidence, Holdings, HouseholdEvidence};
 use crate::link::{self, DatasetLinks, Link, MemberIndex};
 use crate::load::{Discovered, InputFile, LoadError, Table};
 use crate::near_relatives::HouseholdKin;
-use crate::normalise::{self, Registers, Roster};
+use crate::normalise::{self, PersonKeys, Registers, Roster};
 use crate::output::run_json::{ExtractTiming, PartTimes};
 use crate::output::{self, HouseholdResult};
 use crate::parallel::{in_parallel, Built};
@@ -344,18 +344,19 @@ fn link_part(
     roster: &Roster,
     thresholds: &[link::Thresholds],
 ) -> Result<LinkedPart, LoadError> {
-    link_file(data, dataset, k, || index.wait(), roster, thresholds).map(|(part, _)| part)
+    let link = |keys: &PersonKeys| link::link_dataset(index.wait(), roster, keys, thresholds);
+    link_file(data, dataset, k, link).map(|(part, _)| part)
 }
 
 /// Reads, links and turns into holdings file `k` of `dataset`; also gives
-/// the file's table. `index` is asked for only once the file is read.
-pub fn link_file<'i>(
+/// the file's table. `link` links the file's person keys (row indices
+/// within the file): `hedui run`'s linker, or the links the Spark job's
+/// joins made; it is called once the file is read.
+pub fn link_file(
     data: &Discovered,
     dataset: Dataset,
     k: usize,
-    index: impl FnOnce() -> &'i MemberIndex,
-    roster: &Roster,
-    thresholds: &[link::Thresholds],
+    link: impl FnOnce(&PersonKeys) -> DatasetLinks,
 ) -> Result<(LinkedPart, Table), LoadError> {
     let mut clock = Instant::now();
     let mut lap = || {
@@ -370,7 +371,7 @@ pub fn link_file<'i>(
     times.read = lap();
     let keys = normalise::person_keys(&table, &mut quality);
     times.person_keys = lap();
-    let mut part_links = link::link_dataset(index(), roster, &keys, thresholds);
+    let mut part_links = link(&keys);
     drop(keys);
     for l in &mut part_links.links {
         l.row_index += table.first_row;
