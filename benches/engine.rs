@@ -198,10 +198,7 @@ fn rules_pass(c: &mut Criterion, w: &World) {
                         household: &Default::default(),
                         staff: &[],
                     },
-                    hedui::rules::Coverage {
-                        supplied: &evidence.supplied,
-                        empty_columns: &evidence.empty_columns,
-                    },
+                    hedui::rules::Coverage::new(&evidence.supplied, &evidence.empty_columns),
                     &p.params,
                     w.month,
                 );

@@ -20,7 +20,7 @@ use crate::evidence::{self, Evidence, Holdings, HouseholdEvidence};
 use crate::link::{self, DatasetLinks, Link, MemberIndex};
 use crate::load::{Discovered, InputFile, LoadError, Table};
 use crate::near_relatives::HouseholdKin;
-use crate::normalise::{self, Registers, Roster};
+use crate::normalise::{self, PersonKeys, Registers, Roster};
 use crate::output::run_json::{ExtractTiming, PartTimes};
 use crate::output::{self, HouseholdResult};
 use crate::parallel::{in_parallel, Built};
@@ -341,18 +341,25 @@ fn link_part(
     roster: &Roster,
     thresholds: &[link::Thresholds],
 ) -> Result<LinkedPart, LoadError> {
-    link_file(data, dataset, k, || index.wait(), roster, thresholds).map(|(part, _)| part)
+    let link = |keys: &PersonKeys, index_wait: &mut f64| {
+        let clock = Instant::now();
+        let index = index.wait();
+        *index_wait = clock.elapsed().as_secs_f64() * 1000.0;
+        link::link_dataset(index, roster, keys, thresholds)
+    };
+    link_file(data, dataset, k, link).map(|(part, _)| part)
 }
 
 /// Reads, links and turns into holdings file `k` of `dataset`; also gives
-/// the file's table. `index` is asked for only once the file is read.
-pub fn link_file<'i>(
+/// the file's table. `link` links the file's person keys (row indices
+/// within the file): `hedui run`'s linker, or the links the Spark job's
+/// joins made; it is called once the file is read, and sets how long it
+/// waited for its indexes (ms).
+pub fn link_file(
     data: &Discovered,
     dataset: Dataset,
     k: usize,
-    index: impl FnOnce() -> &'i MemberIndex,
-    roster: &Roster,
-    thresholds: &[link::Thresholds],
+    link: impl FnOnce(&PersonKeys, &mut f64) -> DatasetLinks,
 ) -> Result<(LinkedPart, Table), LoadError> {
     let mut clock = Instant::now();
     let mut lap = || {
@@ -367,17 +374,16 @@ pub fn link_file<'i>(
     times.read = lap();
     let keys = normalise::person_keys(&table, &mut quality);
     times.person_keys = lap();
-    // Waiting for the member and blocking indexes (built beside the first
-    // files) is timed apart from linking, so run.json shows what a link cost.
-    let index = index();
-    index.prepare_fuzzy(roster);
-    times.index_wait = lap();
-    let mut part_links = link::link_dataset(index, roster, &keys, thresholds);
+    let mut index_wait = 0.0;
+    let mut part_links = link(&keys, &mut index_wait);
     drop(keys);
     for l in &mut part_links.links {
         l.row_index += table.first_row;
     }
-    times.link = lap();
+    // A linker that waited for its indexes says how long: run.json shows
+    // that wait apart from what linking cost.
+    times.index_wait = index_wait;
+    times.link = lap() - index_wait;
     let holdings = evidence::read(&table, &part_links.links, &mut quality);
     times.evidence = lap();
     let part = LinkedPart {

@@ -3,18 +3,25 @@
     python -m hedui.spark run --data DIR --policies DIR --month YYYY-MM --out DIR [--master URL]
 
 Every decision, comparison and normalisation is hedui's Rust code
-(`hedui._native`); this file only says which task runs what and moves the
-bytes. The stages (see docs/DISTRIBUTED.md):
+(`hedui._native`); this file only says which task runs what, which
+columns Spark joins on, and moves the bytes. The stages (see
+docs/DISTRIBUTED.md):
 
 1. plan (driver): hedui's loader and policy files check every input first,
    with `hedui run`'s messages (exit code 2), before any Spark stage.
-2. link (one task per extract file, `mapInArrow`): read, normalise, link
-   to the roster, write the file's `matches` part; its linked rows, split
-   by household partition, are blobs for stage 3.
-3. assess (`groupBy(partition).applyInArrow`): each partition of whole
+2. link, as joins: extract rows (`mapInArrow`, one task per file) emit
+   their normalised ids and, for a broken id, blocking keys; members emit
+   theirs. Exact path: join on the id (shuffle by id). Fuzzy path: keys
+   over `MAX_BLOCK` members dropped, join on the key (shuffle by key),
+   candidates joined to their members' features (shuffle by member), each
+   row scored by hedui's linker.
+3. evidence (`groupBy(dataset, part).applyInArrow`): each file with its
+   links, read again, writes its `matches` part; its linked rows, split by
+   household partition, are blobs for stage 4.
+4. assess (`groupBy(partition).applyInArrow`): each partition of whole
    households gets the blobs of its linked rows and writes its part of
    `decisions`, `findings`, `near_relative_conflicts`, `review_due`.
-4. data_quality and run.json (driver), then the output directory is
+5. data_quality and run.json (driver), then the output directory is
    renamed into place.
 
 Each output is a directory of Parquet parts with `hedui run`'s columns and
@@ -31,14 +38,38 @@ import sys
 from collections import Counter, defaultdict
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from hedui import _native
 
 TABLES = ["decisions", "findings", "near_relative_conflicts", "review_due"]
 
-# What a link task yields: one `file` row per extract file (its counts and
+STATS = ["id_exact", "id_other_person", "fuzzy", "no_key", "candidates_compared", "skewed_keys_skipped"]
+_STATS_DDL = ", ".join(f"{c} long" for c in STATS)
+ROW_KEY = ["dataset", "part", "row"]
+
+# The extract side of the link joins (`joins::extract_rows`).
+EXTRACT_DDL = (
+    "dataset string, part int, row long, id string, valid boolean, probe1 string, "
+    "miss string, keys array<long>, f_id string, f_name string, f_birth date, "
+    "f_id_birth date, f_region string, " + _STATS_DDL
+)
+# The member side (`joins::member_rows`).
+MEMBER_DDL = (
+    "member long, id string, birth date, region string, name string, "
+    "accept double, review double, keys array<long>"
+)
+# The links table (`joins::exact_links`, `joins::fuzzy_links`): a row per
+# linked row, or (member null) per scored row that linked to no one.
+LINKS_DDL = (
+    "dataset string, part int, row long, member long, score double, method string, "
+    "status string, id_level string, name_level string, birth_level string, "
+    "region_level string, " + _STATS_DDL
+)
+
+# What an evidence task yields: one `file` row per extract file (its counts and
 # problems), one `blob` row per household partition it has linked rows for.
-LINK_SCHEMA = pa.schema(
+EVIDENCE_SCHEMA = pa.schema(
     [
         ("kind", pa.string()),
         ("dataset", pa.string()),
@@ -52,10 +83,32 @@ LINK_SCHEMA = pa.schema(
         ("blob", pa.binary()),
     ]
 )
-LINK_DDL = (
+EVIDENCE_DDL = (
     "kind string, dataset string, part int, partition int, rows long, "
     "all_null array<string>, stats string, files string, quality binary, blob binary"
 )
+
+
+def _arrow_schema(spark, ddl: str) -> pa.Schema:
+    from pyspark.sql.pandas.types import to_arrow_schema
+    from pyspark.sql.types import _parse_datatype_string
+
+    return to_arrow_schema(_parse_datatype_string(ddl))
+
+
+def batches_of(payload: bytes, schema: pa.Schema):
+    """Parquet bytes from Rust as record batches of a Spark schema."""
+    table = pq.read_table(pa.BufferReader(payload))
+    if table.num_rows == 0:
+        return []
+    return table.select(schema.names).cast(schema).to_batches()
+
+
+def payload_of(table: pa.Table) -> bytes:
+    """A table as Parquet bytes for Rust."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
 
 
 class Run:
@@ -79,20 +132,54 @@ class Run:
             f.write(payload)
 
 
-def link_task(run: Run):
-    """Stage 2, for `mapInArrow` over (dataset, part) rows."""
+def extract_task(run: Run, schema: pa.Schema):
+    """The extract side of the joins, for `mapInArrow` over (dataset, part) rows."""
 
-    def link(batches):
+    def emit(batches):
         for batch in batches:
             for dataset, part in zip(batch.column("dataset").to_pylist(), batch.column("part").to_pylist()):
-                yield link_one(run, dataset, part)
+                yield from batches_of(_native.extract_rows(*run.args, dataset, part), schema)
 
-    return link
+    return emit
 
 
-def link_one(run: Run, dataset: str, part: int) -> pa.RecordBatch:
-    matches, quality, rows, all_null, stats, files, blobs = _native.link_file(
-        *run.args, dataset, part, run.partitions
+def member_task(run: Run, schema: pa.Schema, parts: int):
+    """The member side of the joins, for `mapInArrow` over member part numbers."""
+
+    def emit(batches):
+        for batch in batches:
+            for p in batch.column("id").to_pylist():
+                yield from batches_of(_native.member_rows(*run.args, p, parts), schema)
+
+    return emit
+
+
+def decide_task(native, schema: pa.Schema):
+    """Links after a join, for `groupBy(bucket).applyInArrow`: a bucket holds
+    every found row of its extract rows, which `native` groups by row."""
+
+    def decide(table: pa.Table) -> pa.Table:
+        batches = batches_of(native(payload_of(table)), schema)
+        return pa.Table.from_batches(batches, schema) if batches else schema.empty_table()
+
+    return decide
+
+
+def evidence_task(run: Run):
+    """Stage 3, for `groupBy(dataset, part).applyInArrow`: one file and its links."""
+
+    def evidence(table: pa.Table) -> pa.Table:
+        dataset = table.column("dataset")[0].as_py()
+        part = table.column("part")[0].as_py()
+        links = table.filter(pa.compute.is_valid(table.column("member")))
+        return pa.Table.from_batches([evidence_one(run, dataset, part, payload_of(links))], EVIDENCE_SCHEMA)
+
+    return evidence
+
+
+def evidence_one(run: Run, dataset: str, part: int, links: bytes) -> pa.RecordBatch:
+    matches, quality, rows, all_null, stats, files, blobs = _native.file_evidence(
+        *run.args, dataset, part, links, run.partitions
     )
     run.write("matches", f"{dataset}-{part:05d}", matches)
     n = 1 + len(blobs)
@@ -109,7 +196,7 @@ def link_one(run: Run, dataset: str, part: int) -> pa.RecordBatch:
             "quality": [quality] + [None] * len(blobs),
             "blob": [None] + [bytes(b) for _, b in blobs],
         },
-        schema=LINK_SCHEMA,
+        schema=EVIDENCE_SCHEMA,
     )
 
 
@@ -144,6 +231,108 @@ def assess_task(run: Run, empty):
     return assess
 
 
+_LINK_FIELDS = [
+    ("row", "long"), ("member", "long"), ("score", "double"), ("method", "string"),
+    ("status", "string"), ("id_level", "string"), ("name_level", "string"),
+    ("birth_level", "string"), ("region_level", "string"),
+]
+
+
+def link_joins(spark, run: Run, listed, files: int):
+    """Stage 2: the links table (`LINKS_DDL`) and each file's link stats,
+    `{(dataset, part): {stat: n}}`.
+
+    A file's stats add up what each row counted: every row its path if none
+    of its ids is a member's (`extract_rows`); an exact link counts itself
+    and takes that back; a fuzzy row counts what scoring it met."""
+    from pyspark.sql import functions as F
+
+    buckets = max(1, run.partitions)
+    extract_schema = _arrow_schema(spark, EXTRACT_DDL)
+    rows = listed.repartition(files).mapInArrow(extract_task(run, extract_schema), EXTRACT_DDL).persist()
+    members = (
+        spark.range(buckets)
+        .repartition(buckets)
+        .mapInArrow(member_task(run, _arrow_schema(spark, MEMBER_DDL), buckets), MEMBER_DDL)
+        .persist()
+    )
+    exact = exact_join(rows, members, buckets)
+    fuzzy = fuzzy_join(rows, members, exact, buckets)
+    links = exact.unionByName(fuzzy).persist()
+    totals = (
+        rows.select("dataset", "part", *STATS)
+        .unionByName(links.select("dataset", "part", *STATS))
+        .groupBy("dataset", "part")
+        .agg(*[F.sum(c).alias(c) for c in STATS])
+        .collect()
+    )
+    stats = {(r.dataset, r.part): {c: int(r[c]) for c in STATS} for r in totals}
+    rows.unpersist()
+    members.unpersist()
+    return links, stats
+
+
+def bucket_of(df, buckets: int):
+    from pyspark.sql import functions as F
+
+    return df.withColumn("bucket", F.pmod(F.hash(*ROW_KEY), F.lit(buckets)))
+
+
+def exact_join(rows, members, buckets: int):
+    """Exact path: each row's ids (its normalised id, and the id inside its
+    separators) joined to the members' normalised ids, shuffled by id. An id
+    is looked up as its first member (roster order) and whether others
+    share it; `route` then picks as `hedui run` does."""
+    from pyspark.sql import functions as F
+
+    ids = (
+        members.where(F.col("id").isNotNull())
+        .groupBy(F.col("id").alias("probe"))
+        .agg(F.min("member").alias("first"), (F.count("*") > 1).alias("shared"))
+    )
+    probes = rows.select(*ROW_KEY, "id", "valid", "miss", F.explode(F.array("id", "probe1")).alias("probe")).where(
+        F.col("probe").isNotNull()
+    )
+    found = probes.join(ids, "probe")
+    return (
+        bucket_of(found, buckets)
+        .groupBy("bucket")
+        .applyInArrow(decide_task(_native.exact_links, _arrow_schema(None, LINKS_DDL)), LINKS_DDL)
+    )
+
+
+def fuzzy_join(rows, members, exact, buckets: int):
+    """Fuzzy path: rows whose ids are no member's and that have blocking keys
+    join the members sharing a key, shuffled by key. A key of more than
+    MAX_BLOCK members is skew: dropped before the join (never shuffled
+    with its members to one task) and counted for the row, as the single-node
+    index skips it. Each row's distinct candidates join their members'
+    features (shuffled by member) and are scored by hedui's linker."""
+    from pyspark.sql import functions as F
+
+    found = exact.select(*ROW_KEY)
+    fuzzy_rows = rows.where(F.col("miss") == "fuzzy").join(found, ROW_KEY, "left_anti")
+    member_keys = members.select("member", F.explode("keys").alias("key"))
+    sizes = member_keys.groupBy("key").agg(F.count("*").alias("n"))
+    skewed = sizes.where(F.col("n") > _native.MAX_BLOCK).select("key")
+    usable = member_keys.join(sizes.where(F.col("n") <= _native.MAX_BLOCK).select("key"), "key")
+    row_keys = fuzzy_rows.select(*ROW_KEY, F.explode("keys").alias("key"))
+    skew = row_keys.join(F.broadcast(skewed), "key").groupBy(*ROW_KEY).agg(F.count("*").alias("skewed"))
+    pairs = row_keys.join(F.broadcast(skewed), "key", "left_anti").join(usable, "key").select(*ROW_KEY, "member").distinct()
+    features = members.select(
+        F.col("member"),
+        *[F.col(c).alias("c_" + c) for c in ("id", "birth", "region", "name", "accept", "review")],
+    )
+    candidates = pairs.join(features, "member").withColumnRenamed("member", "c_member")
+    facts = fuzzy_rows.select(*ROW_KEY, "f_id", "f_name", "f_birth", "f_id_birth", "f_region")
+    scored = facts.join(skew, ROW_KEY, "left").join(candidates, ROW_KEY, "left")
+    return (
+        bucket_of(scored, buckets)
+        .groupBy("bucket")
+        .applyInArrow(decide_task(_native.fuzzy_links, _arrow_schema(None, LINKS_DDL)), LINKS_DDL)
+    )
+
+
 def add_counts(parts: list[dict]) -> dict:
     total: dict = {"actions": Counter()}
     for c in parts:
@@ -168,14 +357,28 @@ def run_job(data: str, policies: str, month: str, out: str, master: str | None, 
         builder = builder.master(master or "local[*]").config("spark.ui.enabled", "false")
     spark = builder.getOrCreate()
     partitions = partitions or max(1, spark.sparkContext.defaultParallelism)
+    # The joins' shuffles in as many partitions as household batches, unless
+    # the submitter chose (Spark's 200 is hundreds of near-empty Python
+    # tasks on a small run).
+    if not SparkConf().contains("spark.sql.shuffle.partitions"):
+        spark.conf.set("spark.sql.shuffle.partitions", str(max(2, partitions)))
     out = os.path.abspath(out)
     staging = out + ".spark-staging"
     shutil.rmtree(staging, ignore_errors=True)
     os.makedirs(staging)
     run = Run(data, policies, month, staging, partitions)
 
-    listed = spark.createDataFrame(files, "dataset string, part int").repartition(max(1, len(files)))
-    linked = listed.mapInArrow(link_task(run), LINK_DDL).persist()
+    listed = spark.createDataFrame(files, "dataset string, part int")
+    links, link_stats = link_joins(spark, run, listed, max(1, len(files)))
+    every_file = listed.select("dataset", "part", *[F.lit(None).cast(t).alias(c) for c, t in _LINK_FIELDS])
+    linked = (
+        links.where(F.col("member").isNotNull())
+        .select("dataset", "part", *[c for c, _ in _LINK_FIELDS])
+        .unionByName(every_file)
+        .groupBy("dataset", "part")
+        .applyInArrow(evidence_task(run), EVIDENCE_DDL)
+        .persist()
+    )
     file_rows = linked.filter(F.col("kind") == "file").select("dataset", "part", "rows", "all_null", "stats", "files").collect()
     empty = _native.empty_columns([(r.dataset, r.rows, list(r.all_null)) for r in file_rows])
 
@@ -194,10 +397,10 @@ def run_job(data: str, policies: str, month: str, out: str, master: str | None, 
     ).collect()
     linked.unpersist()
     spark.stop()
-    finish(run, file_rows, empty, [json.loads(r.counts) for r in assessed], out)
+    finish(run, file_rows, link_stats, empty, [json.loads(r.counts) for r in assessed], out)
 
 
-def finish(run: Run, file_rows, empty, partition_counts, out: str) -> None:
+def finish(run: Run, file_rows, link_stats, empty, partition_counts, out: str) -> None:
     """data_quality's run part, run.json, and the output renamed into place."""
     rows = defaultdict(int)
     extracts: dict = {}
@@ -210,13 +413,11 @@ def finish(run: Run, file_rows, empty, partition_counts, out: str) -> None:
         e[0] += r.rows
         e[1] += stats["linked"]
         e[2] += 1
-        e[3].update(stats["link"])
+        e[3].update(link_stats.get((r.dataset, r.part), {}))
         status.update(stats["status"])
         status["unmatched"] += r.rows - stats["linked"]
         files.append((r.dataset, r.part, r.files))
     run.write("data_quality", "run", _native.run_quality(*run.args, empty, dict(rows)))
-    import pyarrow.parquet as pq
-
     counts = add_counts(partition_counts)
     counts["matches"] = dict(status)
     counts["data_quality"] = pq.read_table(os.path.join(run.staging, "data_quality")).num_rows

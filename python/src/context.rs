@@ -29,7 +29,6 @@ pub struct Context {
     pub roster: Roster,
     pub params: Vec<Option<Arc<Resolved>>>,
     pub thresholds: Vec<Thresholds>,
-    pub index: MemberIndex,
     pub kin: Kin,
     /// The roster's and the registers' files (run.json `inputs`).
     pub inputs: InputFiles,
@@ -52,6 +51,8 @@ impl Context {
         let regions = roster.households.iter().map(|h| h.region_code.as_str());
         let params = policies.resolve_each(regions, args.month)?;
         let thresholds = stages::link_thresholds(&params);
+        // Duplicate ids are reported and the registers joined here; the
+        // extracts are linked by the job's joins, without this index.
         let index = MemberIndex::new(&roster, &mut quality);
         let mut kin = stages::near_relatives(&data, &roster, &index, &mut quality)?;
         inputs.extend(std::mem::take(&mut kin.files));
@@ -62,7 +63,6 @@ impl Context {
             roster,
             params,
             thresholds,
-            index,
             kin,
             inputs,
             quality,

@@ -5,6 +5,8 @@
 
 mod blob;
 mod context;
+mod frames;
+mod joins;
 mod tasks;
 
 use pyo3::exceptions::PyValueError;
@@ -21,7 +23,13 @@ pyo3::create_exception!(
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InputError", m.py().get_type::<InputError>())?;
     m.add_function(wrap_pyfunction!(tasks::plan, m)?)?;
-    m.add_function(wrap_pyfunction!(tasks::link_file, m)?)?;
+    m.add_function(wrap_pyfunction!(tasks::extract_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(tasks::member_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(tasks::exact_links, m)?)?;
+    m.add_function(wrap_pyfunction!(tasks::fuzzy_links, m)?)?;
+    m.add_function(wrap_pyfunction!(tasks::file_evidence, m)?)?;
+    // Blocks of more members than this are skew, skipped (as `hedui run`).
+    m.add("MAX_BLOCK", hedui::link::blocking::MAX_BLOCK)?;
     m.add_function(wrap_pyfunction!(tasks::empty_columns, m)?)?;
     m.add_function(wrap_pyfunction!(tasks::file_quality, m)?)?;
     m.add_function(wrap_pyfunction!(tasks::run_quality, m)?)?;

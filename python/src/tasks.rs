@@ -2,11 +2,11 @@
 
 use crate::blob;
 use crate::context::{context, Args, Context};
-use crate::InputError;
+use crate::{frames, joins, InputError};
 use hedui::evidence::{self, Evidence};
 use hedui::link::{DatasetLinks, LinkStats};
 use hedui::load::InputFile;
-use hedui::normalise::{Registers, Roster};
+use hedui::normalise::{PersonKeys, Registers, Roster};
 use hedui::output::{self, run_json as json_of_run, HouseholdResult};
 use hedui::progress::Quiet;
 use hedui::quality::{DataQuality, Problem};
@@ -85,19 +85,96 @@ fn supplied(c: &Context) -> BTreeSet<Dataset> {
     extracts.chain(registers).collect()
 }
 
-/// One extract file read, linked and split by household partition: its
-/// `matches` rows and problems (Parquet), its rows, needed columns all
-/// null, link stats and input file (JSON), and per partition the blob of
-/// its linked rows.
+/// The extract side of the link joins for file `k` of `dataset`
+/// (`joins::extract_rows`), as Parquet bytes.
 #[pyfunction]
-#[allow(clippy::type_complexity, clippy::too_many_arguments)]
-pub fn link_file<'py>(
+pub fn extract_rows<'py>(
     py: Python<'py>,
     data: &str,
     policies: &str,
     month: &str,
     dataset_name: &str,
     k: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let c = ctx(data, policies, month)?;
+    let d = dataset(dataset_name)?;
+    let mut frame = py
+        .detach(|| joins::extract_rows(&c.data, d, k))
+        .map_err(|e| InputError::new_err(e.to_string()))?;
+    Ok(PyBytes::new(
+        py,
+        &frames::write(&mut frame).map_err(polars_err)?,
+    ))
+}
+
+/// The member side of the link joins for part `p` of `parts` of the
+/// roster's members (`joins::member_rows`), as Parquet bytes.
+#[pyfunction]
+pub fn member_rows<'py>(
+    py: Python<'py>,
+    data: &str,
+    policies: &str,
+    month: &str,
+    p: usize,
+    parts: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let c = ctx(data, policies, month)?;
+    let n = c.roster.members.len();
+    let range = p * n / parts.max(1)..(p + 1) * n / parts.max(1);
+    frame_bytes(
+        py,
+        py.detach(|| joins::member_rows(&c.roster, &c.thresholds, range)),
+    )
+}
+
+/// Links after the join on ids (`joins::exact_links`): Parquet in and out.
+#[pyfunction]
+pub fn exact_links<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    decide(py, bytes, joins::exact_links)
+}
+
+/// Links after the join on blocking keys (`joins::fuzzy_links`): Parquet
+/// in and out.
+#[pyfunction]
+pub fn fuzzy_links<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    decide(py, bytes, joins::fuzzy_links)
+}
+
+/// What a join found (Parquet) → what `decide` makes of it (Parquet),
+/// without holding the interpreter.
+fn decide<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    decide: fn(&DataFrame) -> PolarsResult<DataFrame>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let found = frames::read(bytes).map_err(polars_err)?;
+    frame_bytes(py, py.detach(|| decide(&found)))
+}
+
+/// A frame made by a task as Parquet bytes for the job.
+fn frame_bytes(py: Python<'_>, frame: PolarsResult<DataFrame>) -> PyResult<Bound<'_, PyBytes>> {
+    let mut frame = frame.map_err(polars_err)?;
+    Ok(PyBytes::new(
+        py,
+        &frames::write(&mut frame).map_err(polars_err)?,
+    ))
+}
+
+/// One extract file with the links the joins made for it (Parquet: the
+/// links table's rows of the file): read again, turned into evidence and
+/// split by household partition. Its `matches` rows and problems
+/// (Parquet), its rows, needed columns all null, link counts and input
+/// file (JSON), and per partition the blob of its linked rows.
+#[pyfunction]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+pub fn file_evidence<'py>(
+    py: Python<'py>,
+    data: &str,
+    policies: &str,
+    month: &str,
+    dataset_name: &str,
+    k: usize,
+    links: &[u8],
     partitions: usize,
 ) -> PyResult<(
     Bound<'py, PyBytes>,
@@ -110,8 +187,17 @@ pub fn link_file<'py>(
 )> {
     let c = ctx(data, policies, month)?;
     let d = dataset(dataset_name)?;
+    let joined = frames::read(links)
+        .and_then(|f| joins::links_of(&f))
+        .map_err(polars_err)?;
+    let link = |keys: &PersonKeys, _index_wait: &mut f64| DatasetLinks {
+        dataset: d,
+        rows: keys.len(),
+        links: joined,
+        stats: LinkStats::default(),
+    };
     let (mut part, table) = py
-        .detach(|| stages::link_file(&c.data, d, k, || &c.index, &c.roster, &c.thresholds))
+        .detach(|| stages::link_file(&c.data, d, k, link))
         .map_err(|e| InputError::new_err(e.to_string()))?;
     let links = DatasetLinks {
         dataset: d,
@@ -138,9 +224,7 @@ pub fn link_file<'py>(
     for l in &links.links {
         *status.entry(l.status.code()).or_default() += 1;
     }
-    let stats =
-        serde_json::json!({ "link": links.stats, "linked": links.links.len(), "status": status })
-            .to_string();
+    let stats = serde_json::json!({ "linked": links.links.len(), "status": status }).to_string();
     let file = serde_json::to_string(&part.files).expect("files serialise");
     let quality = parquet(&mut output::quality_frame(&mut part.quality))?;
     let all_null = part.all_null.iter().map(|c| c.to_string()).collect();

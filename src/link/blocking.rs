@@ -247,6 +247,24 @@ pub fn keys(p: &Person<'_>, side: Side, out: &mut Vec<u64>) {
     }
 }
 
+/// A member's keys as the index holds them, into `out` (cleared): sorted,
+/// distinct, so a key counts a member once towards [`MAX_BLOCK`].
+pub fn member_keys(member: &Person<'_>, out: &mut Vec<u64>) {
+    out.clear();
+    keys(member, Side::Member, out);
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// A row's keys as a look-up asks them, into `out` (cleared): sorted,
+/// distinct; none when the row has nothing to block on.
+pub fn row_keys(row: &Person<'_>, id_cut: bool, out: &mut Vec<u64>) {
+    out.clear();
+    keys(row, Side::Row { id_cut }, out);
+    out.sort_unstable();
+    out.dedup();
+}
+
 /// What a row's look-up met: its distinct keys, and how many of them were
 /// skewed (blocks over [`MAX_BLOCK`], skipped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,12 +310,7 @@ impl BlockIndex {
     where
         F: Fn(u32) -> Person<'a> + Sync,
     {
-        let member_keys = |m: u32, k: &mut Vec<u64>| {
-            k.clear();
-            keys(&person(m), Side::Member, k);
-            k.sort_unstable();
-            k.dedup();
-        };
+        let keys_of = |m: u32, k: &mut Vec<u64>| member_keys(&person(m), k);
         let chunk = members.div_ceil(BUILD_TASKS).max(1);
         let chunks: Vec<std::ops::Range<u32>> = (0..members)
             .step_by(chunk)
@@ -317,7 +330,7 @@ impl BlockIndex {
                 let mut lens = Vec::with_capacity(c.len());
                 let mut k = Vec::new();
                 for m in c.clone() {
-                    member_keys(m, &mut k);
+                    keys_of(m, &mut k);
                     for key in &k {
                         count[(key >> shift) as usize] += 1;
                     }
@@ -397,9 +410,7 @@ impl BlockIndex {
     /// The candidates for a row: members sharing a key, sorted, distinct.
     pub fn candidates(&self, row: &Person<'_>, id_cut: bool, out: &mut Vec<u32>) -> Lookup {
         let mut k = Vec::with_capacity(16);
-        keys(row, Side::Row { id_cut }, &mut k);
-        k.sort_unstable();
-        k.dedup();
+        row_keys(row, id_cut, &mut k);
         let mut lookup = Lookup {
             keys: k.len(),
             skewed: 0,

@@ -36,8 +36,10 @@ use crate::quality::{DataQuality, Problem};
 use crate::schema::{code_enum, Dataset};
 pub use comparison::{BirthDateLevel, IdLevel, Levels, NameLevel, RegionLevel};
 use fuzzy::FuzzyIndex;
+pub use fuzzy::{link_candidates, member_keys, Candidate, FuzzyRow};
 use rayon::prelude::*;
 pub use score::Thresholds;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -242,19 +244,18 @@ impl MemberIndex {
         index
     }
 
+    /// The first member (in roster order) with `id`, and whether others
+    /// have it too.
+    pub fn first(&self, id: &str) -> Option<(u32, bool)> {
+        let (&member, rest) = self.get(id).split_first()?;
+        Some((member, !rest.is_empty()))
+    }
+
     /// Frees the blocking index and the members' comparison features once
     /// every extract is linked (later stages join on ids only): a few
     /// hundred MB at province scale, no longer held through the outputs.
     pub fn release_fuzzy(&mut self) {
         self.fuzzy.take();
-    }
-
-    /// Builds the blocking index and the members' comparison features now,
-    /// on the caller's thread and rayon's pool, rather than when the first
-    /// row with a broken id needs them: built by one of the threads linking
-    /// extract files, they would leave the others waiting for it, idle.
-    pub fn prepare_fuzzy(&self, roster: &Roster) {
-        self.fuzzy(roster);
     }
 
     fn fuzzy(&self, roster: &Roster) -> &FuzzyIndex {
@@ -340,62 +341,94 @@ fn link_row(
     stats: &mut LinkStats,
 ) -> Option<Link> {
     let id = &keys.ids[row];
-    let mut fuzzy_id = id.value.as_deref();
-    let inner;
-    if let Some(value) = fuzzy_id {
-        if let Some(link) = exact(index, row, value) {
+    match route(id.value.as_deref(), id.valid, |text| index.first(text)) {
+        Route::Exact { member, shared } => {
             stats.id_exact += 1;
-            return Some(link);
+            Some(exact(row as u64, member, shared))
         }
-        if id.valid {
-            // A valid id that is no member's: another person (rules.md).
+        Route::OtherPerson => {
             stats.id_other_person += 1;
-            return None;
+            None
         }
-        // Separators and quote marks (`512022-19800101-1234`, a
-        // spreadsheet's leading `'`): the id inside is the row's id.
-        if let Some(text) = without_separators(value) {
-            if let Some(link) = exact(index, row, &text) {
-                stats.id_exact += 1;
-                return Some(link);
-            }
-            if crate::text::normalize_id(Some(&text)).valid {
-                stats.id_other_person += 1;
-                return None;
-            }
-            inner = text;
-            fuzzy_id = Some(&inner);
+        Route::Fuzzy(text) => {
+            let fuzzy_row = FuzzyRow::of(keys, row, text.as_deref());
+            let fuzzy_index = index.fuzzy(roster);
+            fuzzy::link(
+                fuzzy_index,
+                roster,
+                thresholds,
+                &fuzzy_row,
+                row,
+                scratch,
+                stats,
+            )
         }
     }
-    let fuzzy_index = index.fuzzy(roster);
-    fuzzy::link(
-        fuzzy_index,
-        roster,
-        keys,
-        thresholds,
-        row,
-        fuzzy_id,
-        scratch,
-        stats,
-    )
 }
 
-/// The exact path: the row's id is a member's.
-fn exact(index: &MemberIndex, row: usize, id: &str) -> Option<Link> {
-    let (&member, rest) = index.get(id).split_first()?;
-    let (method, status) = if rest.is_empty() {
-        (MatchMethod::IdExact, MatchStatus::Matched)
-    } else {
-        (MatchMethod::IdExactAmbiguous, MatchStatus::Review)
+/// Which path a row takes (rules.md "Matching").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route<'a> {
+    /// Its id is `member`'s, and `shared` with other members (then
+    /// `id_exact_ambiguous`, for review).
+    Exact { member: u32, shared: bool },
+    /// A valid id that is no member's: another person, never linked.
+    OtherPerson,
+    /// An invalid or missing id: the fuzzy path, with this id text (the
+    /// normalised id, or the id inside its separators).
+    Fuzzy(Option<Cow<'a, str>>),
+}
+
+/// The path of a row with normalised id `value` (`valid` as
+/// [`crate::text::NormalizedId::valid`]), given `lookup` (an id's first
+/// member and whether it is shared). The ids it looks up, in order: the
+/// row's id, then (for an invalid one with separators) the id inside them.
+/// `hedui run` looks them up in its [`MemberIndex`]; the Spark job first
+/// with a lookup that finds nothing (which ids to join on, and the path if
+/// none is a member's), then with what its join found.
+pub fn route<'a>(
+    value: Option<&'a str>,
+    valid: bool,
+    mut lookup: impl FnMut(&str) -> Option<(u32, bool)>,
+) -> Route<'a> {
+    let Some(value) = value else {
+        return Route::Fuzzy(None);
     };
-    Some(Link {
-        row_index: row as u64,
+    if let Some((member, shared)) = lookup(value) {
+        return Route::Exact { member, shared };
+    }
+    if valid {
+        return Route::OtherPerson;
+    }
+    // Separators and quote marks (`512022-19800101-1234`, a
+    // spreadsheet's leading `'`): the id inside is the row's id.
+    let Some(text) = without_separators(value) else {
+        return Route::Fuzzy(Some(Cow::Borrowed(value)));
+    };
+    if let Some((member, shared)) = lookup(&text) {
+        return Route::Exact { member, shared };
+    }
+    if crate::text::normalize_id(Some(&text)).valid {
+        return Route::OtherPerson;
+    }
+    Route::Fuzzy(Some(Cow::Owned(text)))
+}
+
+/// The exact path's link: the row's id is `member`'s (`shared` with others).
+pub fn exact(row_index: u64, member: u32, shared: bool) -> Link {
+    let (method, status) = if shared {
+        (MatchMethod::IdExactAmbiguous, MatchStatus::Review)
+    } else {
+        (MatchMethod::IdExact, MatchStatus::Matched)
+    };
+    Link {
+        row_index,
         member,
         score: 1.0,
         method,
         status,
         levels: Levels::EXACT,
-    })
+    }
 }
 
 /// An id without its separators and quote marks, when it has any
