@@ -901,6 +901,32 @@ pub fn person_keys<'a>(table: &'a Table, quality: &mut Vec<DataQuality>) -> Pers
     keys
 }
 
+/// Extract rows' `person_birth_date` after the run month's last day: a
+/// `birth_after_run_month` problem, and the date is not linked on
+/// (rules.md R-DATA-QUALITY: a value the engine cannot trust). No rule
+/// reads the column, so the row raises no R-DATA-QUALITY of its own.
+pub fn drop_births_after(
+    month: crate::calendar::RunMonth,
+    keys: &mut PersonKeys,
+    first_row: u64,
+    quality: &mut Vec<DataQuality>,
+) {
+    let last_day = month.last_day();
+    let dataset = keys.dataset.expect("person keys name their dataset");
+    for (row, birth) in keys.birth_dates.iter_mut().enumerate() {
+        if let Some(date) = birth.filter(|d| *d > last_day) {
+            quality.push(DataQuality::new(
+                dataset,
+                first_row + row as u64,
+                "person_birth_date",
+                Problem::BirthAfterRunMonth,
+                Some(date.to_string()),
+            ));
+            *birth = None;
+        }
+    }
+}
+
 /// A row of `staff` (经办人员及村居干部).
 #[derive(Debug, Clone)]
 pub struct StaffMember {
@@ -1063,6 +1089,35 @@ mod tests {
             .iter()
             .map(|q| (q.row_index, q.column, q.problem.code()))
             .collect()
+    }
+
+    /// Issue 13, finding 4: an extract row's `person_birth_date` after the
+    /// run month was linked on without a word.
+    #[test]
+    fn extract_birth_dates_after_the_run_month_are_reported_and_not_linked_on() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let mut keys = PersonKeys {
+            dataset: Some(Dataset::Deposits),
+            birth_dates: vec![
+                day("1980-05-01"),
+                day("2024-10-31"),
+                day("2024-11-01"),
+                None,
+            ],
+            ..PersonKeys::default()
+        };
+        let mut quality = Vec::new();
+        let october = crate::calendar::RunMonth::new(2024, 10).unwrap();
+        drop_births_after(october, &mut keys, 100, &mut quality);
+        assert_eq!(
+            keys.birth_dates,
+            [day("1980-05-01"), day("2024-10-31"), None, None]
+        );
+        assert_eq!(
+            problems(&quality),
+            [(102, "person_birth_date", "birth_after_run_month")]
+        );
+        assert_eq!(quality[0].value.as_deref(), Some("2024-11-01"));
     }
 
     #[test]

@@ -129,7 +129,14 @@ pub fn run_with_progress(
     clock.lap("normalise_roster", roster.members.len());
 
     let thresholds = stages::link_thresholds(&params);
-    let linked = stages::link_extracts(&data, &roster, &thresholds, &mut quality, progress)?;
+    let linked = stages::link_extracts(
+        &data,
+        &roster,
+        Some(req.month),
+        &thresholds,
+        &mut quality,
+        progress,
+    )?;
     inputs.extend(linked.files);
     let mut evidence = stages::file_holdings(&roster, linked.holdings);
     evidence.empty_columns = linked.empty_columns;

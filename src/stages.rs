@@ -149,6 +149,7 @@ pub struct Linked {
 pub fn link_extracts(
     data: &Discovered,
     roster: &Roster,
+    month: Option<RunMonth>,
     thresholds: &[link::Thresholds],
     quality: &mut Vec<DataQuality>,
     progress: &dyn Progress,
@@ -165,7 +166,7 @@ pub fn link_extracts(
             index.build(|| MemberIndex::with_fuzzy(roster, &mut index_quality));
         });
         in_parallel(&units, |&(dataset, k)| {
-            link_part(data, dataset, k, &index, roster, thresholds)
+            link_part(data, (dataset, k), month, &index, roster, thresholds)
         })
     });
     let mut index = index.into_inner();
@@ -335,8 +336,8 @@ pub struct LinkedPart {
 
 fn link_part(
     data: &Discovered,
-    dataset: Dataset,
-    k: usize,
+    (dataset, k): (Dataset, usize),
+    month: Option<RunMonth>,
     index: &Built<MemberIndex>,
     roster: &Roster,
     thresholds: &[link::Thresholds],
@@ -347,18 +348,20 @@ fn link_part(
         *index_wait = clock.elapsed().as_secs_f64() * 1000.0;
         link::link_dataset(index, roster, keys, thresholds)
     };
-    link_file(data, dataset, k, link).map(|(part, _)| part)
+    link_file(data, dataset, k, month, link).map(|(part, _)| part)
 }
 
 /// Reads, links and turns into holdings file `k` of `dataset`; also gives
 /// the file's table. `link` links the file's person keys (row indices
 /// within the file): `hedui run`'s linker, or the links the Spark job's
 /// joins made; it is called once the file is read, and sets how long it
-/// waited for its indexes (ms).
+/// waited for its indexes (ms). With the run month, birth dates after it
+/// are reported and not linked on (`hedui validate` has no month).
 pub fn link_file(
     data: &Discovered,
     dataset: Dataset,
     k: usize,
+    month: Option<RunMonth>,
     link: impl FnOnce(&PersonKeys, &mut f64) -> DatasetLinks,
 ) -> Result<(LinkedPart, Table), LoadError> {
     let mut clock = Instant::now();
@@ -372,7 +375,10 @@ pub fn link_file(
     let mut times = PartTimes::default();
     let table = data.read_part(dataset, k, &mut quality)?;
     times.read = lap();
-    let keys = normalise::person_keys(&table, &mut quality);
+    let mut keys = normalise::person_keys(&table, &mut quality);
+    if let Some(month) = month {
+        normalise::drop_births_after(month, &mut keys, table.first_row, &mut quality);
+    }
     times.person_keys = lap();
     let mut index_wait = 0.0;
     let mut part_links = link(&keys, &mut index_wait);

@@ -63,7 +63,7 @@ pub fn validate(dir: &Path) -> Result<Validation, LoadError> {
     // Without policies every household links with the shipped thresholds;
     // the problems found do not depend on them.
     let thresholds = vec![link::Thresholds::DEFAULT; roster.households.len()];
-    let linked = stages::link_extracts(&data, &roster, &thresholds, &mut quality, &Quiet)?;
+    let linked = stages::link_extracts(&data, &roster, None, &thresholds, &mut quality, &Quiet)?;
     files.extend(linked.files);
     let kin = stages::near_relatives(&data, &roster, &linked.index, &mut quality)?;
     files.extend(kin.files);

@@ -6,6 +6,7 @@
 //! within its file.
 
 use crate::frames::{self, Columns};
+use hedui::calendar::RunMonth;
 use hedui::link::{self, Candidate, FuzzyRow, Link, LinkStats, Route, Thresholds};
 use hedui::load::Discovered;
 use hedui::normalise::{self, Roster};
@@ -44,12 +45,18 @@ fn missed_code(route: &Route<'_>, keys: usize) -> &'static str {
 /// linker would also try it (`probe1`), its path if no id is a member's
 /// (`miss`, with that path's stats), and for the fuzzy path its blocking
 /// keys and what the comparisons read (`f_*`).
-pub fn extract_rows(data: &Discovered, dataset: Dataset, k: usize) -> PolarsResult<DataFrame> {
+/// Birth dates after `month` are not linked on, as in `hedui run`.
+pub fn extract_rows(
+    data: &Discovered,
+    (dataset, k): (Dataset, usize),
+    month: RunMonth,
+) -> PolarsResult<DataFrame> {
     let mut quality = Vec::new();
     let table = data
         .read_part(dataset, k, &mut quality)
         .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
-    let keys = normalise::person_keys(&table, &mut quality);
+    let mut keys = normalise::person_keys(&table, &mut quality);
+    normalise::drop_births_after(month, &mut keys, table.first_row, &mut quality);
     let mut out = Columns::default();
     let mut row_keys = Vec::new();
     for row in 0..keys.len() {

@@ -99,7 +99,7 @@ pub fn extract_rows<'py>(
     let c = ctx(data, policies, month)?;
     let d = dataset(dataset_name)?;
     let mut frame = py
-        .detach(|| joins::extract_rows(&c.data, d, k))
+        .detach(|| joins::extract_rows(&c.data, (d, k), c.args.month))
         .map_err(|e| InputError::new_err(e.to_string()))?;
     Ok(PyBytes::new(
         py,
@@ -197,7 +197,7 @@ pub fn file_evidence<'py>(
         stats: LinkStats::default(),
     };
     let (mut part, table) = py
-        .detach(|| stages::link_file(&c.data, d, k, link))
+        .detach(|| stages::link_file(&c.data, d, k, Some(c.args.month), link))
         .map_err(|e| InputError::new_err(e.to_string()))?;
     let links = DatasetLinks {
         dataset: d,
