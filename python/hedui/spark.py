@@ -355,6 +355,14 @@ def run_job(data: str, policies: str, month: str, out: str, master: str | None, 
     # spark-submit sets the master; run directly, the job runs in local mode.
     if master or not SparkConf().contains("spark.master"):
         builder = builder.master(master or "local[*]").config("spark.ui.enabled", "false")
+        # Local mode: the driver's JVM is the only executor; Spark's 1g
+        # default ran out of heap at 100k households.
+        if not SparkConf().contains("spark.driver.memory"):
+            builder = builder.config("spark.driver.memory", "6g")
+    # Broadcasts only where the job asks for one (the skewed keys): Spark's
+    # size estimates chose to broadcast a join side of millions of rows.
+    if not SparkConf().contains("spark.sql.autoBroadcastJoinThreshold"):
+        builder = builder.config("spark.sql.autoBroadcastJoinThreshold", "-1")
     spark = builder.getOrCreate()
     partitions = partitions or max(1, spark.sparkContext.defaultParallelism)
     # The joins' shuffles in as many partitions as household batches, unless
