@@ -72,13 +72,6 @@ impl KeyHash {
     }
 
     fn eat(&mut self, mut bytes: &[u8]) {
-        if self.filled == 0 {
-            while let Some((word, rest)) = bytes.split_first_chunk::<8>() {
-                self.word = u64::from_le_bytes(*word);
-                self.mix();
-                bytes = rest;
-            }
-        }
         while !bytes.is_empty() {
             let n = (8 - self.filled as usize).min(bytes.len());
             let mut word = [0u8; 8];
@@ -114,30 +107,14 @@ impl KeyHash {
     }
 }
 
-/// The key of a rule over its parts (with separators). The bytes are
-/// gathered first and hashed in one go: fed piece by piece, the hash's
-/// per-piece work was most of the cost of a member's keys. Same hash either
-/// way ([`KeyHash`] does not depend on how its bytes are split).
+/// The key of a rule over its parts (with separators).
 fn key(rule: BlockingRule, parts: &[&[u8]]) -> u64 {
-    let mut bytes = [0u8; 64];
-    bytes[0] = rule as u8;
-    let mut n = 1;
     let mut h = KeyHash::new();
+    h.eat(&[rule as u8]);
     for p in parts {
-        if n + p.len() + 1 > bytes.len() {
-            h.eat(&bytes[..n]);
-            n = 0;
-            if p.len() + 1 > bytes.len() {
-                h.eat(p);
-                h.eat(&[0xff]);
-                continue;
-            }
-        }
-        bytes[n..n + p.len()].copy_from_slice(p);
-        bytes[n + p.len()] = 0xff;
-        n += p.len() + 1;
+        h.eat(p);
+        h.eat(&[0xff]);
     }
-    h.eat(&bytes[..n]);
     h.finish()
 }
 
@@ -506,23 +483,6 @@ mod tests {
                 at = c;
             }
             prop_assert_eq!(whole.finish(), pieces.finish());
-        }
-
-        /// `key` gathers its parts before hashing: the same key as the
-        /// rule's byte and each part with its separator fed one by one,
-        /// however long the parts.
-        #[test]
-        fn a_key_is_the_hash_of_its_parts_with_separators(
-            parts in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..80), 0..5),
-        ) {
-            let mut fed = KeyHash::new();
-            fed.eat(&[BlockingRule::SoundCounty as u8]);
-            for p in &parts {
-                fed.eat(p);
-                fed.eat(&[0xff]);
-            }
-            let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-            prop_assert_eq!(key(BlockingRule::SoundCounty, &parts), fed.finish());
         }
     }
 
