@@ -9,6 +9,8 @@ use crate::quality::DataQuality;
 use crate::rules::Assessment;
 use chrono::NaiveDate;
 use polars::prelude::*;
+use polars_arrow::array::MutableBinaryViewArray;
+use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// What the run produced for one household (roster order).
@@ -86,16 +88,21 @@ pub(super) fn codes(
     codes: &[&'static str],
     positions: impl IntoIterator<Item = Option<u8>>,
 ) -> Column {
-    let categories = FrozenCategories::new(codes.iter().copied()).expect("codes are unique");
     let positions: Vec<Option<u8>> = positions.into_iter().collect();
+    codes_of(codes, nullable(name, &positions))
+}
+
+/// [`codes`] from the positions as a column (named as the result).
+fn codes_of(codes: &[&'static str], positions: UInt8Chunked) -> Column {
+    let categories = FrozenCategories::new(codes.iter().copied()).expect("codes are unique");
     assert!(
         positions
             .iter()
             .flatten()
-            .all(|&p| usize::from(p) < codes.len()),
-        "a position outside the codes of `{name}`"
+            .all(|p| usize::from(p) < codes.len()),
+        "a position outside the codes of `{}`",
+        positions.name()
     );
-    let positions: UInt8Chunked = nullable(name, &positions);
     // SAFETY: every position names one of `codes` (asserted above); the
     // checked constructor looks every row's string up again, a fifth of
     // the `matches` writer's time.
@@ -107,6 +114,46 @@ pub(super) fn codes(
     }
     .into_series()
     .into_column()
+}
+
+/// A column of `n` rows, null but at the positions given (each once).
+/// `matches` is nine rows in ten strangers', null in most columns: the
+/// linked rows are filled into zeroed values and a cleared validity mask
+/// rather than every row going through an `Option`.
+pub(super) fn sparse<T: PolarsNumericType>(
+    name: &str,
+    n: usize,
+    present: impl IntoIterator<Item = (usize, T::Native)>,
+) -> ChunkedArray<T> {
+    let mut values = vec![T::Native::default(); n];
+    let mut validity = MutableBitmap::from_len_zeroed(n);
+    for (k, v) in present {
+        values[k] = v;
+        validity.set(k, true);
+    }
+    let validity: Bitmap = validity.into();
+    let validity = (validity.unset_bits() > 0).then_some(validity);
+    ChunkedArray::from_vec_validity(name.into(), values, validity)
+}
+
+/// [`sparse`] for strings; the positions ascending.
+fn sparse_strings<'a>(
+    name: &str,
+    n: usize,
+    present: impl IntoIterator<Item = (usize, &'a str)>,
+) -> Column {
+    let mut array = MutableBinaryViewArray::<str>::with_capacity(n);
+    let mut next = 0;
+    for (k, s) in present {
+        assert!(k >= next, "`{name}`: positions out of order");
+        array.extend_null(k - next);
+        array.push_value(s);
+        next = k + 1;
+    }
+    array.extend_null(n - next);
+    StringChunked::with_chunk(name.into(), array.freeze())
+        .into_series()
+        .into_column()
 }
 
 /// A column of short codes from a small set not listed in advance (the
@@ -396,8 +443,10 @@ pub fn findings_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame
         ]
         .into_iter()
         .chain(level_columns(
+            rows.len(),
             rows.iter()
-                .map(|(_, f)| f.source.map(|s| (s.method, s.levels))),
+                .enumerate()
+                .filter_map(|(i, (_, f))| f.source.map(|s| (i, (s.method, s.levels)))),
         ))
         .chain([
             strings("action", rows.iter().map(|(_, f)| Some(f.action.code()))),
@@ -415,51 +464,59 @@ pub fn findings_frame(roster: &Roster, results: &[HouseholdResult]) -> DataFrame
 /// `name_level`, `birth_date_level`, `region_level`), null where nothing was
 /// linked or a field was not compared (the exact id path compares ids only).
 fn level_columns(
-    links: impl Iterator<Item = Option<(crate::link::MatchMethod, crate::link::Levels)>> + Clone,
+    n: usize,
+    linked: impl Iterator<Item = (usize, (crate::link::MatchMethod, crate::link::Levels))> + Clone,
 ) -> [Column; 5] {
     use crate::link::{score, BirthDateLevel, IdLevel, MatchMethod, NameLevel, RegionLevel};
     fn level<T: Copy + PartialEq>(
         name: &str,
+        n: usize,
         all: &[T],
         code: fn(T) -> &'static str,
-        values: impl Iterator<Item = Option<T>>,
+        values: impl Iterator<Item = (usize, Option<T>)>,
     ) -> Column {
         let list: Vec<&'static str> = all.iter().map(|l| code(*l)).collect();
-        codes(name, &list, values.map(|v| v.map(|v| position(all, v))))
+        let present = values.filter_map(|(k, v)| Some((k, position(all, v?))));
+        codes_of(&list, sparse(name, n, present))
     }
-    let weight = |l: &Option<(MatchMethod, crate::link::Levels)>| {
-        l.filter(|(m, _)| matches!(m, MatchMethod::Fuzzy | MatchMethod::FuzzyTie))
-            .map(|(_, lv)| score::match_weight(&lv))
-    };
+    let fuzzy = |m: &MatchMethod| matches!(m, MatchMethod::Fuzzy | MatchMethod::FuzzyTie);
     [
-        nullable::<Float64Type>(
+        sparse::<Float64Type>(
             "match_weight",
-            &links.clone().map(|l| weight(&l)).collect::<Vec<_>>(),
+            n,
+            linked
+                .clone()
+                .filter(|(_, (m, _))| fuzzy(m))
+                .map(|(k, (_, lv))| (k, score::match_weight(&lv))),
         )
         .into_column(),
         level(
             "id_level",
+            n,
             IdLevel::ALL,
             IdLevel::code,
-            links.clone().map(|l| l.map(|(_, lv)| lv.id)),
+            linked.clone().map(|(k, (_, lv))| (k, Some(lv.id))),
         ),
         level(
             "name_level",
+            n,
             NameLevel::ALL,
             NameLevel::code,
-            links.clone().map(|l| l.and_then(|(_, lv)| lv.name)),
+            linked.clone().map(|(k, (_, lv))| (k, lv.name)),
         ),
         level(
             "birth_date_level",
+            n,
             BirthDateLevel::ALL,
             BirthDateLevel::code,
-            links.clone().map(|l| l.and_then(|(_, lv)| lv.birth_date)),
+            linked.clone().map(|(k, (_, lv))| (k, lv.birth_date)),
         ),
         level(
             "region_level",
+            n,
             RegionLevel::ALL,
             RegionLevel::code,
-            links.map(|l| l.and_then(|(_, lv)| lv.region)),
+            linked.map(|(k, (_, lv))| (k, lv.region)),
         ),
     ]
 }
@@ -504,66 +561,74 @@ pub fn matches_batches<'a>(
 /// The `matches` rows `rows` of one dataset (all of `l`'s links, or those
 /// of the files holding those rows: the Spark job writes one part per file).
 pub fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64>) -> DataFrame {
-    use crate::link::{MatchMethod, MatchStatus};
+    use crate::link::{Link, MatchMethod, MatchStatus};
     use crate::schema::Dataset;
     let n = (rows.end - rows.start) as usize;
-    // Most rows are strangers' (unmatched): every column starts as theirs,
-    // then the linked rows are filled in.
     let first = l.links.partition_point(|link| link.row_index < rows.start);
     let last = l.links.partition_point(|link| link.row_index < rows.end);
-    let row_index: Vec<u64> = rows.clone().collect();
-    let mut id_number: Vec<Option<&str>> = vec![None; n];
-    let mut household_id: Vec<Option<&str>> = vec![None; n];
-    let mut score: Vec<Option<f64>> = vec![None; n];
-    let mut method: Vec<Option<u8>> = vec![None; n];
-    // `matches` lists the status codes most trusted first.
+    let linked = &l.links[first..last];
+    let at = |link: &Link| (link.row_index - rows.start) as usize;
+    let member = |link: &Link| &roster.members[link.member as usize];
+    // `matches` lists the status codes most trusted first; a row no one
+    // was linked to is `unmatched`.
     let statuses: Vec<MatchStatus> = MatchStatus::ALL.iter().rev().copied().collect();
-    let unmatched = position(&statuses, MatchStatus::Unmatched);
-    let mut status: Vec<Option<u8>> = vec![Some(unmatched); n];
-    let mut levels = vec![None; n];
-    for link in &l.links[first..last] {
-        let k = (link.row_index - rows.start) as usize;
-        let m = &roster.members[link.member as usize];
-        id_number[k] = Some(m.id_number());
-        household_id[k] = Some(
-            roster.households[m.household as usize]
-                .household_id
-                .as_str(),
-        );
-        score[k] = Some(link.score);
-        method[k] = Some(position(MatchMethod::ALL, link.method));
-        status[k] = Some(position(&statuses, link.status));
-        levels[k] = Some((link.method, link.levels));
+    let mut status = vec![position(&statuses, MatchStatus::Unmatched); n];
+    for link in linked {
+        status[at(link)] = position(&statuses, link.status);
     }
     let names = |all: &[Dataset]| all.iter().map(|d| d.name()).collect::<Vec<_>>();
     let dataset = position(&Dataset::LINKED, l.dataset);
+    let method_codes: Vec<&'static str> = MatchMethod::ALL.iter().map(|m| m.code()).collect();
     frame(
         [
-            codes(
-                "dataset",
+            codes_of(
                 &names(&Dataset::LINKED),
-                std::iter::repeat_n(Some(dataset), n),
+                UInt8Chunked::full("dataset".into(), dataset, n),
             ),
-            Column::new("row_index".into(), row_index),
-            Column::new("id_number".into(), id_number),
-            Column::new("household_id".into(), household_id),
-            nullable::<Float64Type>("match_score", &score).into_column(),
-            codes(
-                "match_method",
-                &MatchMethod::ALL
+            Column::new("row_index".into(), rows.clone().collect::<Vec<u64>>()),
+            sparse_strings(
+                "id_number",
+                n,
+                linked
                     .iter()
-                    .map(|m| m.code())
-                    .collect::<Vec<_>>(),
-                method,
+                    .map(|link| (at(link), member(link).id_number())),
             ),
-            codes(
-                "status",
+            sparse_strings(
+                "household_id",
+                n,
+                linked.iter().map(|link| {
+                    let household = &roster.households[member(link).household as usize];
+                    (at(link), household.household_id.as_str())
+                }),
+            ),
+            sparse::<Float64Type>(
+                "match_score",
+                n,
+                linked.iter().map(|link| (at(link), link.score)),
+            )
+            .into_column(),
+            codes_of(
+                &method_codes,
+                sparse(
+                    "match_method",
+                    n,
+                    linked
+                        .iter()
+                        .map(|link| (at(link), position(MatchMethod::ALL, link.method))),
+                ),
+            ),
+            codes_of(
                 &statuses.iter().map(|s| s.code()).collect::<Vec<_>>(),
-                status,
+                UInt8Chunked::from_vec("status".into(), status),
             ),
         ]
         .into_iter()
-        .chain(level_columns(levels.iter().copied()))
+        .chain(level_columns(
+            n,
+            linked
+                .iter()
+                .map(|link| (at(link), (link.method, link.levels))),
+        ))
         .collect(),
     )
 }
@@ -741,6 +806,20 @@ mod tests {
     }
 
     /// Codes in order of first appearance; more than 256 stay plain strings.
+    #[test]
+    fn sparse_columns_are_null_but_where_given() {
+        let scores = sparse::<Float64Type>("match_score", 5, [(1, 0.5), (3, 2.0)]);
+        let got: Vec<Option<f64>> = scores.iter().collect();
+        assert_eq!(got, [None, Some(0.5), None, Some(2.0), None]);
+        let full = sparse::<UInt8Type>("status", 2, [(0, 7), (1, 9)]);
+        assert_eq!(full.null_count(), 0);
+        assert_eq!(full.iter().collect::<Vec<_>>(), [Some(7), Some(9)]);
+        let ids = sparse_strings("id_number", 5, [(0, "a"), (4, "b")]);
+        let got: Vec<Option<&str>> = ids.str().unwrap().iter().collect();
+        assert_eq!(got, [Some("a"), None, None, None, Some("b")]);
+        assert_eq!(sparse_strings("none", 3, []).null_count(), 3);
+    }
+
     #[test]
     fn codes_seen_are_an_enum_unless_there_are_too_many() {
         let few = codes_seen("column", &["name", "id_number", "name"]);
