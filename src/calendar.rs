@@ -95,62 +95,8 @@ pub fn add_months_clamped(date: NaiveDate, months: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(target.year, target.month, day).expect("clamped day exists")
 }
 
-/// Whether `y-m-d` is a day of the Gregorian calendar.
-pub fn is_real_date(y: i32, m: u32, d: u32) -> bool {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
-}
-
-/// Days from 1970-01-01 to `y-m-d`, if it is a day of the calendar
-/// (Howard Hinnant's `days_from_civil`): by hand rather than through a
-/// chrono date, for the dates of every extract row read as text.
-pub fn civil_days(y: i32, m: u32, d: u32) -> Option<i32> {
-    if !is_real_date(y, m, d) {
-        return None;
-    }
-    // Years from March, so the leap day ends a year.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let month_from_march = (m + 9) % 12;
-    let day_of_year = ((153 * month_from_march + 2) / 5 + d - 1) as i32;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    Some(era * 146_097 + day_of_era - 719_468)
-}
-
 #[cfg(test)]
 mod tests {
-
-    /// Every day from 1600 to 2400 (leap centuries both ways) against
-    /// chrono; impossible dates are none.
-    #[test]
-    fn civil_days_count_days_as_chrono_does() {
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
-        let mut day = NaiveDate::from_ymd_opt(1600, 1, 1).unwrap();
-        while day.year() < 2400 {
-            let days = (day - epoch).num_days() as i32;
-            assert_eq!(civil_days(day.year(), day.month(), day.day()), Some(days));
-            day = day.succ_opt().unwrap();
-        }
-        for (y, m, d) in [
-            (2023, 2, 29),
-            (1900, 2, 29),
-            (2024, 4, 31),
-            (2024, 13, 1),
-            (2024, 1, 0),
-        ] {
-            assert_eq!(civil_days(y, m, d), None, "{y}-{m}-{d}");
-        }
-        assert_eq!(civil_days(2000, 2, 29), Some(11_016));
-    }
-
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -8,7 +8,6 @@
 //! [`IdProblem`], which the caller reports as a `data_quality` row: a row
 //! is never dropped for a bad id.
 
-use crate::calendar::is_real_date;
 use crate::schema::code_enum;
 use chrono::NaiveDate;
 use std::borrow::Cow;
@@ -125,6 +124,19 @@ fn birth_ymd(id: &str) -> Option<(i32, u32, u32)> {
     let m = number(&part[4..6]);
     let d = number(&part[6..8]);
     ((1850..=2100).contains(&y) && is_real_date(y, m, d)).then_some((y, m, d))
+}
+
+/// Whether `y-m-d` is a day of the Gregorian calendar.
+fn is_real_date(y: i32, m: u32, d: u32) -> bool {
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
 }
 
 /// An id number after normalisation, borrowing the input when it needed
