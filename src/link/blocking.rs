@@ -532,7 +532,10 @@ mod tests {
         ];
         let distinct: std::collections::BTreeSet<u64> = keys.iter().copied().collect();
         assert_eq!(distinct.len(), keys.len());
-        assert_eq!(key(IdCut, &[b"11010519491231"]), key(IdCut, &[b"11010519491231"]));
+        assert_eq!(
+            key(IdCut, &[b"11010519491231"]),
+            key(IdCut, &[b"11010519491231"])
+        );
     }
 
     /// Ids of one county whose region codes and tails differ in a few low
