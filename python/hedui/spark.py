@@ -256,7 +256,10 @@ def link_joins(spark, run: Run, listed, files: int):
         .mapInArrow(member_task(run, _arrow_schema(spark, MEMBER_DDL), buckets), MEMBER_DDL)
         .persist()
     )
-    exact = exact_join(rows, members, buckets)
+    # The exact links feed the fuzzy path (rows they linked are not scored)
+    # and the links table: kept, not decided twice over (at 1M households
+    # each decision pass took about 80 s of task time; it ran four times).
+    exact = exact_join(rows, members, buckets).persist()
     fuzzy = fuzzy_join(rows, members, exact, buckets)
     links = exact.unionByName(fuzzy).persist()
     totals = (
@@ -269,6 +272,7 @@ def link_joins(spark, run: Run, listed, files: int):
     stats = {(r.dataset, r.part): {c: int(r[c]) for c in STATS} for r in totals}
     rows.unpersist()
     members.unpersist()
+    exact.unpersist()
     return links, stats
 
 
@@ -400,9 +404,15 @@ def run_job(data: str, policies: str, month: str, out: str, master: str | None, 
         F.lit(None).cast("int").alias("part"),
         F.lit(None).cast("binary").alias("blob"),
     )
-    assessed = blobs.unionByName(every).groupBy("partition").applyInArrow(
-        assess_task(run, empty), "partition int, counts string"
-    ).collect()
+    # By range, so each household partition is its own task: hashed, 8
+    # partition numbers met in 3 of 8 tasks at 1M (docs/DISTRIBUTED.md).
+    assessed = (
+        blobs.unionByName(every)
+        .repartitionByRange(partitions, "partition")
+        .groupBy("partition")
+        .applyInArrow(assess_task(run, empty), "partition int, counts string")
+        .collect()
+    )
     linked.unpersist()
     spark.stop()
     finish(run, file_rows, link_stats, empty, [json.loads(r.counts) for r in assessed], out)
