@@ -260,7 +260,7 @@ def link_joins(spark, run: Run, listed, files: int):
     # and the links table: kept, not decided twice over (at 1M households
     # each decision pass took about 80 s of task time; it ran four times).
     exact = exact_join(rows, members, buckets).persist()
-    fuzzy = fuzzy_join(rows, members, exact, buckets)
+    fuzzy, sizes = fuzzy_join(rows, members, exact, buckets)
     links = exact.unionByName(fuzzy).persist()
     totals = (
         rows.select("dataset", "part", *STATS)
@@ -273,6 +273,7 @@ def link_joins(spark, run: Run, listed, files: int):
     rows.unpersist()
     members.unpersist()
     exact.unpersist()
+    sizes.unpersist()
     return links, stats
 
 
@@ -311,13 +312,17 @@ def fuzzy_join(rows, members, exact, buckets: int):
     MAX_BLOCK members is skew: dropped before the join (never shuffled
     with its members to one task) and counted for the row, as the single-node
     index skips it. Each row's distinct candidates join their members'
-    features (shuffled by member) and are scored by hedui's linker."""
+    features (shuffled by member) and are scored by hedui's linker. Returns
+    the links and the block sizes it keeps, for the caller to release once
+    the links are kept."""
     from pyspark.sql import functions as F
 
     found = exact.select(*ROW_KEY)
     fuzzy_rows = rows.where(F.col("miss") == "fuzzy").join(found, ROW_KEY, "left_anti")
     member_keys = members.select("member", F.explode("keys").alias("key"))
-    sizes = member_keys.groupBy("key").agg(F.count("*").alias("n"))
+    # Read three times (the skewed keys twice, the usable ones once): kept,
+    # not counted again from the members' keys each time.
+    sizes = member_keys.groupBy("key").agg(F.count("*").alias("n")).persist()
     skewed = sizes.where(F.col("n") > _native.MAX_BLOCK).select("key")
     usable = member_keys.join(sizes.where(F.col("n") <= _native.MAX_BLOCK).select("key"), "key")
     row_keys = fuzzy_rows.select(*ROW_KEY, F.explode("keys").alias("key"))
@@ -330,11 +335,12 @@ def fuzzy_join(rows, members, exact, buckets: int):
     candidates = pairs.join(features, "member").withColumnRenamed("member", "c_member")
     facts = fuzzy_rows.select(*ROW_KEY, "f_id", "f_name", "f_birth", "f_id_birth", "f_region")
     scored = facts.join(skew, ROW_KEY, "left").join(candidates, ROW_KEY, "left")
-    return (
+    decided = (
         bucket_of(scored, buckets)
         .groupBy("bucket")
         .applyInArrow(decide_task(_native.fuzzy_links, _arrow_schema(None, LINKS_DDL)), LINKS_DDL)
     )
+    return decided, sizes
 
 
 def add_counts(parts: list[dict]) -> dict:
