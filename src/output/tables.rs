@@ -119,7 +119,7 @@ fn codes_of(codes: &[&'static str], positions: UInt8Chunked) -> Column {
 /// `matches` is nine rows in ten strangers', null in most columns: the
 /// linked rows are filled into zeroed values and a cleared validity mask
 /// rather than every row going through an `Option`.
-pub(super) fn sparse<T: PolarsNumericType>(
+fn sparse<T: PolarsNumericType>(
     name: &str,
     n: usize,
     present: impl IntoIterator<Item = (usize, T::Native)>,

@@ -116,9 +116,14 @@ fn birth_ymd(id: &str) -> Option<(i32, u32, u32)> {
     if !part.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    // Digit arithmetic rather than `str::parse`, and the calendar by hand
-    // rather than building a date (`is_real_date`): run on every id of
-    // every extract row.
+    digits_ymd(part)
+}
+
+/// The date of 8 ASCII digits `YYYYMMDD`, if a real one between 1850 and
+/// 2100. Digit arithmetic rather than `str::parse`, and the calendar by
+/// hand rather than building a date (`is_real_date`): run on every id of
+/// every extract row.
+fn digits_ymd(part: &[u8]) -> Option<(i32, u32, u32)> {
     let number = |b: &[u8]| b.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
     let y = number(&part[0..4]) as i32;
     let m = number(&part[4..6]);
@@ -283,11 +288,8 @@ fn plain_18(b: &[u8]) -> Option<Checks18> {
     if !(b[17].is_ascii_digit() || b[17] == b'X') {
         return None;
     }
-    let number =
-        |r: std::ops::Range<usize>| b[r].iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
-    let y = number(6..10) as i32;
     Some(Checks18 {
-        date_ok: (1850..=2100).contains(&y) && is_real_date(y, number(10..12), number(12..14)),
+        date_ok: digits_ymd(&b[6..14]).is_some(),
         sum_ok: CHECK_CHARS[(sum % 11) as usize] == char::from(b[17]),
     })
 }
