@@ -214,15 +214,24 @@ impl Table {
             .expect("float columns are Float64 after load")
     }
 
-    /// The rows at `indices` (sorted, in range), as a table of the same dataset.
-    pub fn take(&self, indices: &[u32]) -> Table {
+    /// The rows at `indices` (sorted, in range) of the columns `keep`
+    /// keeps, as a table of the same dataset.
+    pub fn take(&self, indices: &[u32], keep: impl Fn(Dataset, &str) -> bool) -> Table {
         let idx = IdxCa::from_vec(
             "idx".into(),
             indices.iter().map(|&i| i as IdxSize).collect(),
         );
+        let kept: Vec<Column> = self
+            .frame
+            .columns()
+            .iter()
+            .filter(|c| keep(self.dataset, c.name()))
+            .cloned()
+            .collect();
+        let frame = DataFrame::new(self.frame.height(), kept).expect("columns of one table");
         Table {
             dataset: self.dataset,
-            frame: self.frame.take(&idx).expect("indices come from this table"),
+            frame: frame.take(&idx).expect("indices come from this table"),
             files: Vec::new(),
             first_row: 0,
         }

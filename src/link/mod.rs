@@ -269,7 +269,7 @@ impl MemberIndex {
 /// misses overlap. No library offers this for stable Rust but the
 /// standard library's intrinsic, behind a `cfg`; elsewhere it does nothing.
 #[inline]
-fn prefetch<T>(value: &T) {
+pub(crate) fn prefetch<T>(value: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is a hint: it never faults and changes no memory,
     // and SSE (the intrinsic's target feature) is part of x86_64.

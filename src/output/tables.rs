@@ -135,24 +135,67 @@ fn sparse<T: PolarsNumericType>(
     ChunkedArray::from_vec_validity(name.into(), values, validity)
 }
 
-/// [`sparse`] for strings; the positions ascending.
-fn sparse_strings<'a>(
-    name: &str,
+/// [`sparse`] for `N` string columns at once (the positions ascending),
+/// so that each row's values are read together, once.
+fn sparse_strings<'a, const N: usize>(
+    names: [&str; N],
     n: usize,
-    present: impl IntoIterator<Item = (usize, &'a str)>,
-) -> Column {
-    let mut array = MutableBinaryViewArray::<str>::with_capacity(n);
+    present: impl IntoIterator<Item = (usize, [&'a str; N])>,
+) -> [Column; N] {
+    let mut arrays: [MutableBinaryViewArray<str>; N] =
+        std::array::from_fn(|_| MutableBinaryViewArray::with_capacity(n));
     let mut next = 0;
-    for (k, s) in present {
-        assert!(k >= next, "`{name}`: positions out of order");
-        array.extend_null(k - next);
-        array.push_value(s);
+    for (k, values) in present {
+        assert!(k >= next, "`{}`: positions out of order", names[0]);
+        for (array, s) in arrays.iter_mut().zip(values) {
+            array.extend_null(k - next);
+            array.push_value(s);
+        }
         next = k + 1;
     }
-    array.extend_null(n - next);
-    StringChunked::with_chunk(name.into(), array.freeze())
-        .into_series()
-        .into_column()
+    let mut arrays = arrays.into_iter();
+    names.map(|name| {
+        let mut array = arrays.next().expect("one array per name");
+        array.extend_null(n - next);
+        StringChunked::with_chunk(name.into(), array.freeze())
+            .into_series()
+            .into_column()
+    })
+}
+
+/// Each link's member id and household id, in link order. The links come
+/// in row order and their members from anywhere in a roster of millions:
+/// what a link reads is asked for a few links ahead (its member; then the
+/// member's id text and household; then the household's id), so that the
+/// cache misses overlap instead of following one another.
+fn member_ids<'r>(
+    roster: &'r Roster,
+    linked: &'r [crate::link::Link],
+) -> impl Iterator<Item = [&'r str; 2]> + 'r {
+    use crate::link::prefetch;
+    const AHEAD: usize = 4;
+    let member = move |k: usize| linked.get(k).map(|l| &roster.members[l.member as usize]);
+    let household = move |m: &crate::normalise::Member| &roster.households[m.household as usize];
+    let text = |s: &str| {
+        if let Some(b) = s.as_bytes().first() {
+            prefetch(b);
+        }
+    };
+    (0..linked.len()).map(move |k| {
+        if let Some(m) = member(k + 3 * AHEAD) {
+            prefetch(&m.id.value);
+            prefetch(&m.household);
+        }
+        if let Some(m) = member(k + 2 * AHEAD) {
+            text(m.id_number());
+            prefetch(&household(m).household_id);
+        }
+        if let Some(m) = member(k + AHEAD) {
+            text(&household(m).household_id);
+        }
+        let m = member(k).expect("a link of this range");
+        [m.id_number(), household(m).household_id.as_str()]
+    })
 }
 
 /// A column of short codes from a small set not listed in advance (the
@@ -567,7 +610,6 @@ pub fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64
     let last = l.links.partition_point(|link| link.row_index < rows.end);
     let linked = &l.links[first..last];
     let at = |link: &Link| (link.row_index - rows.start) as usize;
-    let member = |link: &Link| &roster.members[link.member as usize];
     // `matches` lists the status codes most trusted first; a row no one
     // was linked to is `unmatched`.
     let statuses: Vec<MatchStatus> = MatchStatus::ALL.iter().rev().copied().collect();
@@ -578,6 +620,14 @@ pub fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64
     let names = |all: &[Dataset]| all.iter().map(|d| d.name()).collect::<Vec<_>>();
     let dataset = position(&Dataset::LINKED, l.dataset);
     let method_codes: Vec<&'static str> = MatchMethod::ALL.iter().map(|m| m.code()).collect();
+    let [id_number, household_id] = sparse_strings(
+        ["id_number", "household_id"],
+        n,
+        linked
+            .iter()
+            .zip(member_ids(roster, linked))
+            .map(|(link, ids)| (at(link), ids)),
+    );
     frame(
         [
             codes_of(
@@ -585,21 +635,8 @@ pub fn matches_rows(roster: &Roster, l: &DatasetLinks, rows: std::ops::Range<u64
                 UInt8Chunked::full("dataset".into(), dataset, n),
             ),
             Column::new("row_index".into(), rows.clone().collect::<Vec<u64>>()),
-            sparse_strings(
-                "id_number",
-                n,
-                linked
-                    .iter()
-                    .map(|link| (at(link), member(link).id_number())),
-            ),
-            sparse_strings(
-                "household_id",
-                n,
-                linked.iter().map(|link| {
-                    let household = &roster.households[member(link).household as usize];
-                    (at(link), household.household_id.as_str())
-                }),
-            ),
+            id_number,
+            household_id,
             sparse::<Float64Type>(
                 "match_score",
                 n,
@@ -813,10 +850,17 @@ mod tests {
         let full = sparse::<UInt8Type>("status", 2, [(0, 7), (1, 9)]);
         assert_eq!(full.null_count(), 0);
         assert_eq!(full.iter().collect::<Vec<_>>(), [Some(7), Some(9)]);
-        let ids = sparse_strings("id_number", 5, [(0, "a"), (4, "b")]);
+        let [ids, households] = sparse_strings(
+            ["id_number", "household_id"],
+            5,
+            [(0, ["a", "h1"]), (4, ["b", "h2"])],
+        );
         let got: Vec<Option<&str>> = ids.str().unwrap().iter().collect();
         assert_eq!(got, [Some("a"), None, None, None, Some("b")]);
-        assert_eq!(sparse_strings("none", 3, []).null_count(), 3);
+        let got: Vec<Option<&str>> = households.str().unwrap().iter().collect();
+        assert_eq!(got, [Some("h1"), None, None, None, Some("h2")]);
+        let [none] = sparse_strings(["none"], 3, []);
+        assert_eq!(none.null_count(), 3);
     }
 
     #[test]

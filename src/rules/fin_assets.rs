@@ -17,7 +17,6 @@ use super::{aggregate_findings, facts_first, yuan, Facts, Finding, RuleId};
 use crate::evidence::Deposit;
 use crate::verdict::Action;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 
 /// The latest snapshot of each account among `rows`, and their total.
 pub fn latest_per_account<'r>(rows: &[&'r Deposit]) -> (Vec<&'r Deposit>, Decimal) {
@@ -27,28 +26,24 @@ pub fn latest_per_account<'r>(rows: &[&'r Deposit]) -> (Vec<&'r Deposit>, Decima
         Named(&'r str, &'r str),
         Row(u64),
     }
-    // Borrowed keys: a province's run looks up millions of deposit rows here.
-    let mut accounts: BTreeMap<Account, &Deposit> = BTreeMap::new();
-    for &d in rows {
-        let key = match (&d.institution, &d.account_no) {
+    fn account(d: &Deposit) -> Account<'_> {
+        match (&d.institution, &d.account_no) {
             (Some(i), Some(a)) => Account::Named(i, a),
             _ => Account::Row(d.source.row_index),
-        };
-        accounts
-            .entry(key)
-            .and_modify(|best| {
-                // Later snapshot wins; on the same date the larger balance.
-                if (d.as_of, d.balance) > (best.as_of, best.balance) {
-                    *best = d;
-                }
-            })
-            .or_insert(d);
+        }
     }
-    let total = accounts
-        .values()
-        .map(|d| d.balance.unwrap_or_default())
-        .sum();
-    let mut latest: Vec<&Deposit> = accounts.into_values().collect();
+    // A household has a few rows: sorted in place, not a map per call (a
+    // province's run calls this for millions of households). Per account,
+    // the later snapshot first, on the same date the larger balance; the
+    // sort is stable, so of equal snapshots the first row is kept.
+    let mut latest = rows.to_vec();
+    latest.sort_by(|a, b| {
+        account(a)
+            .cmp(&account(b))
+            .then_with(|| (b.as_of, b.balance).cmp(&(a.as_of, a.balance)))
+    });
+    latest.dedup_by(|later, kept| account(later) == account(kept));
+    let total = latest.iter().map(|d| d.balance.unwrap_or_default()).sum();
     latest.sort_by_key(|d| d.source.row_index);
     (latest, total)
 }
@@ -104,6 +99,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
+    use crate::evidence::Deposit;
     use crate::rules::testkit::*;
     use crate::rules::RuleId;
     use crate::verdict::Action;
@@ -137,6 +133,31 @@ mod tests {
         w.deposit(0, "ICBC", "A1", dec!(100), "2024-09-30");
         w.deposit(0, "ICBC", "A1", dec!(90000), "2024-11-30"); // after the run month
         assert_eq!(w.fired(), []);
+    }
+
+    /// Per account the later snapshot, on the same date the larger
+    /// balance, of equal snapshots the first row; a row naming no account
+    /// counts on its own; the kept rows in row order.
+    #[test]
+    fn the_latest_snapshot_per_account_and_their_total() {
+        let mut w = World::household(2);
+        w.deposit(0, "ICBC", "A1", dec!(500), "2024-09-30"); // 0: A1, later row wins
+        w.deposit(1, "ABC", "B1", dec!(70), "2024-08-31"); // 1: B1, kept (first of equals)
+        w.deposit(0, "ICBC", "A1", dec!(900), "2024-10-31"); // 2: A1, latest: kept
+        w.deposit(1, "ABC", "B1", dec!(70), "2024-08-31"); // 3: B1, equal to 1
+        w.deposit(0, "ICBC", "C1", dec!(10), "2024-10-31"); // 4: C1, smaller same day
+        w.deposit(0, "ICBC", "C1", dec!(30), "2024-10-31"); // 5: C1, kept
+        w.deposit(1, "ABC", "B1", dec!(99), "2024-07-31"); // 6: B1, earlier
+        w.deposit(0, "ICBC", "A1", dec!(5), "2024-10-31"); // 7: A1, same day, smaller
+        w.evidence.deposits[7].account_no = None; // 7: no account: its own
+        let rows: Vec<&Deposit> = w.evidence.deposits.iter().collect();
+        let (latest, total) = super::latest_per_account(&rows);
+        let kept: Vec<usize> = latest
+            .iter()
+            .map(|d| rows.iter().position(|r| std::ptr::eq(*r, *d)).unwrap())
+            .collect();
+        assert_eq!(kept, [1, 2, 5, 7]);
+        assert_eq!(total, dec!(1005));
     }
 
     #[test]
