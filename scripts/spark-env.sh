@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Creates or reuses .venv-spark/ at the repository root: pyspark, pyarrow and
-# hedui's Python package (python/) built from the working tree, release
-# build. Then:
+# Creates or reuses .venv-spark/ at the repository root: pyspark, pyarrow,
+# the test tools (pytest, moto) and hedui's Python package (python/) built
+# from the working tree, release build. Then:
 #   .venv-spark/bin/python -m hedui.spark run --data DIR --policies DIR --month YYYY-MM --out DIR
 # SPARK_ENV_PROFILE=dev builds the package unoptimised (what CI does: it
 # reuses the test build; polars then runs several times slower).
@@ -20,9 +20,10 @@ venv="${SPARK_VENV:-.venv-spark}"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
-# Versions the job is tested with (pyspark 4 runs on Java 17).
+# Versions the job is tested with (pyspark 4 runs on Java 17). moto
+# (Apache-2.0) is the S3 server of python/tests/test_remote.py.
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "pyspark>=4.0,<5" "pyarrow>=16" "pandas>=2" "maturin>=1.5,<2" "pytest>=8"
+  "pyspark>=4.0,<5" "pyarrow>=16" "pandas>=2" "maturin>=1.5,<2" "pytest>=8" "moto[server]>=5,<6"
 
 venv="$(cd "$venv" && pwd)"
 profile=()

@@ -370,6 +370,14 @@ impl Discovered {
         self.files(dataset).map(<[SourceFile]>::len)
     }
 
+    /// The path of file `k` (in `row_index` order) of a present dataset,
+    /// relative to the data directory: what a job that reads the directory
+    /// elsewhere (the Spark job's remote inputs) fetches for that file.
+    pub fn relative_path(&self, dataset: Dataset, k: usize) -> Option<&Path> {
+        let file = self.files(dataset)?.get(k)?;
+        Some(file.path.strip_prefix(&self.dir).unwrap_or(&file.path))
+    }
+
     fn files(&self, dataset: Dataset) -> Option<&[SourceFile]> {
         self.present
             .iter()
@@ -392,9 +400,8 @@ impl Discovered {
         let specs = dataset.columns();
         let frame = read_file(dataset, &specs, file, first_row, quality)?;
         let input = InputFile {
-            path: file
-                .path
-                .strip_prefix(&self.dir)
+            path: self
+                .relative_path(dataset, k)
                 .unwrap_or(&file.path)
                 .display()
                 .to_string(),

@@ -2,6 +2,11 @@
 
     python -m hedui.spark run --data DIR --policies DIR --month YYYY-MM --out DIR [--master URL]
 
+DIR is a local path or a URI pyarrow opens (`s3://bucket/prefix`,
+`hdfs://namenode/path`, `gs://…`, `file:///…`): remote inputs are read
+through a mirror on each worker and outputs written through the file
+system (`hedui/remote.py`).
+
 Every decision, comparison and normalisation is hedui's Rust code
 (`hedui._native`); this file only says which task runs what, which
 columns Spark joins on, and moves the bytes. The stages (see
@@ -21,8 +26,8 @@ docs/DISTRIBUTED.md):
 4. assess (`groupBy(partition).applyInArrow`): each partition of whole
    households gets the blobs of its linked rows and writes its part of
    `decisions`, `findings`, `near_relative_conflicts`, `review_due`.
-5. data_quality and run.json (driver), then the output directory is
-   renamed into place.
+5. data_quality and run.json (driver), then the output directory is put
+   in place (renamed, or on an object store copied with run.json last).
 
 Each output is a directory of Parquet parts with `hedui run`'s columns and
 types; `row_index` is the dataset-wide row (files sorted by path).
@@ -33,7 +38,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 from collections import Counter, defaultdict
 
@@ -41,6 +45,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hedui import _native
+from hedui.remote import BadPath, Inputs, Output
 
 TABLES = ["decisions", "findings", "near_relative_conflicts", "review_due"]
 
@@ -112,24 +117,23 @@ def payload_of(table: pa.Table) -> bytes:
 
 
 class Run:
-    """One run's arguments, as every task sees them (absolute local paths)."""
+    """One run's arguments, as every task sees them."""
 
-    def __init__(self, data: str, policies: str, month: str, staging: str, partitions: int):
-        self.data = os.path.abspath(data)
-        self.policies = os.path.abspath(policies)
+    def __init__(self, inputs: Inputs, month: str, out: Output, partitions: int, driver_args):
+        self.inputs = inputs
         self.month = month
-        self.staging = staging
+        self.out = out
         self.partitions = partitions
+        # The paths the driver's plan read (its context is kept by them).
+        self.driver_args = driver_args
 
-    @property
-    def args(self):
-        return (self.data, self.policies, self.month)
+    def args(self, need=None):
+        """`hedui run`'s arguments for a task on this worker: local paths
+        (for remote inputs, this worker's mirror, with file `need` whole)."""
+        return (*self.inputs.local(need), self.month)
 
     def write(self, table: str, part: str, payload: bytes) -> None:
-        folder = os.path.join(self.staging, table)
-        os.makedirs(folder, exist_ok=True)
-        with open(os.path.join(folder, f"part-{part}.parquet"), "wb") as f:
-            f.write(payload)
+        self.out.write(f"{table}/part-{part}.parquet", payload)
 
 
 def extract_task(run: Run, schema: pa.Schema):
@@ -138,7 +142,7 @@ def extract_task(run: Run, schema: pa.Schema):
     def emit(batches):
         for batch in batches:
             for dataset, part in zip(batch.column("dataset").to_pylist(), batch.column("part").to_pylist()):
-                yield from batches_of(_native.extract_rows(*run.args, dataset, part), schema)
+                yield from batches_of(_native.extract_rows(*run.args((dataset, part)), dataset, part), schema)
 
     return emit
 
@@ -149,7 +153,7 @@ def member_task(run: Run, schema: pa.Schema, parts: int):
     def emit(batches):
         for batch in batches:
             for p in batch.column("id").to_pylist():
-                yield from batches_of(_native.member_rows(*run.args, p, parts), schema)
+                yield from batches_of(_native.member_rows(*run.args(), p, parts), schema)
 
     return emit
 
@@ -179,7 +183,7 @@ def evidence_task(run: Run):
 
 def evidence_one(run: Run, dataset: str, part: int, links: bytes) -> pa.RecordBatch:
     matches, quality, rows, all_null, stats, files, blobs = _native.file_evidence(
-        *run.args, dataset, part, links, run.partitions
+        *run.args((dataset, part)), dataset, part, links, run.partitions
     )
     run.write("matches", f"{dataset}-{part:05d}", matches)
     n = 1 + len(blobs)
@@ -200,15 +204,23 @@ def evidence_one(run: Run, dataset: str, part: int, links: bytes) -> pa.RecordBa
     )
 
 
+def rows_of(payload: bytes) -> int:
+    return pq.read_metadata(pa.BufferReader(payload)).num_rows
+
+
 def quality_task(run: Run, empty):
-    """Writes each extract file's data_quality part (empty columns said once)."""
+    """Writes each extract file's data_quality part (empty columns said
+    once); yields the rows written."""
 
     def write(batches):
         for batch in batches:
+            rows = 0
             cols = [batch.column(c).to_pylist() for c in ("dataset", "part", "quality")]
             for dataset, part, quality in zip(*cols):
-                run.write("data_quality", f"{dataset}-{part:05d}", _native.file_quality(quality, empty))
-            yield pa.RecordBatch.from_pydict({"files": [batch.num_rows]}, schema=pa.schema([("files", pa.int64())]))
+                payload = _native.file_quality(quality, empty)
+                run.write("data_quality", f"{dataset}-{part:05d}", payload)
+                rows += rows_of(payload)
+            yield pa.RecordBatch.from_pydict({"rows": [rows]}, schema=pa.schema([("rows", pa.int64())]))
 
     return write
 
@@ -223,7 +235,7 @@ def assess_task(run: Run, empty):
             for d, k, b in zip(*(table.column(c).to_pylist() for c in ("dataset", "part", "blob")))
             if b is not None
         ]
-        tables, counts = _native.assess_partition(*run.args, p, run.partitions, blobs, empty)
+        tables, counts = _native.assess_partition(*run.args(), p, run.partitions, blobs, empty)
         for name, payload in tables:
             run.write(name, f"{p:05d}", payload)
         return pa.table({"partition": pa.array([p], pa.int32()), "counts": [counts]})
@@ -355,8 +367,32 @@ def add_counts(parts: list[dict]) -> dict:
     return total
 
 
+def plan(data: str, policies: str, month: str):
+    """The inputs listed (remote ones: once, here) and checked by hedui's
+    loader and policy files, before any Spark stage: the inputs as the
+    tasks read them, the extract files, the paths the driver read."""
+    inputs = Inputs(data, policies, _native.DATASETS, _native.READ_WHOLE)
+    with inputs.on_driver() as (local_data, local_policies):
+        try:
+            files, _supplied, _households = _native.plan(local_data, local_policies, month)
+        except _native.InputError as e:
+            raise _native.InputError(inputs.named(str(e), (local_data, local_policies))) from None
+    inputs.files = {(d, k): path for d, k, path in files}
+    return inputs, [(d, k) for d, k, _ in files], (local_data, local_policies, month)
+
+
 def run_job(data: str, policies: str, month: str, out: str, master: str | None, partitions: int | None) -> None:
-    files, _supplied, households = _native.plan(os.path.abspath(data), os.path.abspath(policies), month)
+    inputs, files, driver_args = plan(data, policies, month)
+    output = Output(out)
+    output.prepare()
+    try:
+        run_spark(inputs, files, driver_args, output, month, master, partitions)
+    except BaseException:
+        output.abandon()
+        raise
+
+
+def run_spark(inputs: Inputs, files, driver_args, output: Output, month: str, master, partitions) -> None:
     from pyspark import SparkConf
     from pyspark.sql import SparkSession, functions as F
 
@@ -380,11 +416,7 @@ def run_job(data: str, policies: str, month: str, out: str, master: str | None, 
     # tasks on a small run).
     if not SparkConf().contains("spark.sql.shuffle.partitions"):
         spark.conf.set("spark.sql.shuffle.partitions", str(max(2, partitions)))
-    out = os.path.abspath(out)
-    staging = out + ".spark-staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    os.makedirs(staging)
-    run = Run(data, policies, month, staging, partitions)
+    run = Run(inputs, month, output, partitions, driver_args)
 
     listed = spark.createDataFrame(files, "dataset string, part int")
     links, link_stats = link_joins(spark, run, listed, max(1, len(files)))
@@ -400,9 +432,13 @@ def run_job(data: str, policies: str, month: str, out: str, master: str | None, 
     file_rows = linked.filter(F.col("kind") == "file").select("dataset", "part", "rows", "all_null", "stats", "files").collect()
     empty = _native.empty_columns([(r.dataset, r.rows, list(r.all_null)) for r in file_rows])
 
-    linked.filter(F.col("kind") == "file").select("dataset", "part", "quality").mapInArrow(
-        quality_task(run, empty), "files long"
-    ).collect()
+    quality_rows = sum(
+        r.rows
+        for r in linked.filter(F.col("kind") == "file")
+        .select("dataset", "part", "quality")
+        .mapInArrow(quality_task(run, empty), "rows long")
+        .collect()
+    )
     blobs = linked.filter(F.col("kind") == "blob").select("partition", "dataset", "part", "blob")
     every = spark.range(partitions).select(
         F.col("id").cast("int").alias("partition"),
@@ -421,11 +457,11 @@ def run_job(data: str, policies: str, month: str, out: str, master: str | None, 
     )
     linked.unpersist()
     spark.stop()
-    finish(run, file_rows, link_stats, empty, [json.loads(r.counts) for r in assessed], out)
+    finish(run, file_rows, link_stats, empty, [json.loads(r.counts) for r in assessed], quality_rows)
 
 
-def finish(run: Run, file_rows, link_stats, empty, partition_counts, out: str) -> None:
-    """data_quality's run part, run.json, and the output renamed into place."""
+def finish(run: Run, file_rows, link_stats, empty, partition_counts, quality_rows: int) -> None:
+    """data_quality's run part, run.json, and the output put in place."""
     rows = defaultdict(int)
     extracts: dict = {}
     files = []
@@ -441,40 +477,41 @@ def finish(run: Run, file_rows, link_stats, empty, partition_counts, out: str) -
         status.update(stats["status"])
         status["unmatched"] += r.rows - stats["linked"]
         files.append((r.dataset, r.part, r.files))
-    run.write("data_quality", "run", _native.run_quality(*run.args, empty, dict(rows)))
+    run_part = _native.run_quality(*run.driver_args, empty, dict(rows))
+    run.write("data_quality", "run", run_part)
     counts = add_counts(partition_counts)
     counts["matches"] = dict(status)
-    counts["data_quality"] = pq.read_table(os.path.join(run.staging, "data_quality")).num_rows
+    counts["data_quality"] = quality_rows + rows_of(run_part)
     files.sort(key=lambda f: (f[0], f[1]))
     order = [d for d in extracts]
     extract_rows = [(d, *extracts[d][:3], dict(extracts[d][3])) for d in order]
     run_json = _native.run_json(
-        *run.args, [(d, f) for d, _, f in files], extract_rows, json.dumps(counts), empty
+        *run.driver_args,
+        [(d, f) for d, _, f in files],
+        extract_rows,
+        json.dumps(counts),
+        empty,
+        run.inputs.data_uri,
+        run.inputs.policies_uri,
     )
-    with open(os.path.join(run.staging, "run.json"), "w", encoding="utf-8") as f:
-        f.write(run_json)
-    old = out + ".spark-old"
-    shutil.rmtree(old, ignore_errors=True)
-    if os.path.exists(out):
-        os.rename(out, old)
-    os.rename(run.staging, out)
-    shutil.rmtree(old, ignore_errors=True)
+    run.out.publish(run_json.encode("utf-8"))
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hedui.spark")
     verbs = parser.add_subparsers(dest="verb", required=True)
     r = verbs.add_parser("run", help="the monthly run, on Spark")
-    r.add_argument("--data", required=True)
-    r.add_argument("--policies", default="policies")
+    where = " (a local path or a URI: s3://, hdfs://, gs://, file://)"
+    r.add_argument("--data", required=True, help="the data directory" + where)
+    r.add_argument("--policies", default="policies", help="the policy files' directory" + where)
     r.add_argument("--month", required=True)
-    r.add_argument("--out", required=True)
+    r.add_argument("--out", required=True, help="the output directory" + where)
     r.add_argument("--master", help="Spark master URL (default local[*]; spark-submit's when submitted)")
     r.add_argument("--partitions", type=int, help="household partitions (default: Spark's parallelism)")
     a = parser.parse_args(argv)
     try:
         run_job(a.data, a.policies, a.month, a.out, a.master, a.partitions)
-    except _native.InputError as e:
+    except (_native.InputError, BadPath) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0

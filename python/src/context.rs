@@ -8,6 +8,7 @@ use hedui::load::{self, Discovered};
 use hedui::normalise::{self, Roster};
 use hedui::policy::{PolicySet, Resolved};
 use hedui::quality::DataQuality;
+use hedui::schema::Dataset;
 use hedui::stages::{self, InputFiles, Kin};
 use hedui::RunError;
 use std::path::PathBuf;
@@ -91,6 +92,18 @@ impl Context {
         }
         p
     }
+}
+
+/// The datasets every worker's context reads whole (the roster in
+/// `load_roster`, the registers in `near_relatives`): all but the extracts,
+/// which tasks read a file at a time. A job reading remote inputs fetches
+/// these to every worker and an extract file only to the tasks that read it.
+pub fn read_whole() -> Vec<&'static str> {
+    Dataset::ALL
+        .into_iter()
+        .filter(|d| !Dataset::LINKED.contains(d))
+        .map(Dataset::name)
+        .collect()
 }
 
 /// The context of the last run asked for in this process.

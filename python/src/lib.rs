@@ -30,6 +30,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tasks::file_evidence, m)?)?;
     // Blocks of more members than this are skew, skipped (as `hedui run`).
     m.add("MAX_BLOCK", hedui::link::blocking::MAX_BLOCK)?;
+    // What a remote data directory's mirror holds (python/hedui/remote.py):
+    // the entries named after a dataset, and which of them every worker
+    // reads whole.
+    let names: Vec<&str> = hedui::schema::Dataset::ALL.map(|d| d.name()).into();
+    m.add("DATASETS", names)?;
+    m.add("READ_WHOLE", context::read_whole())?;
     m.add_function(wrap_pyfunction!(tasks::empty_columns, m)?)?;
     m.add_function(wrap_pyfunction!(tasks::file_quality, m)?)?;
     m.add_function(wrap_pyfunction!(tasks::run_quality, m)?)?;

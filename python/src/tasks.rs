@@ -18,6 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Cursor;
+use std::path::Path;
 use std::sync::Arc;
 
 fn args(data: &str, policies: &str, month: &str) -> PyResult<Args> {
@@ -60,19 +61,25 @@ fn parquet(frame: &mut DataFrame) -> PyResult<Vec<u8>> {
 
 /// Checks the inputs and policies as `hedui run` does (raising
 /// `InputError` with its message) and lists the extract files:
-/// `(dataset, file number)` in dataset and file order; the datasets
-/// supplied; the households.
+/// `(dataset, file number, path relative to the data directory)` in
+/// dataset and file order; the datasets supplied; the households.
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 pub fn plan(
     data: &str,
     policies: &str,
     month: &str,
-) -> PyResult<(Vec<(String, usize)>, Vec<String>, usize)> {
+) -> PyResult<(Vec<(String, usize, String)>, Vec<String>, usize)> {
     let c = ctx(data, policies, month)?;
+    let data = &c.data;
     let files = Dataset::LINKED
         .iter()
-        .flat_map(|&d| (0..c.data.parts(d).unwrap_or(0)).map(move |k| (d.name().to_string(), k)))
+        .flat_map(|&d| {
+            (0..data.parts(d).unwrap_or(0)).map(move |k| {
+                let path = data.relative_path(d, k).expect("a listed part");
+                (d.name().to_string(), k, path.display().to_string())
+            })
+        })
         .collect();
     let supplied = supplied(&c).iter().map(|d| d.name().to_string()).collect();
     Ok((files, supplied, c.roster.households.len()))
@@ -541,8 +548,11 @@ fn counts(results: &[HouseholdResult], frames: &stages::Frames) -> String {
 /// run.json from the run's context and what the tasks reported: the
 /// extract files read (JSON lists of `InputFile`), each extract's link
 /// stats and linked rows, and the counts (JSON, `json_of_run::Counts`).
+/// `data_dir` and `policies_dir` are the directories as the job was given
+/// them (a URI for remote inputs, read through a local mirror at `data`
+/// and `policies`).
 #[pyfunction]
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 pub fn run_json(
     data: &str,
     policies: &str,
@@ -551,6 +561,8 @@ pub fn run_json(
     extracts: Vec<(String, usize, usize, usize, BTreeMap<String, u64>)>,
     counts: &str,
     empty: Vec<(String, String)>,
+    data_dir: &str,
+    policies_dir: &str,
 ) -> PyResult<String> {
     let c = ctx(data, policies, month)?;
     let mut inputs = c.inputs.clone();
@@ -581,9 +593,9 @@ pub fn run_json(
             version: env!("CARGO_PKG_VERSION").to_string(),
         },
         run_month: c.args.month.to_string(),
-        data_dir: data.to_string(),
+        data_dir: data_dir.to_string(),
         inputs: json_of_run::inputs(&inputs),
-        policies: json_of_run::policies(&c.args.policies, &c.policies, &c.params),
+        policies: json_of_run::policies(Path::new(policies_dir), &c.policies, &c.params),
         rules: json_of_run::rules(coverage),
         counts,
         extract_timings,

@@ -2,8 +2,8 @@
 row after sorting by key, on the shipped samples and on 3,000 households
 of realistically noisy data (broken ids, so the fuzzy linker runs).
 
-Run by `python/tests/run.sh` (which `.ci/run` calls); needs HEDUI_BIN (the
-built binary) and Java 17.
+Run by `tests/it/spark.rs` (`cargo test`, which `.ci/run` calls); needs
+HEDUI_BIN (the built binary) and Java 17.
 """
 
 import os
