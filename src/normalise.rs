@@ -342,23 +342,22 @@ enum HouseholdRow {
 
 /// Builds the roster from `households` and `members`.
 pub fn roster(households: &Table, members: &Table, quality: &mut Vec<DataQuality>) -> Roster {
-    // Sized up front: growing a Vec of 2.4M members by doubling copies it
-    // and touches fresh pages at every step (a fifth of a province run's
-    // roster stage).
     let mut roster = Roster {
-        households: Vec::with_capacity(households.height()),
-        members: Vec::with_capacity(members.height()),
+        households: Vec::new(),
+        members: Vec::new(),
     };
     let (by_id, kinds) = household_index(households.text("household_id"));
     let columns = HouseholdColumns::of(households);
     let unreadable = unreadable_values(HOUSEHOLDS, quality);
-    for (kept, q) in rows_in_chunks(households.height(), |row, out, quality| {
-        let unreadable = unreadable.get(&(row as u64)).map_or(&[][..], Vec::as_slice);
-        out.extend(columns.household(row, kinds[row], unreadable, quality));
-    }) {
-        roster.households.extend(kept);
-        quality.extend(q);
-    }
+    let (kept, problems): (Vec<_>, Vec<_>) =
+        rows_in_chunks(households.height(), |row, out, quality| {
+            let unreadable = unreadable.get(&(row as u64)).map_or(&[][..], Vec::as_slice);
+            out.extend(columns.household(row, kinds[row], unreadable, quality));
+        })
+        .into_iter()
+        .unzip();
+    roster.households = crate::parallel::concat(kept);
+    quality.extend(problems.into_iter().flatten());
     let unreadable = unreadable_values(MEMBERS, quality);
     let columns = member_columns(members);
     let households_so_far = &roster.households;
@@ -753,33 +752,33 @@ fn attach_members(
     unreadable: &std::collections::BTreeMap<u64, Vec<&'static str>>,
     quality: &mut Vec<DataQuality>,
 ) {
-    for (kept, q) in chunks {
-        let mut found = q
-            .iter()
-            .filter(|p| p.dataset == MEMBERS && leaves_roster_unreadable(p.problem))
-            .peekable();
-        for m in kept {
-            let index = roster.members.len() as u32;
-            let h = &mut roster.households[m.household as usize];
-            h.members.push(index);
-            let mut columns: Vec<&'static str> =
-                unreadable.get(&m.row_index).cloned().unwrap_or_default();
-            // The chunk's problems are in row order: those of this row.
-            while let Some(p) = found.next_if(|p| p.row_index <= m.row_index) {
-                if p.row_index == m.row_index {
-                    columns.push(p.column);
-                }
+    let (kept, problems): (Vec<_>, Vec<_>) = chunks.into_iter().unzip();
+    roster.members = crate::parallel::concat(kept);
+    // The chunks' problems, one after another, are in row order.
+    let problems: Vec<DataQuality> = problems.into_iter().flatten().collect();
+    let mut found = problems
+        .iter()
+        .filter(|p| p.dataset == MEMBERS && leaves_roster_unreadable(p.problem))
+        .peekable();
+    for (index, m) in roster.members.iter().enumerate() {
+        let h = &mut roster.households[m.household as usize];
+        h.members.push(index as u32);
+        let mut columns: Vec<&'static str> =
+            unreadable.get(&m.row_index).cloned().unwrap_or_default();
+        // Problems of this row (those of earlier rows were passed).
+        while let Some(p) = found.next_if(|p| p.row_index <= m.row_index) {
+            if p.row_index == m.row_index {
+                columns.push(p.column);
             }
-            for column in columns {
-                let column = member_column(column);
-                if !h.roster_problems.contains(&column) {
-                    h.roster_problems.push(column);
-                }
-            }
-            roster.members.push(m);
         }
-        quality.extend(q);
+        for column in columns {
+            let column = member_column(column);
+            if !h.roster_problems.contains(&column) {
+                h.roster_problems.push(column);
+            }
+        }
     }
+    quality.extend(problems);
 }
 
 /// A member column as named in a household's `roster_problems`.

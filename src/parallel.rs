@@ -10,6 +10,32 @@ pub fn drop_in_parallel<T: Send>(items: Vec<T>) {
     items.into_par_iter().for_each(drop);
 }
 
+/// The vectors one after another, each moved into its place on any core.
+/// A province's roster is hundreds of MB of members: appended on one core,
+/// touching every fresh page of the result, they held up the whole run
+/// (docs/PERFORMANCE.md). Written here because rayon's `collect` of a
+/// flattened iterator appends its pieces on one thread too.
+pub fn concat<T: Send>(parts: Vec<Vec<T>>) -> Vec<T> {
+    let total = parts.iter().map(Vec::len).sum();
+    let mut all = Vec::with_capacity(total);
+    let mut spare = &mut all.spare_capacity_mut()[..total];
+    let mut slots = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let (slot, rest) = spare.split_at_mut(part.len());
+        slots.push(slot);
+        spare = rest;
+    }
+    slots.into_par_iter().zip(parts).for_each(|(slot, part)| {
+        for (place, value) in slot.iter_mut().zip(part) {
+            place.write(value);
+        }
+    });
+    // SAFETY: the slots are the first `total` places of `all`, in order,
+    // each as long as its part, and every place was written above.
+    unsafe { all.set_len(total) };
+    all
+}
+
 /// `f` over `items` on as many threads as rayon's pool has (so
 /// `RAYON_NUM_THREADS` rules here too), results in item order. Not rayon's
 /// tasks: a rayon worker that waits for polars' own pool starts another item
@@ -102,6 +128,18 @@ impl<T> Built<T> {
 #[cfg(test)]
 mod tests {
     use super::Built;
+
+    #[test]
+    fn concat_keeps_every_value_in_order() {
+        let parts: Vec<Vec<String>> = [3, 0, 5, 1, 0, 4]
+            .iter()
+            .enumerate()
+            .map(|(p, &n)| (0..n).map(|k| format!("{p}.{k}")).collect())
+            .collect();
+        let serial: Vec<String> = parts.iter().flatten().cloned().collect();
+        assert_eq!(super::concat(parts), serial);
+        assert!(super::concat(Vec::<Vec<u8>>::new()).is_empty());
+    }
 
     #[test]
     fn waiters_get_the_built_value_or_a_panic_never_a_hang() {
