@@ -372,12 +372,12 @@ pub fn read(table: &Table, links: &[Link], quality: &mut Vec<DataQuality>) -> Ho
         .iter()
         .map(|l| (l.row_index - table.first_row) as u32)
         .collect();
-    read_linked(&table.take(&indices, without_person), links, quality)
+    read_linked(&table.select(without_person).take(&indices), links, quality)
 }
 
 /// What a holding is read from: every column but the name and id it was
 /// linked by (strings of every linked row, never read again).
-pub fn without_person(dataset: Dataset, column: &str) -> bool {
+fn without_person(dataset: Dataset, column: &str) -> bool {
     dataset
         .person_columns()
         .is_none_or(|(name, id)| column != name && column != id)

@@ -214,13 +214,9 @@ impl Table {
             .expect("float columns are Float64 after load")
     }
 
-    /// The rows at `indices` (sorted, in range) of the columns `keep`
-    /// keeps, as a table of the same dataset.
-    pub fn take(&self, indices: &[u32], keep: impl Fn(Dataset, &str) -> bool) -> Table {
-        let idx = IdxCa::from_vec(
-            "idx".into(),
-            indices.iter().map(|&i| i as IdxSize).collect(),
-        );
+    /// The columns `keep` keeps, as a table of the same rows and dataset
+    /// (the columns shared, not copied).
+    pub fn select(&self, keep: impl Fn(Dataset, &str) -> bool) -> Table {
         let kept: Vec<Column> = self
             .frame
             .columns()
@@ -228,10 +224,23 @@ impl Table {
             .filter(|c| keep(self.dataset, c.name()))
             .cloned()
             .collect();
-        let frame = DataFrame::new(self.frame.height(), kept).expect("columns of one table");
         Table {
             dataset: self.dataset,
-            frame: frame.take(&idx).expect("indices come from this table"),
+            frame: DataFrame::new(self.frame.height(), kept).expect("columns of one table"),
+            files: self.files.clone(),
+            first_row: self.first_row,
+        }
+    }
+
+    /// The rows at `indices` (sorted, in range), as a table of the same dataset.
+    pub fn take(&self, indices: &[u32]) -> Table {
+        let idx = IdxCa::from_vec(
+            "idx".into(),
+            indices.iter().map(|&i| i as IdxSize).collect(),
+        );
+        Table {
+            dataset: self.dataset,
+            frame: self.frame.take(&idx).expect("indices come from this table"),
             files: Vec::new(),
             first_row: 0,
         }

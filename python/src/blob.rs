@@ -35,7 +35,7 @@ pub fn encode(table: &Table, links: &[Link], quality: &[DataQuality]) -> PolarsR
         .iter()
         .map(|l| (l.row_index - table.first_row) as u32)
         .collect();
-    let mut frame = table.take(&positions, |_, _| true).frame;
+    let mut frame = table.take(&positions).frame;
     let problems = problems_by_row(links, quality);
     let level = |f: fn(&Levels) -> Option<&'static str>| -> Vec<Option<&'static str>> {
         links.iter().map(|l| f(&l.levels)).collect()
